@@ -1,0 +1,76 @@
+# syntax=docker/dockerfile:1
+# Criminal Justice Partnership Portal: one image for web (gunicorn), worker, beat and migrate.
+# See docs/production.md.
+
+# ---- Stage 1: front-end assets (GOV.UK Frontend, Chart.js, axe-core, own Sass) ---------------
+FROM node:20-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY scripts/build-assets.sh scripts/build-assets.sh
+COPY static/src static/src
+# The script writes static/build (the same step `make assets` runs on a developer machine).
+RUN bash scripts/build-assets.sh
+
+# ---- Stage 2: the application -----------------------------------------------------------------
+FROM python:3.11-slim AS app
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    VIRTUAL_ENV=/opt/venv \
+    PATH=/opt/venv/bin:$PATH \
+    DJANGO_SETTINGS_MODULE=portal.settings \
+    MEDIA_ROOT=/data/media \
+    VAR_DIR=/app/var
+
+RUN groupadd --system --gid 10001 portal \
+    && useradd --system --uid 10001 --gid portal --home-dir /app --no-create-home \
+       --shell /usr/sbin/nologin portal
+
+WORKDIR /app
+
+# Dependencies first, so a code change does not reinstall them. pyproject.toml has
+# `[tool.setuptools] packages = []`: `pip install .` installs only the dependencies; the
+# code runs from /app.
+RUN python -m venv /opt/venv
+COPY pyproject.toml README.md ./
+RUN pip install --no-cache-dir . \
+    && rm -rf build ./*.egg-info
+
+# The source tree, listed explicitly so local state (.venv, var/, .env, node_modules) never
+# enters the image. Add a line here when a new top-level app folder appears.
+COPY manage.py ./
+COPY portal/ portal/
+COPY partners/ partners/
+COPY targets/ targets/
+COPY callins/ callins/
+COPY funding/ funding/
+COPY templates/ templates/
+COPY static/ static/
+# Built assets come only from the assets stage, never from the build context.
+RUN rm -rf static/build
+COPY --from=assets /build/static/build static/build
+
+# collectstatic with the production storage (hashed, compressed, with a manifest). The
+# settings pick that storage only with DEBUG off, so the build passes placeholder values for
+# the variables that DEBUG=0 demands; nothing connects to a database or broker here, and no
+# secret from this step reaches the image.
+RUN DEBUG=0 \
+    SECRET_KEY=build-time-placeholder-not-used-at-run-time-0123456789abcdefghij \
+    DATABASE_URL=postgres://build@127.0.0.1:5432/build \
+    REDIS_URL=redis://127.0.0.1:6379/0 \
+    ALLOWED_HOSTS=localhost \
+    VAR_DIR=/tmp/build-var \
+    python manage.py collectstatic --noinput \
+    && rm -rf /tmp/build-var \
+    && mkdir -p /data/media /app/var \
+    && chown -R portal:portal /data/media /app/var
+
+# Uploaded files: the only state the app keeps on disk. Mount a volume shared by web and worker.
+VOLUME ["/data/media"]
+
+USER 10001:10001
+EXPOSE 8000
+
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

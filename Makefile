@@ -1,0 +1,48 @@
+# The two commands: `make run` (portal with demo data) and `make test` (the whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := portal.settings
+
+.PHONY: run test venv assets chromium migrate seed bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+venv: $(VENV)/.installed
+
+# GOV.UK Frontend, Chart.js and axe-core from npm, Sass compiled into static/build (ignored).
+static/build/.built: package.json package-lock.json static/src/portal.scss scripts/build-assets.sh
+	bash scripts/build-assets.sh
+	@touch $@
+
+assets: static/build/.built
+
+migrate: venv assets
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	PORT=$(PORT) $(PY) manage.py demo_logins
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Debian's Chromium for the browser tests (never a browser downloaded by a test tool).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: venv assets chromium
+	PORTAL_TESTING=1 DATABASE_URL= REDIS_URL= $(PY) -m pytest -m "not broker and not postgres and not perf"
+
+bench: venv assets
+	PORTAL_TESTING=1 $(PY) -m pytest tests/perf -m perf -q -s
+
+clean:
+	rm -rf $(VENV) node_modules static/build staticfiles var

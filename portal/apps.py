@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_roles(sender, **kwargs):
+    from .permissions import sync_role_groups
+
+    sync_role_groups()
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "Portal core"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from axes.signals import user_locked_out
+
+        from . import home_items  # noqa: F401  (registers the start-page sections)
+
+        # NOTE: role Groups are derived from ROLE_PERMISSIONS after every migrate.
+        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="portal.sync_roles")
+        user_locked_out.connect(_record_lockout, dispatch_uid="portal.lockout")
+
+
+def _record_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
+    from .services import account_lockout_record
+
+    account_lockout_record(username=username or "", request=request)

@@ -1,0 +1,31 @@
+"""What awaits each person on their start page. Each app registers a provider here."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass
+class HomeSection:
+    title: str
+    items: list[dict] = field(default_factory=list)   # {"text", "href", "due" (optional), "tag" (optional)}
+    empty: str = "Nothing waiting for you."
+    links: list[dict] = field(default_factory=list)    # where to go next: {"text", "href"}
+
+
+PROVIDERS: list[Callable] = []
+
+
+def home_provider(func: Callable) -> Callable:
+    """Register a function(user) -> HomeSection | None for the start page."""
+    PROVIDERS.append(func)
+    return func
+
+
+def home_items_for(*, user) -> list[HomeSection]:
+    sections = []
+    for provider in PROVIDERS:
+        section = provider(user)
+        if section is not None:
+            sections.append(section)
+    return sections

@@ -1,0 +1,20 @@
+"""The PCC office's start-page section."""
+from django.urls import reverse
+
+from . import permissions
+from .home import HomeSection, home_provider
+from .models import OutboxTask
+
+
+@home_provider
+def pcc_office_section(user):
+    if not permissions.can(user, permissions.AUDIT_VIEW):
+        return None
+    links = [{"text": "Browse the audit log", "href": reverse("portal:audit-log")}]
+    if permissions.can(user, permissions.SECURITY_LOG_VIEW):
+        links.append({"text": "Check the security log and locked accounts", "href": reverse("portal:security-log")})
+    items = []
+    failed = OutboxTask.objects.filter(status=OutboxTask.Status.FAILED).count()
+    if failed:
+        items.append({"text": f"{failed} background tasks failed and need attention", "href": reverse("portal:audit-log")})
+    return HomeSection(title="Office of the PCC", items=items, empty="No background problems.", links=links)

@@ -1,0 +1,55 @@
+"""Core background tasks: the outbox relay, housekeeping, and a probe used by the worker tests."""
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import IntegrityError, transaction
+
+from .models import TaskRun
+
+TASK_OPTIONS = dict(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+    time_limit=300,
+    soft_time_limit=240,
+)
+
+
+def claim_once(key: str) -> bool:
+    """Inside the caller's transaction, claim a unit of work; False if it was already done.
+
+    Tasks call a service that claims first, so a redelivered task changes nothing twice and a
+    failed one (rolled back) is tried again.
+    """
+    try:
+        with transaction.atomic():
+            TaskRun.objects.create(key=key)
+    except IntegrityError:
+        return False
+    return True
+
+
+@shared_task(name="portal.relay_outbox", acks_late=True, time_limit=60, ignore_result=True)
+def relay_outbox() -> int:
+    from .outbox import outbox_relay
+
+    return outbox_relay()
+
+
+@shared_task(name="portal.daily_housekeeping", **TASK_OPTIONS)
+def daily_housekeeping() -> None:
+    from .services import housekeeping_run
+
+    housekeeping_run()
+
+
+@shared_task(name="portal.record_probe", **TASK_OPTIONS)
+def record_probe(*, label: str) -> None:
+    """Writes an audit event: lets tests and operators see that a worker really runs tasks."""
+    from .services import probe_record
+
+    probe_record(label=label)

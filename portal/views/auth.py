@@ -1,0 +1,160 @@
+"""Sign-in with two factors, set-up of the authenticator app, step-up, sign-out, lockout."""
+from __future__ import annotations
+
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token, user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ..forms import CodeForm, SetupCodeForm, SignInForm
+from ..models import SecurityEvent
+from ..security import mark_second_factor, security_log
+from .. import services
+
+SETUP_DEVICE_KEY = "cjp_setup_device"
+RECOVERY_CODES_KEY = "cjp_recovery_codes"
+
+
+def _next_url(request, default: str = "/") -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                                     require_https=request.is_secure()):
+        return candidate
+    return default
+
+
+def login_view(request):
+    if request.user.is_authenticated and request.user.is_verified():
+        return redirect(_next_url(request))
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        user = authenticate(request, username=username, password=form.cleaned_data["password"])
+        if getattr(request, "axes_locked_out", False):
+            return locked_out(request)
+        if user is None:
+            security_log(SecurityEvent.Kind.SIGN_IN_FAILED, request=request, username=username)
+            form.add_error(None, "The username or password is not right. Check them and try again.")
+        else:
+            login(request, user)  # NOTE: login() gives the session a new id
+            security_log(SecurityEvent.Kind.SIGN_IN, request=request, user=user, detail="password accepted")
+            target = "portal:otp-verify" if user_has_device(user) else "portal:otp-setup"
+            response = redirect(target)
+            nxt = _next_url(request, "")
+            if nxt:
+                response["Location"] += f"?next={nxt}"
+            return response
+    return render(request, "portal/login.html", {"form": form, "next": _next_url(request, "")})
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """Shown (with status 403) when django-axes has locked the account."""
+    return render(request, "portal/locked_out.html", status=403)
+
+
+def otp_verify(request):
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("portal:login")
+    if not user_has_device(user):
+        return redirect("portal:otp-setup")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(user, form.cleaned_data["code"])
+        if device is None:
+            security_log(SecurityEvent.Kind.SECOND_FACTOR_FAILED, request=request, user=user)
+            form.add_error("code", "The code is not right or has expired. Enter the latest code from your app.")
+        else:
+            otp_login(request, device)
+            request.session.cycle_key()
+            mark_second_factor(request)
+            security_log(SecurityEvent.Kind.SIGN_IN, request=request, user=user, detail=f"second factor ({device.__class__.__name__})")
+            return redirect(_next_url(request, "/"))
+    return render(request, "portal/otp_verify.html", {"form": form, "next": _next_url(request, "")})
+
+
+def _qr_svg(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def otp_setup(request):
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("portal:login")
+    if user_has_device(user):
+        return redirect("portal:otp-verify")
+    device = TOTPDevice.objects.filter(pk=request.session.get(SETUP_DEVICE_KEY), user=user, confirmed=False).first()
+    if device is None:
+        device = services.totp_device_start(user=user)
+        request.session[SETUP_DEVICE_KEY] = device.pk
+    form = SetupCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            codes = services.totp_device_confirm(user=user, device=device)
+            request.session.pop(SETUP_DEVICE_KEY, None)
+            otp_login(request, device)
+            request.session.cycle_key()
+            mark_second_factor(request)
+            request.session[RECOVERY_CODES_KEY] = codes
+            return redirect("portal:recovery-codes")
+        form.add_error("code", "The code is not right. Check the key in your app and enter the latest code.")
+    key = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return render(request, "portal/otp_setup.html", {
+        "form": form,
+        "manual_key": " ".join(key[i:i + 4] for i in range(0, len(key), 4)),
+        "qr_data_uri": _qr_svg(device.config_url),
+    })
+
+
+def recovery_codes(request):
+    codes = request.session.pop(RECOVERY_CODES_KEY, None)
+    if not codes:
+        return redirect("portal:home")
+    return render(request, "portal/recovery_codes.html", {"codes": codes})
+
+
+def step_up(request):
+    """Confirm the second factor again before a sensitive action."""
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["code"])
+        if device is None:
+            security_log(SecurityEvent.Kind.SECOND_FACTOR_FAILED, request=request, detail="step-up")
+            form.add_error("code", "The code is not right or has expired. Enter the latest code from your app.")
+        else:
+            mark_second_factor(request)
+            return redirect(_next_url(request, "/"))
+    return render(request, "portal/step_up.html", {"form": form, "next": _next_url(request, "")})
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        security_log(SecurityEvent.Kind.SIGN_OUT, request=request)
+    logout(request)  # NOTE: flushes the session on the server, not just the cookie
+    return redirect("portal:signed-out")
+
+
+def signed_out(request):
+    return render(request, "portal/signed_out.html")
+
+
+@require_POST
+def session_extend(request):
+    """Called by the timeout warning's 'Stay signed in': the request itself refreshes the idle clock."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    return JsonResponse({"signed_in": True})

@@ -1,0 +1,74 @@
+"""Home, the public information pages, error pages and the health check."""
+from __future__ import annotations
+
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from partners.selectors import memberships_of
+
+from ..home import home_items_for
+
+
+def home(request):
+    return render(request, "portal/home.html", {
+        "memberships": [m for m in memberships_of(user=request.user) if m.is_active()],
+        "sections": home_items_for(user=request.user),
+    })
+
+
+def accessibility(request):
+    return render(request, "portal/accessibility.html")
+
+
+def privacy(request):
+    return render(request, "portal/privacy.html")
+
+
+def cookies(request):
+    return render(request, "portal/cookies.html")
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)
+
+
+def _broker_state() -> str:
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        return "eager (no broker configured)"
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        client.ping()
+        return "ok"
+    except Exception as exc:
+        return f"unreachable: {type(exc).__name__}"
+
+
+def healthz(request):
+    """Database and broker state; 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        database = "ok"
+    except Exception as exc:
+        database = f"unreachable: {type(exc).__name__}"
+    from ..models import OutboxTask
+
+    pending = None
+    if database == "ok":
+        pending = OutboxTask.objects.filter(status=OutboxTask.Status.PENDING).count()
+    body = {"database": database, "broker": _broker_state(), "outbox_pending": pending}
+    return JsonResponse(body, status=200 if database == "ok" else 503)
