@@ -43,7 +43,7 @@ def test_a_partner_officer_signs_in_with_password_and_authenticator_code(page, p
     page.wait_for_url(re.compile(r"/sign-in/(\?.*)?$"))
     assert path_of(page) == "/sign-in/"
     # The portal's own stylesheet is served and applied: Arial, not GDS Transport.
-    assert "arial" in page.evaluate("getComputedStyle(document.body).fontFamily").lower()
+    assert "arial" in page.locator("h1").evaluate("h1 => getComputedStyle(h1).fontFamily").lower()
     axe_check(page)
 
     sign_in_with_password(page, DEMO_PASSWORD)
