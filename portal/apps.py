@@ -18,8 +18,9 @@ class PortalConfig(AppConfig):
 
         from . import home_items  # noqa: F401  (registers the start-page sections)
 
-        # NOTE: role Groups are derived from ROLE_PERMISSIONS after every migrate.
-        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="portal.sync_roles")
+        # NOTE: role Groups are derived from ROLE_PERMISSIONS after every migrate (and flush).
+        # Not limited to this app's signal: the permissions of apps migrated after it must exist.
+        post_migrate.connect(_sync_roles, dispatch_uid="portal.sync_roles")
         user_locked_out.connect(_record_lockout, dispatch_uid="portal.lockout")
 
 

@@ -26,29 +26,40 @@ def outbox_enqueue(task_name: str, **kwargs) -> OutboxTask:
     return row
 
 
-def outbox_relay(*, ids: list[int] | None = None, limit: int = 200) -> int:
-    """Publish pending tasks to Celery; returns how many were sent. Safe to run concurrently."""
-    from .celery import app
+def _publish(app, known, row: OutboxTask) -> None:
+    task_id = f"outbox-{row.id}"
+    if app.conf.task_always_eager:
+        known[row.task_name].apply(kwargs=row.kwargs, task_id=task_id, throw=True)
+    else:
+        app.send_task(row.task_name, kwargs=row.kwargs, task_id=task_id, retry=False)
 
+
+def outbox_relay(*, ids: list[int] | None = None, limit: int = 200, app=None) -> int:
+    """Publish pending tasks to Celery; returns how many were sent. Safe to run concurrently."""
+    from .celery import app as portal_app
+
+    app = app or portal_app
+    known = portal_app.tasks
     sent = 0
     with transaction.atomic():
         rows = OutboxTask.objects.select_for_update(skip_locked=True).filter(status=OutboxTask.Status.PENDING)
         if ids is not None:
             rows = rows.filter(id__in=ids)
         for row in list(rows.order_by("id")[:limit]):
+            if row.task_name not in known:
+                row.status, row.last_error = OutboxTask.Status.FAILED, "unknown task"
+                row.save(update_fields=["status", "last_error"])
+                continue
             try:
-                task = app.tasks[row.task_name]
-                task.apply_async(kwargs=row.kwargs, task_id=f"outbox-{row.id}", retry=False)
-            except Exception as exc:  # the broker is down or the task is unknown: keep it for later
+                _publish(app, known, row)
+            except Exception as exc:  # the broker is down (or an eager task failed): keep it for later
                 row.attempts += 1
                 row.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                if row.attempts >= MAX_ATTEMPTS or row.task_name not in app.tasks:
+                if row.attempts >= MAX_ATTEMPTS:
                     row.status = OutboxTask.Status.FAILED
                 row.save(update_fields=["attempts", "last_error", "status"])
                 log.warning("outbox relay of %s failed: %s", row.task_name, row.last_error)
-                if row.task_name in app.tasks:
-                    break  # the broker is unreachable: stop trying the rest this round
-                continue
+                break  # stop trying the rest this round; order is kept
             row.status = OutboxTask.Status.SENT
             row.sent_at = timezone.now()
             row.attempts += 1

@@ -56,7 +56,7 @@ DSA_SUSPEND = "dsa.suspend"
 
 RULES: dict[str, Rule] = {
     PARTNER_VIEW: Rule("partners.view_partner"),
-    PARTNER_ACT: Rule("partners.view_partner", "act_for_partner"),
+    PARTNER_ACT: Rule("partners.act_for_partner", "act_for_partner"),
     AUDIT_VIEW: Rule("portal.view_audit_log"),
     SECURITY_LOG_VIEW: Rule("portal.view_security_log"),
     API_TOKEN_MANAGE: Rule("portal.manage_api_tokens"),
@@ -90,11 +90,13 @@ _EVERYONE = [
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OFFICER: _EVERYONE + [
+        "partners.act_for_partner",
         "targets.add_datareturn",
         "partners.add_datasharingagreement",
         "partners.suspend_datasharingagreement",
     ],
     Role.SIGNATORY: _EVERYONE + [
+        "partners.act_for_partner",
         "partners.sign_datasharingagreement",
         "partners.suspend_datasharingagreement",
     ],

@@ -259,7 +259,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 # NOTE: uploads live outside static/ and are never served by URL; views stream them as attachments.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-MEDIA_URL = None
+MEDIA_URL = "/media/"  # never routed: uploads are only streamed by views as attachments
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
