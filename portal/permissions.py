@@ -49,6 +49,7 @@ OBSERVATION_BREAKDOWNS_VIEW = "observation.breakdowns_view"
 DATA_RETURN_VIEW = "data_return.view"
 DATA_RETURN_SUBMIT = "data_return.submit"
 TARGET_MANAGE = "target.manage"
+PRIORITY_VIEW = "priority.view"  # priorities, indicator definitions, targets and their status words
 DSA_VIEW = "dsa.view"
 DSA_DRAFT = "dsa.draft"
 DSA_SIGN = "dsa.sign"
@@ -74,6 +75,7 @@ RULES: dict[str, Rule] = {
     DATA_RETURN_VIEW: Rule("targets.view_datareturn", "view_datareturn", "targets.view_all_datareturns"),
     DATA_RETURN_SUBMIT: Rule("targets.add_datareturn", "act_for_partner"),
     TARGET_MANAGE: Rule("targets.change_target"),
+    PRIORITY_VIEW: Rule("targets.view_priority"),
     DSA_VIEW: Rule("partners.view_datasharingagreement", "view_datasharingagreement", "partners.view_all_dsas"),
     DSA_DRAFT: Rule("partners.add_datasharingagreement", "act_for_partner"),
     DSA_SIGN: Rule("partners.sign_datasharingagreement", "sign_datasharingagreement"),
@@ -86,6 +88,7 @@ _EVERYONE = [
     "partners.view_partner",
     "targets.view_observation",
     "targets.view_datareturn",
+    "targets.view_priority",
     "partners.view_datasharingagreement",
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
