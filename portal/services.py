@@ -62,11 +62,17 @@ def user_devices_reset(*, user, by, request=None) -> None:
 
 @transaction.atomic
 def account_lockout_record(*, username: str, request=None) -> None:
-    """Audit a lockout (called once, when django-axes locks the account)."""
-    user = get_user_model().objects.filter(username=username).first()
-    audit_record(actor=None, action="account.locked", object_type="auth.user", object_id=user.pk if user else "",
-                 summary=f"Account {username} locked after {settings.AXES_FAILURE_LIMIT} failed sign-ins")
+    """Audit a lockout once (django-axes signals on every attempt made while locked)."""
+    from .models import AuditEvent
+
     security_log(SecurityEvent.Kind.LOCKED_OUT, request=request, username=username)
+    last = (AuditEvent.objects.filter(object_type="auth.user", object_id=username,
+                                      action__in=["account.locked", "account.unlock"])
+            .order_by("-id").values_list("action", flat=True).first())
+    if last == "account.locked":
+        return
+    audit_record(actor=None, action="account.locked", object_type="auth.user", object_id=username,
+                 summary=f"Account {username} locked after {settings.AXES_FAILURE_LIMIT} failed sign-ins")
 
 
 @transaction.atomic
