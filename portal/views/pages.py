@@ -37,8 +37,21 @@ def error_404(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+FALLBACK_500 = (
+    "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Sorry, there is a problem with the "
+    "service</title></head><body><h1>Sorry, there is a problem with the service</h1><p>Try again later. Nothing you "
+    "saved before this page appeared has been lost.</p></body></html>"
+)
+
+
 def error_500(request):
-    return render(request, "500.html", status=500)
+    # NOTE: the styled page needs the database (navigation); when that is what failed, send plain HTML.
+    from django.http import HttpResponse
+
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:
+        return HttpResponse(FALLBACK_500, status=500)
 
 
 def _broker_state() -> str:
