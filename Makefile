@@ -32,7 +32,7 @@ seed: migrate
 
 run: seed
 	PORT=$(PORT) $(PY) manage.py demo_logins
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Debian's Chromium for the browser tests (never a browser downloaded by a test tool).
 chromium:

@@ -1,12 +1,23 @@
-"""Partners API: list and detail, through the same selectors as the pages."""
+"""Partners and data-sharing agreements API, through the same selectors and services as the pages."""
 from __future__ import annotations
 
-from rest_framework import serializers, viewsets
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
 
 from portal import permissions
+from portal.models import ApiToken
+from portal.security import has_recent_second_factor
 
-from .models import Partner
-from .selectors import partner_list_visible_to
+from . import services
+from .models import DataSharingAgreement, DsaSignature, Partner
+from .selectors import dsa_get, dsa_list_visible_to, partner_list_visible_to
 
 
 class PartnerSerializer(serializers.ModelSerializer):
@@ -33,3 +44,207 @@ class PartnerViewSet(viewsets.ReadOnlyModelViewSet):
     def get_object(self):
         return permissions.get_visible_or_404(self.request.user, permissions.PARTNER_VIEW,
                                               self.get_queryset(), slug=self.kwargs["slug"])
+
+
+# --- Data-sharing agreements --------------------------------------------------------------------
+class DsaSignatureSerializer(serializers.ModelSerializer):
+    partner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = DsaSignature
+        fields = ["partner", "signer_label", "signed_at"]
+        read_only_fields = fields
+
+
+class DataSharingAgreementSerializer(serializers.ModelSerializer):
+    provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    recipients = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    indicators = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    lawful_basis_label = serializers.CharField(source="get_lawful_basis_display", read_only=True)
+    level_label = serializers.CharField(source="get_level_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    signatures = DsaSignatureSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DataSharingAgreement
+        fields = ["id", "reference", "title", "provider", "recipients", "purpose", "lawful_basis",
+                  "lawful_basis_label", "special_category_data", "criminal_offence_data", "indicators", "level",
+                  "level_label", "retention", "security_measures", "contacts", "start_date", "end_date",
+                  "review_date", "status", "status_label", "status_reason", "signatures", "created_at", "sent_at",
+                  "activated_at", "closed_at"]
+        read_only_fields = fields
+
+
+class DataSharingAgreementDraftSerializer(serializers.Serializer):
+    """A new draft: the same terms as the page. Status fields are set by the services only."""
+
+    provider = serializers.SlugField(required=False, help_text="Only when you act for more than one partner")
+    title = serializers.CharField(max_length=200)
+    purpose = serializers.CharField()
+    lawful_basis = serializers.ChoiceField(choices=DataSharingAgreement.LawfulBasis.choices)
+    special_category_data = serializers.BooleanField(default=False)
+    criminal_offence_data = serializers.BooleanField(default=False)
+    recipients = serializers.SlugRelatedField(slug_field="slug", many=True, queryset=Partner.objects.filter(active=True))
+    indicators = serializers.ListField(child=serializers.CharField(), allow_empty=False,
+                                       help_text="Indicator codes the provider provides")
+    level = serializers.ChoiceField(choices=DataSharingAgreement.Level.choices)
+    retention = serializers.CharField()
+    security_measures = serializers.CharField()
+    contacts = serializers.CharField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    review_date = serializers.DateField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SignSerializer(serializers.Serializer):
+    partner = serializers.SlugField(required=False, help_text="Only when you sign for more than one party")
+
+
+STEP_UP_REFUSED = ("This needs a second factor confirmed in the last 15 minutes. API tokens cannot do that: "
+                   "sign, suspend, resume or revoke agreements in the portal, or from a browser session "
+                   "that has just confirmed its code.")
+
+
+def _step_up(request) -> None:
+    """Tokens never pass step-up; a session passes when it confirmed its code within 15 minutes."""
+    if isinstance(request.auth, ApiToken) or not has_recent_second_factor(request._request):
+        raise PermissionDenied(STEP_UP_REFUSED)
+    request.user._cjp_step_up_ok = True
+
+
+def _run(service, **kwargs):
+    """Call a service; its refusals become 400 (validation) or 403 (permission) with their message."""
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied(str(exc) or None)
+
+
+@extend_schema(parameters=[
+    OpenApiParameter("partner", OpenApiTypes.STR, description="Partner slug (as provider or recipient)"),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=DataSharingAgreement.Status.values),
+    OpenApiParameter("indicator", OpenApiTypes.STR, description="Indicator code"),
+])
+class DataSharingAgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Data-sharing agreements you are a party to (all of them for the PCC office).
+
+    POST creates a draft; send, sign, suspend, resume and revoke go through the same services as the
+    pages. Signing, suspending, resuming and revoking need a recent second factor, so API tokens are
+    refused (403).
+    """
+
+    serializer_class = DataSharingAgreementSerializer
+    filter_backends: list = []
+    queryset = DataSharingAgreement.objects.none()  # for the schema; rows come from the selectors
+
+    def get_queryset(self):
+        params = self.request.query_params
+        partner = indicator = None
+        if params.get("partner"):
+            partner = Partner.objects.filter(slug=params["partner"]).first()
+            if partner is None:
+                return DataSharingAgreement.objects.none()
+        if params.get("indicator"):
+            from targets.models import Indicator
+
+            indicator = Indicator.objects.filter(code__iexact=params["indicator"]).first()
+            if indicator is None:
+                return DataSharingAgreement.objects.none()
+        return dsa_list_visible_to(user=self.request.user, partner=partner, status=params.get("status", ""),
+                                   indicator=indicator).prefetch_related("signatures__partner")
+
+    def get_object(self):
+        try:
+            pk = int(self.kwargs["pk"])
+        except ValueError:
+            raise Http404
+        return dsa_get(user=self.request.user, pk=pk)
+
+    def _fresh(self, agreement):
+        return Response(self.get_serializer(dsa_get(user=self.request.user, pk=agreement.pk)).data)
+
+    @extend_schema(request=DataSharingAgreementDraftSerializer, responses={201: DataSharingAgreementSerializer})
+    def create(self, request, *args, **kwargs):
+        from targets.models import Indicator
+
+        incoming = DataSharingAgreementDraftSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        ids = permissions.acting_partner_ids(request.user, permissions.DSA_DRAFT)
+        if not ids:
+            raise PermissionDenied("You cannot draft agreements for any partner.")
+        slug = data.pop("provider", None)
+        if slug:
+            provider = Partner.objects.filter(slug=slug, pk__in=ids).first()
+            if provider is None:
+                raise PermissionDenied("You cannot draft agreements for that partner.")
+        elif len(ids) > 1:
+            raise ValidationError({"provider": ["You act for more than one partner: say which one (its slug)."]})
+        else:
+            provider = Partner.objects.get(pk=ids[0])
+        codes = data.pop("indicators")
+        indicators = list(Indicator.objects.filter(code__in=codes))
+        unknown = sorted(set(codes) - {i.code for i in indicators})
+        if unknown:
+            raise ValidationError({"indicators": [f"Unknown indicator codes: {', '.join(unknown)}"]})
+        agreement = _run(services.dsa_draft, provider=provider, indicators=indicators, by=request.user, **data)
+        response = self._fresh(agreement)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    @extend_schema(request=None, responses={200: DataSharingAgreementSerializer})
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None, format=None):
+        """Send a draft for signatures (the provider's officers)."""
+        agreement = self.get_object()
+        _run(permissions.check, user=request.user, action=permissions.DSA_DRAFT, obj=agreement.provider)
+        return self._fresh(_run(services.dsa_send, agreement=agreement, by=request.user))
+
+    @extend_schema(request=SignSerializer, responses={200: DataSharingAgreementSerializer})
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None, format=None):
+        """Sign for your partner (signatories, in a session with a recent second factor; never a token)."""
+        agreement = self.get_object()
+        _run(permissions.check, user=request.user, action=permissions.DSA_SIGN, obj=agreement)
+        _step_up(request)
+        body = SignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        partner = None
+        if body.validated_data.get("partner"):
+            partner = Partner.objects.filter(slug=body.validated_data["partner"]).first()
+            if partner is None:
+                raise ValidationError({"partner": ["No partner has that slug."]})
+        _run(services.dsa_sign, agreement=agreement, by=request.user, partner=partner)
+        return self._fresh(agreement)
+
+    def _transition(self, request, service):
+        agreement = self.get_object()
+        _run(permissions.check, user=request.user, action=permissions.DSA_SUSPEND, obj=agreement)
+        _step_up(request)
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._fresh(_run(service, agreement=agreement, by=request.user, reason=body.validated_data["reason"]))
+
+    @extend_schema(request=ReasonSerializer, responses={200: DataSharingAgreementSerializer})
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None, format=None):
+        """Suspend an active agreement (provider or PCC office; reason required; recent second factor)."""
+        return self._transition(request, services.dsa_suspend)
+
+    @extend_schema(request=ReasonSerializer, responses={200: DataSharingAgreementSerializer})
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None, format=None):
+        """Resume a suspended agreement (provider or PCC office; recent second factor)."""
+        return self._transition(request, services.dsa_resume)
+
+    @extend_schema(request=ReasonSerializer, responses={200: DataSharingAgreementSerializer})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None, format=None):
+        """Revoke an agreement for good (provider or PCC office; reason required; recent second factor)."""
+        return self._transition(request, services.dsa_revoke)

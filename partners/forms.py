@@ -1,8 +1,173 @@
 from django import forms
 
-from .models import Partner
+from portal.fields import GovDateField
+
+from .models import DataSharingAgreement, Partner
 
 
 class PartnerFilterForm(forms.Form):
     q = forms.CharField(label="Search partners", required=False, max_length=100)
     kind = forms.ChoiceField(label="Kind of partner", required=False, choices=[("", "All kinds")] + list(Partner.Kind.choices))
+
+
+# --- Data-sharing agreements --------------------------------------------------------------------
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _yes_no(label: str, hint: str, required_message: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label=label, help_text=hint, choices=YES_NO, widget=forms.RadioSelect,
+                                  coerce=lambda v: v == "yes", empty_value=None,
+                                  error_messages={"required": required_message})
+
+
+class DsaForm(forms.Form):
+    """Draft or change an agreement's terms."""
+
+    provider = forms.TypedChoiceField(label="Which partner provides the data?", coerce=int, widget=forms.RadioSelect,
+                                      error_messages={"required": "Select the partner that provides the data"})
+    title = forms.CharField(label="Title", max_length=200,
+                            help_text="For example, 'Recorded violence figures for community safety partnerships'",
+                            error_messages={"required": "Enter a title for the agreement",
+                                            "max_length": "The title must be 200 characters or fewer"})
+    purpose = forms.CharField(label="Purpose of sharing", widget=forms.Textarea,
+                              help_text="What the recipients will use the data for, and why they need it",
+                              error_messages={"required": "Enter the purpose of sharing"})
+    lawful_basis = forms.ChoiceField(label="Lawful basis", widget=forms.RadioSelect,
+                                     choices=DataSharingAgreement.LawfulBasis.choices,
+                                     error_messages={"required": "Select the lawful basis for sharing"})
+    special_category_data = _yes_no(
+        "Does it involve special category data?", "For example ethnicity or health (UK GDPR Article 9)",
+        "Select yes if the agreement involves special category data")
+    criminal_offence_data = _yes_no(
+        "Does it involve criminal offence data?", "Data about offences or convictions (UK GDPR Article 10)",
+        "Select yes if the agreement involves criminal offence data")
+    recipients = forms.ModelMultipleChoiceField(
+        label="Recipients", queryset=Partner.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text="Select all the partners that will receive the data",
+        error_messages={"required": "Select at least one recipient",
+                        "invalid_choice": "Select recipients from the list (the provider cannot be one)"})
+    indicators = forms.ModelMultipleChoiceField(
+        label="Indicators shared", queryset=Partner.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text="Only indicators the provider provides can be shared",
+        error_messages={"required": "Select at least one indicator",
+                        "invalid_choice": "Select only indicators that the provider provides"})
+    level = forms.ChoiceField(label="Level of detail", widget=forms.RadioSelect,
+                              choices=DataSharingAgreement.Level.choices,
+                              error_messages={"required": "Select the level of detail shared"})
+    retention = forms.CharField(label="Retention and deletion", widget=forms.Textarea,
+                                help_text="How long recipients keep the data and how they delete it",
+                                error_messages={"required": "Enter how long recipients keep the data and how they "
+                                                            "delete it"})
+    security_measures = forms.CharField(label="Security measures", widget=forms.Textarea,
+                                        error_messages={"required": "Enter the security measures"})
+    contacts = forms.CharField(label="Contacts", widget=forms.Textarea,
+                               help_text="Who to contact at each partner about the agreement",
+                               error_messages={"required": "Enter the contacts for the agreement"})
+    start_date = GovDateField(label="Start date", label_lower="the start date")
+    end_date = GovDateField(label="End date", label_lower="the end date",
+                            help_text="The last day the data is shared. For example, 31 3 2028")
+    review_date = GovDateField(label="Review date", label_lower="the review date",
+                               help_text="When the parties check the agreement still works. For example, 1 10 2027")
+
+    def __init__(self, *args, providers=(), indicators=None, fixed_provider: Partner | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from targets.models import Indicator
+
+        providers = list(providers)
+        self.fixed_provider = fixed_provider
+        self._providers = {p.pk: p for p in providers}
+        if fixed_provider is not None or len(providers) == 1:
+            self.fixed_provider = fixed_provider or providers[0]
+            del self.fields["provider"]
+        else:
+            self.fields["provider"].choices = [(p.pk, p.name) for p in providers]
+        provider_ids = [self.fixed_provider.pk] if self.fixed_provider else list(self._providers)
+        recipients = Partner.objects.filter(active=True).order_by("name")
+        if self.fixed_provider is not None:
+            recipients = recipients.exclude(pk=self.fixed_provider.pk)
+        self.fields["recipients"].queryset = recipients
+        self.fields["indicators"].queryset = indicators if indicators is not None else (
+            Indicator.objects.filter(provider_id__in=provider_ids, active=True).select_related("provider").order_by("code"))
+        self.fields["indicators"].label_from_instance = lambda i: f"{i.code}: {i.name}" + (
+            "" if self.fixed_provider else f" ({i.provider.short_name})")
+
+    def chosen_provider(self) -> Partner | None:
+        if self.fixed_provider is not None:
+            return self.fixed_provider
+        return self._providers.get(self.cleaned_data.get("provider"))
+
+    def clean(self):
+        data = super().clean()
+        provider = self.chosen_provider() if ("provider" not in self.fields or data.get("provider")) else None
+        if provider is not None:
+            if any(p.pk == provider.pk for p in data.get("recipients") or []):
+                self.add_error("recipients", f"{provider.short_name} provides the data, so it cannot also be a "
+                                             f"recipient")
+            if any(i.provider_id != provider.pk for i in data.get("indicators") or []):
+                self.add_error("indicators", f"Select only indicators that {provider.short_name} provides")
+        start, end, review = data.get("start_date"), data.get("end_date"), data.get("review_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The end date must be the same as or after the start date")
+        elif start and end and review and not (start <= review <= end):
+            self.add_error("review_date", "The review date must be between the start date and the end date")
+        return data
+
+    def terms(self) -> dict:
+        """The cleaned terms, as the services take them."""
+        names = ["title", "purpose", "lawful_basis", "special_category_data", "criminal_offence_data", "level",
+                 "retention", "security_measures", "contacts", "start_date", "end_date", "review_date",
+                 "recipients", "indicators"]
+        return {name: self.cleaned_data[name] for name in names}
+
+
+class DsaReasonForm(forms.Form):
+    """The reason for suspending or revoking (required) or resuming (optional)."""
+
+    reason = forms.CharField(label="Reason", widget=forms.Textarea, required=False,
+                             help_text="The parties and the audit log will see this")
+
+    def __init__(self, *args, verb: str, required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason"]
+        field.required = required
+        field.label = f"Why are you {verb} the agreement?" if required else "Note (optional)"
+        field.error_messages["required"] = f"Enter the reason for {verb} the agreement"
+
+
+class DsaSignForm(forms.Form):
+    """Confirm a signature (and, for someone who signs for more than one party, for which)."""
+
+    partner = forms.TypedChoiceField(label="Which partner are you signing for?", coerce=int,
+                                     widget=forms.RadioSelect,
+                                     error_messages={"required": "Select the partner you are signing for"})
+    confirm = forms.BooleanField(label="I have read the agreement and have the authority to sign it for my partner",
+                                 error_messages={"required": "Confirm that you have read the agreement and may sign it"})
+
+    def __init__(self, *args, partners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._partners = {p.pk: p for p in partners}
+        if len(self._partners) > 1:
+            self.fields["partner"].choices = [(p.pk, p.name) for p in partners]
+        else:
+            del self.fields["partner"]
+
+    def chosen_partner(self) -> Partner | None:
+        if "partner" not in self.fields:
+            return next(iter(self._partners.values()), None)
+        return self._partners.get(self.cleaned_data.get("partner"))
+
+
+class DsaFilterForm(forms.Form):
+    partner = forms.ModelChoiceField(label="Partner", required=False, empty_label="Any partner",
+                                     queryset=Partner.objects.filter(active=True).order_by("name"))
+    status = forms.ChoiceField(label="Status", required=False,
+                               choices=[("", "Any status")] + list(DataSharingAgreement.Status.choices))
+    indicator = forms.ModelChoiceField(label="Indicator", required=False, empty_label="Any indicator",
+                                       queryset=Partner.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from targets.models import Indicator
+
+        self.fields["indicator"].queryset = Indicator.objects.order_by("code")
+        self.fields["indicator"].label_from_instance = lambda i: f"{i.code}: {i.name}"

@@ -114,3 +114,119 @@ class Membership(models.Model):
     def is_active(self, on=None) -> bool:
         day = on or timezone.localdate()
         return self.active_from <= day and (self.active_to is None or self.active_to >= day)
+
+
+# --- Data-sharing agreements: the duty to share data, made enforceable --------------------------
+class DataSharingAgreement(models.Model):
+    """A provider partner's agreement to share named indicators with recipient partners.
+
+    While active, the recipients' Groups hold the object permissions on the covered indicators
+    (partners.services.dsa_sync_grants); every other status gives nothing.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        AWAITING_SIGNATURES = "awaiting", "Awaiting signatures"
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        ENDED = "ended", "Ended"
+        REVOKED = "revoked", "Revoked"
+
+    class LawfulBasis(models.TextChoices):
+        PUBLIC_TASK = "gdpr_6_1_e", "UK GDPR Article 6(1)(e): public task"
+        LEGAL_OBLIGATION = "gdpr_6_1_c", "UK GDPR Article 6(1)(c): legal obligation"
+        LAW_ENFORCEMENT = "dpa_part_3", "Data Protection Act 2018 Part 3: law enforcement processing"
+
+    class Level(models.TextChoices):
+        AGGREGATE = "aggregate", "Aggregate figures only"
+        BREAKDOWNS = "breakdowns", "Aggregate figures and breakdowns (age band, sex, ethnicity)"
+
+    # GOV.UK tag colours; the words always carry the meaning too
+    STATUS_TAG_COLOURS = {
+        Status.DRAFT: "grey", Status.AWAITING_SIGNATURES: "blue", Status.ACTIVE: "green",
+        Status.SUSPENDED: "yellow", Status.ENDED: "grey", Status.REVOKED: "red",
+    }
+    LIVE_STATUSES = (Status.AWAITING_SIGNATURES, Status.ACTIVE, Status.SUSPENDED)
+
+    reference = models.CharField(max_length=20, unique=True, help_text="For example DSA-2026-001")
+    title = models.CharField(max_length=200)
+    provider = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="dsas_provided")
+    recipients = models.ManyToManyField(Partner, related_name="dsas_received", blank=True)
+    purpose = models.TextField()
+    lawful_basis = models.CharField(max_length=20, choices=LawfulBasis.choices)
+    special_category_data = models.BooleanField(default=False, help_text="UK GDPR Article 9 data is involved")
+    criminal_offence_data = models.BooleanField(default=False, help_text="UK GDPR Article 10 data is involved")
+    indicators = models.ManyToManyField("targets.Indicator", related_name="sharing_agreements", blank=True)
+    level = models.CharField(max_length=12, choices=Level.choices, default=Level.AGGREGATE)
+    retention = models.TextField(help_text="How long recipients keep the data and how they delete it")
+    security_measures = models.TextField()
+    contacts = models.TextField(help_text="Who to contact at each partner about the agreement")
+    start_date = models.DateField()
+    end_date = models.DateField(help_text="The last day the data is shared")
+    review_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status_reason = models.TextField(blank=True, help_text="Why it was last suspended, resumed, revoked or ended")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="When it ended or was revoked")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("sign_datasharingagreement", "Sign a data-sharing agreement for a party"),
+            ("suspend_datasharingagreement", "Suspend, resume or revoke a data-sharing agreement"),
+            ("manage_datasharingagreement", "Manage a data-sharing agreement (its provider)"),
+            ("view_all_dsas", "See every data-sharing agreement (PCC office)"),
+            ("suspend_any_dsa", "Suspend, resume or revoke any data-sharing agreement (PCC office)"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="dsa_dates_ordered"),
+        ]
+        indexes = [models.Index(fields=["status", "end_date"], name="dsa_status_end_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:dsa-detail", kwargs={"pk": self.pk})
+
+    @property
+    def status_colour(self) -> str:
+        return self.STATUS_TAG_COLOURS.get(self.status, "grey")
+
+    @property
+    def allows_breakdowns(self) -> bool:
+        return self.level == self.Level.BREAKDOWNS
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class DataSharingAgreementGroupObjectPermission(GroupObjectPermissionBase):
+    """Direct-FK guardian permissions on agreements (deleted with the agreement)."""
+
+    content_object = models.ForeignKey(DataSharingAgreement, on_delete=models.CASCADE)
+
+
+class DsaSignature(models.Model):
+    """One party's signature on an agreement: at most one per partner (a DB constraint)."""
+
+    agreement = models.ForeignKey(DataSharingAgreement, on_delete=models.CASCADE, related_name="signatures")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="dsa_signatures")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    signer_label = models.CharField(max_length=200, help_text="Name and job title at the time, or 'system'")
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "partner"], name="dsa_one_signature_per_partner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.reference} signed for {self.partner.short_name}"

@@ -1,11 +1,16 @@
 """Reads of partners and people, filtered by what the viewer may see."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import timedelta
+
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from portal import permissions
+from portal.models import AuditEvent
 
-from .models import Membership, Partner
+from .models import DataSharingAgreement, DsaSignature, Membership, Partner
 
 
 def partner_list_visible_to(*, user, search: str = "", kind: str = "") -> QuerySet[Partner]:
@@ -43,3 +48,190 @@ def partner_section(func):
 def partner_sections(*, user, partner) -> list[dict]:
     """The extra sections of a partner page, each already filtered for the viewer."""
     return [s for s in (f(user, partner) for f in PARTNER_SECTIONS) if s]
+
+
+# --- Data-sharing agreements --------------------------------------------------------------------
+def dsa_list_visible_to(*, user, partner: Partner | None = None, status: str = "",
+                        indicator=None) -> QuerySet[DataSharingAgreement]:
+    """Agreements the user may see (their partners' as provider or recipient; all for the PCC office)."""
+    qs = permissions.visible(user, permissions.DSA_VIEW, DataSharingAgreement.objects.all())
+    if partner is not None:
+        qs = qs.filter(Q(provider=partner) | Q(pk__in=DataSharingAgreement.objects.filter(recipients=partner)
+                                                .values("pk")))
+    if status:
+        qs = qs.filter(status=status)
+    if indicator is not None:
+        qs = qs.filter(pk__in=DataSharingAgreement.objects.filter(indicators=indicator).values("pk"))
+    return (qs.select_related("provider")
+            .prefetch_related(Prefetch("recipients", queryset=Partner.objects.order_by("name")),
+                              Prefetch("indicators", queryset=_indicators().order_by("code")))
+            .order_by("-created_at", "-id"))
+
+
+def _indicators():
+    from targets.models import Indicator
+
+    return Indicator.objects.all()
+
+
+@dataclass
+class DsaParty:
+    partner: Partner
+    role: str                      # "Provider" or "Recipient"
+    signature: DsaSignature | None
+
+
+def dsa_get(*, user, pk: int) -> DataSharingAgreement:
+    """One agreement with its parties, signatures and indicators, or 404 for one the user may not know."""
+    qs = DataSharingAgreement.objects.select_related("provider", "created_by").prefetch_related(
+        Prefetch("recipients", queryset=Partner.objects.order_by("name")),
+        Prefetch("indicators", queryset=_indicators().order_by("code")),
+        Prefetch("signatures", queryset=DsaSignature.objects.select_related("partner", "signed_by")),
+    )
+    agreement = permissions.get_visible_or_404(user, permissions.DSA_VIEW, qs, pk=pk)
+    by_partner = {s.partner_id: s for s in agreement.signatures.all()}
+    agreement.parties = [DsaParty(agreement.provider, "Provider", by_partner.get(agreement.provider_id))] + [
+        DsaParty(p, "Recipient", by_partner.get(p.pk)) for p in agreement.recipients.all()]
+    agreement.fully_signed = all(p.signature for p in agreement.parties)
+    return agreement
+
+
+def dsa_history(*, agreement: DataSharingAgreement) -> QuerySet[AuditEvent]:
+    """Every audited step of an agreement, oldest first (shown to whoever may see the agreement)."""
+    return AuditEvent.objects.filter(object_type=DataSharingAgreement._meta.label_lower,
+                                     object_id=str(agreement.pk)).order_by("id")
+
+
+def dsa_actions_for(*, user, agreement: DataSharingAgreement) -> dict[str, bool]:
+    """Which buttons the agreement page shows the user (the services check again)."""
+    status = agreement.status
+    S = DataSharingAgreement.Status
+    can_draft = permissions.can(user, permissions.DSA_DRAFT, agreement.provider)
+    can_manage = permissions.can(user, permissions.DSA_SUSPEND, agreement)
+    return {
+        "edit": status == S.DRAFT and can_draft,
+        "send": status == S.DRAFT and can_draft,
+        "delete": status == S.DRAFT and can_draft,
+        "sign": status == S.AWAITING_SIGNATURES and bool(dsa_unsigned_partners_for(user=user, agreement=agreement)),
+        "suspend": status == S.ACTIVE and can_manage,
+        "resume": status == S.SUSPENDED and can_manage,
+        "revoke": status in DataSharingAgreement.LIVE_STATUSES and can_manage,
+    }
+
+
+def dsa_unsigned_partners_for(*, user, agreement: DataSharingAgreement) -> list[Partner]:
+    """The parties the user may sign for that have not signed yet."""
+    if agreement.status != DataSharingAgreement.Status.AWAITING_SIGNATURES:
+        return []
+    ids = set(permissions.acting_partner_ids(user, permissions.DSA_SIGN, agreement))
+    if not ids:
+        return []
+    parties = {agreement.provider_id, *agreement.recipients.values_list("pk", flat=True)}
+    signed = set(agreement.signatures.values_list("partner_id", flat=True))
+    return list(Partner.objects.filter(pk__in=(ids & parties) - signed).order_by("name"))
+
+
+def dsa_awaiting_signature_of(*, user) -> list[DataSharingAgreement]:
+    """Agreements waiting for a signature the user may give (for the start page)."""
+    qs = permissions.visible(user, permissions.DSA_SIGN, DataSharingAgreement.objects.filter(
+        status=DataSharingAgreement.Status.AWAITING_SIGNATURES)).select_related("provider").order_by("sent_at")
+    return [a for a in qs[:50] if dsa_unsigned_partners_for(user=user, agreement=a)]
+
+
+def dsa_reviews_due_for(*, user, within_days: int = 30, today=None) -> QuerySet[DataSharingAgreement]:
+    """Active agreements the user manages (provider, or the PCC office) whose review or end date is near."""
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=within_days)
+    qs = permissions.visible(user, permissions.DSA_SUSPEND, DataSharingAgreement.objects.filter(
+        status=DataSharingAgreement.Status.ACTIVE))
+    return qs.filter(Q(review_date__lte=horizon) | Q(end_date__lte=horizon)).select_related("provider").order_by(
+        "review_date")
+
+
+def dsa_that_would_open(*, user, indicator, breakdowns: bool = False) -> list[DataSharingAgreement]:
+    """Agreements not (yet, or no longer) active that would let the user's partners see the indicator's
+    figures (or its breakdowns): drafts, ones awaiting signatures and suspended ones naming them."""
+    partner_ids = {seat.partner_id for seat in permissions.seats(user)}
+    if not partner_ids:
+        return []
+    S = DataSharingAgreement.Status
+    qs = DataSharingAgreement.objects.filter(
+        status__in=[S.DRAFT, S.AWAITING_SIGNATURES, S.SUSPENDED], indicators=indicator,
+        recipients__in=partner_ids)
+    if breakdowns:
+        qs = qs.filter(level=DataSharingAgreement.Level.BREAKDOWNS)
+    return list(permissions.visible(user, permissions.DSA_VIEW, qs).distinct().select_related("provider")
+                .order_by("status", "-created_at"))
+
+
+@dataclass
+class SharingHint:
+    """What a page says when figures are hidden by sharing rules."""
+
+    agreements: list
+    provider: Partner
+    text: str
+
+
+def dsa_sharing_hint(*, user, indicator, breakdowns: bool = False) -> SharingHint:
+    """Why the user cannot see an indicator's figures (or breakdowns) and what would open them."""
+    agreements = dsa_that_would_open(user=user, indicator=indicator, breakdowns=breakdowns)
+    what = "breakdowns of these figures" if breakdowns else "these figures"
+    if agreements:
+        first = agreements[0]
+        text = {
+            DataSharingAgreement.Status.DRAFT: f"Agreement {first.reference} would share {what} with you once it is "
+                                               f"sent, signed and active. It is still a draft.",
+            DataSharingAgreement.Status.AWAITING_SIGNATURES: f"Agreement {first.reference} would share {what} with "
+                                                             f"you. It is waiting for signatures.",
+            DataSharingAgreement.Status.SUSPENDED: f"Agreement {first.reference} shares {what} with you, but it is "
+                                                   f"suspended.",
+        }[first.status]
+    else:
+        text = (f"Some data is hidden by sharing rules: no agreement shares {what} with your partner. "
+                f"Ask {indicator.provider.name} for a data-sharing agreement.")
+    return SharingHint(agreements=agreements, provider=indicator.provider, text=text)
+
+
+@dataclass
+class MatrixCell:
+    agreements: list = field(default_factory=list)   # [{"agreement", "visible", "indicators": [(code, level)]}]
+
+
+def dsa_sharing_matrix(*, user) -> dict:
+    """Who shares what with whom under active agreements: rows providers, columns recipients.
+
+    NOTE: shown to everyone with a role, not only to the parties: that an agreement exists, who is
+    in it and which indicators it covers at what level is accountability information (the duty to
+    share). Terms, contacts and figures stay on the agreement page, which only parties and the PCC
+    office may open; the matrix links there only for those who may.
+    """
+    if not permissions.can(user, permissions.DSA_VIEW):
+        return {"providers": [], "recipients": [], "rows": []}
+    active = list(DataSharingAgreement.objects.filter(status=DataSharingAgreement.Status.ACTIVE)
+                  .select_related("provider")
+                  .prefetch_related("recipients", Prefetch("indicators", queryset=_indicators().order_by("code")))
+                  .order_by("reference"))
+    visible_ids = set(permissions.visible(user, permissions.DSA_VIEW, DataSharingAgreement.objects.filter(
+        pk__in=[a.pk for a in active])).values_list("pk", flat=True))
+    providers = sorted({a.provider for a in active}, key=lambda p: p.name)
+    recipients = sorted({r for a in active for r in a.recipients.all()}, key=lambda p: p.name)
+    cells: dict[tuple[int, int], MatrixCell] = {}
+    for agreement in active:
+        entry = {"agreement": agreement, "visible": agreement.pk in visible_ids,
+                 "indicators": [i.code for i in agreement.indicators.all()],
+                 "level": "With breakdowns" if agreement.allows_breakdowns else "Aggregate"}
+        for recipient in agreement.recipients.all():
+            cells.setdefault((agreement.provider_id, recipient.pk), MatrixCell()).agreements.append(entry)
+    rows = [{"provider": p, "cells": [cells.get((p.pk, r.pk)) for r in recipients]} for p in providers]
+    return {"providers": providers, "recipients": recipients, "rows": rows}
+
+
+@partner_section
+def partner_sharing_agreements(user, partner: Partner) -> dict | None:
+    """The partner page's agreements: those the viewer may see where the partner gives or receives data."""
+    agreements = list(dsa_list_visible_to(user=user, partner=partner).filter(
+        status__in=DataSharingAgreement.LIVE_STATUSES))
+    if not agreements:
+        return None
+    return {"title": "Data-sharing agreements", "template": "partners/_dsa_section.html", "agreements": agreements}

@@ -1,13 +1,17 @@
-"""Partner directory, partner page and my account."""
+"""Partner directory, partner page, my account, and the data-sharing agreements register."""
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
 
 from portal import permissions
 from portal.paging import paginate
+from portal.security import require_step_up
 
-from . import selectors
-from .forms import PartnerFilterForm
+from . import selectors, services
+from .forms import DsaFilterForm, DsaForm, DsaReasonForm, DsaSignForm, PartnerFilterForm
+from .models import DataSharingAgreement, Partner
 
 
 def partner_list(request):
@@ -29,3 +33,218 @@ def my_account(request):
     return render(request, "partners/my_account.html", {
         "memberships": selectors.memberships_of(user=request.user),
     })
+
+
+# --- Data-sharing agreements --------------------------------------------------------------------
+def _posted(request):
+    """The POST data, or None for GET (an empty POST still binds the form, so it shows its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    """Show a service's refusal on the form, against the field it names where it names one."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def dsa_list(request):
+    permissions.check(request.user, permissions.DSA_VIEW)
+    form = DsaFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    agreements = selectors.dsa_list_visible_to(user=request.user, partner=filters.get("partner"),
+                                               status=filters.get("status", ""), indicator=filters.get("indicator"))
+    page, pagination = paginate(request, agreements, per_page=25)
+    return render(request, "partners/dsa_list.html", {
+        "filter_form": form, "page": page, "pagination": pagination,
+        "can_draft": bool(permissions.acting_partner_ids(request.user, permissions.DSA_DRAFT)),
+    })
+
+
+def dsa_matrix(request):
+    permissions.check(request.user, permissions.DSA_VIEW)
+    return render(request, "partners/dsa_matrix.html", {"matrix": selectors.dsa_sharing_matrix(user=request.user)})
+
+
+def dsa_detail(request, pk: int):
+    agreement = selectors.dsa_get(user=request.user, pk=pk)
+    return render(request, "partners/dsa_detail.html", {
+        "agreement": agreement, "history": selectors.dsa_history(agreement=agreement),
+        "actions": selectors.dsa_actions_for(user=request.user, agreement=agreement),
+    })
+
+
+def _draft_providers(user) -> list[Partner]:
+    ids = permissions.acting_partner_ids(user, permissions.DSA_DRAFT)
+    return list(Partner.objects.filter(pk__in=ids, active=True).order_by("name"))
+
+
+def dsa_create(request):
+    providers = _draft_providers(request.user)
+    if not providers:
+        raise PermissionDenied
+    form = DsaForm(_posted(request), providers=providers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = services.dsa_draft(provider=form.chosen_provider(), by=request.user, **form.terms())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Agreement {agreement.reference} is saved as a draft. Check it, then send it "
+                                      f"for signatures.")
+            return redirect(agreement)
+    return render(request, "partners/dsa_form.html", {"form": form, "agreement": None})
+
+
+def dsa_edit(request, pk: int):
+    agreement = selectors.dsa_get(user=request.user, pk=pk)
+    permissions.check(request.user, permissions.DSA_DRAFT, agreement.provider)
+    if not agreement.is_draft:
+        messages.error(request, "Only a draft can be changed.")
+        return redirect(agreement)
+    initial = {name: getattr(agreement, name) for name in services.DSA_TERMS}
+    initial.update(special_category_data="yes" if agreement.special_category_data else "no",
+                   criminal_offence_data="yes" if agreement.criminal_offence_data else "no",
+                   recipients=[p.pk for p in agreement.recipients.all()],
+                   indicators=[i.pk for i in agreement.indicators.all()])
+    form = DsaForm(_posted(request), initial=initial, fixed_provider=agreement.provider)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dsa_update(agreement=agreement, by=request.user, **form.terms())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Your changes to the draft are saved.")
+            return redirect(agreement)
+    return render(request, "partners/dsa_form.html", {"form": form, "agreement": agreement})
+
+
+def dsa_send(request, pk: int):
+    agreement = selectors.dsa_get(user=request.user, pk=pk)
+    permissions.check(request.user, permissions.DSA_DRAFT, agreement.provider)
+    if not agreement.is_draft:
+        messages.info(request, f"{agreement.reference} has already been sent for signatures.")
+        return redirect(agreement)
+    errors = []
+    if request.method == "POST":
+        try:
+            services.dsa_send(agreement=agreement, by=request.user)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, f"Agreement {agreement.reference} is sent. Each party's signatory has been "
+                                      f"asked to sign it.")
+            return redirect(agreement)
+    return render(request, "partners/dsa_confirm.html", {
+        "agreement": agreement, "action": "send", "errors": errors, "form": None,
+        "heading": f"Send {agreement.reference} for signatures?", "button": "Send for signatures",
+    })
+
+
+def dsa_delete(request, pk: int):
+    agreement = selectors.dsa_get(user=request.user, pk=pk)
+    permissions.check(request.user, permissions.DSA_DRAFT, agreement.provider)
+    if not agreement.is_draft:
+        messages.info(request, "Only a draft can be deleted. Revoke the agreement instead.")
+        return redirect(agreement)
+    errors = []
+    if request.method == "POST":
+        try:
+            services.dsa_delete(agreement=agreement, by=request.user)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, f"Draft agreement {agreement.reference} is deleted.")
+            return redirect("partners:dsa-list")
+    return render(request, "partners/dsa_confirm.html", {
+        "agreement": agreement, "action": "delete", "errors": errors, "form": None, "warning": True,
+        "heading": f"Delete draft {agreement.reference}?", "button": "Delete the draft",
+    })
+
+
+def dsa_sign(request, pk: int):
+    agreement = selectors.dsa_get(user=request.user, pk=pk)
+    if agreement.status != agreement.Status.AWAITING_SIGNATURES:
+        messages.info(request, f"{agreement.reference} is not waiting for signatures.")
+        return redirect(agreement)
+    permissions.check(request.user, permissions.DSA_SIGN, agreement)
+    return _dsa_sign_confirmed(request, agreement)
+
+
+@require_step_up
+def _dsa_sign_confirmed(request, agreement):
+    partners = selectors.dsa_unsigned_partners_for(user=request.user, agreement=agreement)
+    if not partners:
+        messages.error(request, "There is nothing for you to sign on this agreement.")
+        return redirect(agreement)
+    form = DsaSignForm(_posted(request), partners=partners)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dsa_sign(agreement=agreement, by=request.user, partner=form.chosen_partner())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            agreement.refresh_from_db()
+            done = " It is now active." if agreement.status == agreement.Status.ACTIVE else ""
+            messages.success(request, f"You signed {agreement.reference} for {form.chosen_partner().short_name}.{done}")
+            return redirect(agreement)
+    return render(request, "partners/dsa_confirm.html", {
+        "agreement": agreement, "action": "sign", "form": form, "errors": [],
+        "heading": f"Sign {agreement.reference}", "button": "Sign the agreement",
+    })
+
+
+S = DataSharingAgreement.Status
+# The statuses each change applies to (any other: back to the agreement page).
+TRANSITION_FROM = {"suspend": (S.ACTIVE,), "resume": (S.SUSPENDED,), "revoke": DataSharingAgreement.LIVE_STATUSES}
+TRANSITIONS = {
+    # action: (service, verb for messages, reason required, page heading, button, success message)
+    "suspend": (services.dsa_suspend, "suspending", True, "Suspend {ref}?", "Suspend the agreement",
+                "{ref} is suspended. Recipients no longer see the data it covers."),
+    "resume": (services.dsa_resume, "resuming", False, "Resume {ref}?", "Resume the agreement",
+               "{ref} is active again. Recipients see the data it covers."),
+    "revoke": (services.dsa_revoke, "revoking", True, "Revoke {ref}?", "Revoke the agreement",
+               "{ref} is revoked. Recipients no longer see the data it covers."),
+}
+
+
+def _dsa_transition(request, pk: int, action: str):
+    agreement = selectors.dsa_get(user=request.user, pk=pk)
+    permissions.check(request.user, permissions.DSA_SUSPEND, agreement)
+    if agreement.status not in TRANSITION_FROM[action]:
+        messages.info(request, f"{agreement.reference} is {agreement.get_status_display().lower()}: there is "
+                               f"nothing to {action}.")
+        return redirect(agreement)
+    return _dsa_transition_confirmed(request, agreement, action)
+
+
+@require_step_up
+def _dsa_transition_confirmed(request, agreement, action: str):
+    service, verb, required, heading, button, done = TRANSITIONS[action]
+    form = DsaReasonForm(_posted(request), verb=verb, required=required)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(agreement=agreement, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, done.format(ref=agreement.reference))
+            return redirect(agreement)
+    return render(request, "partners/dsa_confirm.html", {
+        "agreement": agreement, "action": action, "form": form, "errors": [], "warning": action != "resume",
+        "heading": heading.format(ref=agreement.reference), "button": button,
+    })
+
+
+def dsa_suspend(request, pk: int):
+    return _dsa_transition(request, pk, "suspend")
+
+
+def dsa_resume(request, pk: int):
+    return _dsa_transition(request, pk, "resume")
+
+
+def dsa_revoke(request, pk: int):
+    return _dsa_transition(request, pk, "revoke")

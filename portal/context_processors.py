@@ -19,7 +19,7 @@ def _nav(request) -> list[dict]:
     items += [
         ("Priorities", "targets:priorities", permissions.PARTNER_VIEW),
         ("Indicators", "targets:indicators", permissions.PARTNER_VIEW),
-        ("Data returns", "targets:returns", permissions.DATA_RETURN_SUBMIT),
+        ("Data returns", "targets:returns", (permissions.DATA_RETURN_SUBMIT, permissions.DATA_RETURN_REVIEW_ALL)),
         ("Sharing agreements", "partners:dsa-list", permissions.DSA_VIEW),
         ("Audit log", "portal:audit-log", permissions.AUDIT_VIEW),
         ("Security log", "portal:security-log", permissions.SECURITY_LOG_VIEW),
@@ -27,7 +27,8 @@ def _nav(request) -> list[dict]:
     ]
     out = []
     for text, name, action in items:
-        if action and not permissions.can(user, action):
+        actions = action if isinstance(action, tuple) else (action,)
+        if action and not any(permissions.can(user, a) for a in actions):
             continue
         try:
             href = reverse(name)

@@ -10,6 +10,7 @@ from django.utils.formats import number_format
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
 from .forms_govuk import error_summary_params, field_params
+from .security import passkeys_available, user_has_passkey
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -40,6 +41,30 @@ def number(value, decimals: int | None = None) -> str:
     return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
+PASSKEY_SCRIPTS = {
+    "auth": "django_otp_webauthn/otp_webauthn_auth.js",
+    "register": "django_otp_webauthn/otp_webauthn_register.js",
+}
+
+
+def passkey_config(request, purpose: str = "auth") -> dict:
+    """What django-otp-webauthn's render_otp_webauthn_*_scripts tags put in #otp_webauthn_config.
+
+    Render it as `<script type="application/json" id="otp_webauthn_config">{{ ... | tojson }}</script>`:
+    the CSP does not execute JSON data blocks, and tojson escapes <, > and & inside them.
+    """
+    from django_otp_webauthn.templatetags.otp_webauthn import get_configuration
+
+    if purpose not in PASSKEY_SCRIPTS:
+        raise ValueError(f"passkey purpose must be one of {sorted(PASSKEY_SCRIPTS)}")
+    # NOTE: no passwordless sign-in, so never an autocomplete (conditional UI) field.
+    return get_configuration(request, {"autocompleteLoginFieldSelector": None, "nextFieldSelector": "input[name='next']"})
+
+
+def passkey_script(purpose: str = "auth") -> str:
+    return staticfiles_storage.url(PASSKEY_SCRIPTS[purpose])
+
+
 def environment(**options) -> Environment:
     options["loader"] = ChoiceLoader([
         options["loader"],
@@ -52,6 +77,10 @@ def environment(**options) -> Environment:
         static=staticfiles_storage.url,
         field_params=field_params,
         error_summary_params=error_summary_params,
+        passkey_config=passkey_config,
+        passkey_script=passkey_script,
+        passkeys_available=passkeys_available,
+        user_has_passkey=user_has_passkey,
     )
     env.filters.update(gov_date=gov_date, number=number)
     return env

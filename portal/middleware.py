@@ -22,7 +22,15 @@ PUBLIC_URL_NAMES = {
 }
 PUBLIC_NAMESPACES = {"public"}
 # Open to a signed-in person who has not yet passed the second factor.
-PRE_OTP_URL_NAMES = {"portal:otp-verify", "portal:otp-setup", "portal:logout", "portal:session-extend"}
+PRE_OTP_URL_NAMES = {
+    "portal:otp-verify", "portal:otp-setup", "portal:logout", "portal:session-extend",
+    # Passkey in place of the code (django-otp-webauthn). Its registration endpoints are NOT
+    # here: adding a passkey needs a session that has passed the second factor.
+    "otp_webauthn:credential-authentication-begin", "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
+}
+# JSON endpoints called by scripts: refused with JSON (the scripts show its "detail"), not a redirect.
+JSON_NAMESPACES = {"otp_webauthn"}
 
 SESSION_STARTED_KEY = "cjp_started_at"
 SESSION_SEEN_KEY = "cjp_last_seen"
@@ -83,11 +91,17 @@ class LoginRequiredMiddleware:
             # DRF authenticates tokens and verified sessions itself; an unverified session
             # is treated as no session at all by VerifiedSessionAuthentication.
             return self.get_response(request)
+        if not user.is_authenticated and namespace in JSON_NAMESPACES:
+            return JsonResponse({"detail": "You have been signed out. Reload the page and sign in again.",
+                                 "code": "not_authenticated"}, status=401)
         if not user.is_authenticated:
             if getattr(request, "_cjp_session_expired", False):
                 messages.info(request, "You were signed out because you had not used the portal for a while. Sign in again to continue.")
             return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
         if not user.is_verified() and name not in PRE_OTP_URL_NAMES:
+            if namespace in JSON_NAMESPACES:
+                return JsonResponse({"detail": "Enter the code from your authenticator app first.",
+                                     "code": "user_not_verified"}, status=403)
             return redirect_to_login(request.get_full_path(), reverse("portal:otp-verify"))
         return self.get_response(request)
 

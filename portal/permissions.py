@@ -48,6 +48,7 @@ OBSERVATION_VIEW = "observation.view"
 OBSERVATION_BREAKDOWNS_VIEW = "observation.breakdowns_view"
 DATA_RETURN_VIEW = "data_return.view"
 DATA_RETURN_SUBMIT = "data_return.submit"
+DATA_RETURN_REVIEW_ALL = "data_return.review_all"
 TARGET_MANAGE = "target.manage"
 PRIORITY_VIEW = "priority.view"  # priorities, indicator definitions, targets and their status words
 DSA_VIEW = "dsa.view"
@@ -74,6 +75,7 @@ RULES: dict[str, Rule] = {
     ),
     DATA_RETURN_VIEW: Rule("targets.view_datareturn", "view_datareturn", "targets.view_all_datareturns"),
     DATA_RETURN_SUBMIT: Rule("targets.add_datareturn", "act_for_partner"),
+    DATA_RETURN_REVIEW_ALL: Rule("targets.view_all_datareturns"),
     TARGET_MANAGE: Rule("targets.change_target"),
     PRIORITY_VIEW: Rule("targets.view_priority"),
     DSA_VIEW: Rule("partners.view_datasharingagreement", "view_datasharingagreement", "partners.view_all_dsas"),

@@ -1,4 +1,4 @@
-"""The security log and the step-up (recent second factor) guard."""
+"""The security log, the step-up (recent second factor) guard, and where passkeys can be offered."""
 from __future__ import annotations
 
 import functools
@@ -7,6 +7,7 @@ import time
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http.request import split_domain_port
 from django.urls import reverse
 
 from .models import SecurityEvent
@@ -69,3 +70,24 @@ def step_up_check(user) -> None:
     """Service guard: refuse unless the caller came through require_step_up."""
     if not getattr(user, "_cjp_step_up_ok", False):
         raise StepUpRequired("Confirm your code from your authenticator app to do this")
+
+
+def passkeys_available(request) -> bool:
+    """Whether a passkey ceremony can succeed on the address this page was served from.
+
+    The browser refuses unless the page's host is the relying party ID or a subdomain of it
+    (an IP address such as 127.0.0.1 never is), and the server refuses an origin that is not
+    in OTP_WEBAUTHN_ALLOWED_ORIGINS. Pages offer passkeys only when both hold.
+    """
+    rp_id = (settings.OTP_WEBAUTHN_RP_ID or "").lower()
+    domain, _port = split_domain_port(request.get_host())
+    if not rp_id or not domain or not (domain == rp_id or domain.endswith("." + rp_id)):
+        return False
+    origin = f"{request.scheme}://{request.get_host()}".lower()
+    return origin in {o.lower().rstrip("/") for o in settings.OTP_WEBAUTHN_ALLOWED_ORIGINS}
+
+
+def user_has_passkey(user) -> bool:
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return user.is_authenticated and WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()

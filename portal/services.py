@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from partners.models import Membership, Partner, Role
 
@@ -52,12 +53,46 @@ def recovery_codes_issue(*, user) -> list[str]:
 
 @transaction.atomic
 def user_devices_reset(*, user, by, request=None) -> None:
-    """PCC office: remove a person's second-factor devices; they set up again at next sign-in."""
+    """PCC office: remove a person's second-factor devices (app, recovery codes and passkeys);
+    they set up an app again at next sign-in."""
     permissions.check(by, permissions.USER_DEVICES_RESET)
-    removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
+    removed = sum(model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
+                  for model in (TOTPDevice, StaticDevice, WebAuthnCredential))
     audit_record(actor=by, action="otp.devices_reset", object_type="auth.user", object_id=user.pk,
                  summary=f"Second-factor devices of {user.get_username()} reset ({removed} removed)")
     security_log(SecurityEvent.Kind.DEVICE_RESET, request=request, user=by, detail=f"for {user.get_username()}")
+
+
+def _passkey_name(*, user, exclude_pk=None) -> str:
+    taken = set(WebAuthnCredential.objects.filter(user=user).exclude(pk=exclude_pk).values_list("name", flat=True))
+    number = 1
+    while f"Passkey {number}" in taken:
+        number += 1
+    return f"Passkey {number}"
+
+
+@transaction.atomic
+def passkey_registered_record(*, user, device: WebAuthnCredential) -> WebAuthnCredential:
+    """After django-otp-webauthn has saved a new passkey (in the same request and transaction):
+    give it a name the person can recognise and audit it."""
+    device = WebAuthnCredential.objects.select_for_update().get(pk=device.pk, user=user)
+    if not device.name:
+        device.name = _passkey_name(user=user, exclude_pk=device.pk)
+        device.save(update_fields=["name"])
+    audit_record(actor=user, action="passkey.register", obj=device,
+                 summary=f"{user.get_username()} added a passkey ({device.name})",
+                 after={"name": device.name, "user": user.pk, "discoverable": device.discoverable})
+    return device
+
+
+@transaction.atomic
+def passkey_remove(*, user, device: WebAuthnCredential) -> None:
+    """Remove one of the person's own passkeys (their app and recovery codes keep working)."""
+    device = WebAuthnCredential.objects.select_for_update().get(pk=device.pk, user=user)
+    audit_record(actor=user, action="passkey.remove", obj=device,
+                 summary=f"{user.get_username()} removed a passkey ({device.name})",
+                 before={"name": device.name, "user": user.pk})
+    device.delete()
 
 
 @transaction.atomic

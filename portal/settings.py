@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "axes",
     "csp",
     "portal",
@@ -193,6 +194,27 @@ STEP_UP_SECONDS = 15 * 60
 
 OTP_TOTP_ISSUER = "CJ Partnership Portal"
 
+# Passkeys (WebAuthn, django-otp-webauthn) as an alternative second factor, after the password.
+# No passwordless sign-in, so its authentication backend is not installed.
+# A passkey is bound to the relying party ID: a host name (never an IP address) that the page's
+# host equals or ends with. Browsers allow plain http only on localhost, so in development use
+# http://localhost:8000 (not 127.0.0.1); in production the portal's own HTTPS host name.
+# NOTE: changing WEBAUTHN_RP_ID later makes every registered passkey stop working.
+
+
+def _webauthn_defaults() -> tuple[str, str]:
+    if DEBUG:
+        return "localhost", f"http://localhost:{os.environ.get('PORT', '8000')}"  # `make run PORT=…`
+    host = next((h.lstrip(".") for h in ALLOWED_HOSTS if "*" not in h and h not in {"localhost", "127.0.0.1"}), "")
+    return host, (f"https://{host}" if host else "")
+
+
+_WEBAUTHN_RP_ID_DEFAULT, _WEBAUTHN_ORIGINS_DEFAULT = _webauthn_defaults()
+OTP_WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID") or _WEBAUTHN_RP_ID_DEFAULT
+OTP_WEBAUTHN_RP_NAME = "Criminal Justice Partnership Portal"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("WEBAUTHN_ORIGINS", _WEBAUTHN_ORIGINS_DEFAULT)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = None  # locked until an administrator unlocks
 # Lock the account after repeated failures, and lock an address that sprays many usernames.
@@ -298,6 +320,9 @@ OUTBOX_RELAY_ON_COMMIT = CELERY_TASK_ALWAYS_EAGER
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "portal.relay_outbox", "schedule": 5.0},
     "daily-housekeeping": {"task": "portal.daily_housekeeping", "schedule": crontab(hour=6, minute=0)},
+    # Data-sharing agreements: activation on the start date and expiry after the end date, then reminders.
+    "dsa-daily-transitions": {"task": "partners.end_expired_dsas", "schedule": crontab(hour=0, minute=5)},
+    "dsa-reminders": {"task": "partners.dsa_reminders", "schedule": crontab(hour=7, minute=0)},
 }
 
 # --- REST API ---------------------------------------------------------------------------

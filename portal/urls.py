@@ -1,13 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from partners.api import PartnerViewSet
+from partners.api import DataSharingAgreementViewSet, PartnerViewSet
+from targets.api import register as register_targets_api
 
 from .api import MeView, router
-from .views import admin_pages, auth, pages
+from .views import admin_pages, auth, pages, passkeys
 
 router.register("partners", PartnerViewSet, basename="partner")
+router.register("sharing-agreements", DataSharingAgreementViewSet, basename="sharing-agreement")
+register_targets_api(router)
 
 portal_patterns = [
     path("", pages.home, name="home"),
@@ -30,6 +34,22 @@ portal_patterns = [
     path("api-tokens/", admin_pages.tokens, name="tokens"),
     path("api-tokens/new/", admin_pages.token_create, name="token-create"),
     path("api-tokens/<int:token_id>/revoke/", admin_pages.token_revoke, name="token-revoke"),
+    path("account/passkeys/", passkeys.passkeys, name="passkeys"),
+    path("account/passkeys/<int:credential_id>/remove/", passkeys.passkey_remove, name="passkey-remove"),
+]
+
+# django-otp-webauthn's JSON endpoints (its scripts reverse these names in the "otp_webauthn"
+# namespace), with the portal's subclasses in place of its views. The authentication pair and
+# the script translations are open before the second factor (see PRE_OTP_URL_NAMES).
+passkey_patterns = [
+    path("registration/begin/", passkeys.PasskeyRegistrationBeginView.as_view(), name="credential-registration-begin"),
+    path("registration/complete/", passkeys.PasskeyRegistrationCompleteView.as_view(),
+         name="credential-registration-complete"),
+    path("authentication/begin/", passkeys.PasskeyAuthenticationBeginView.as_view(),
+         name="credential-authentication-begin"),
+    path("authentication/complete/", passkeys.PasskeyAuthenticationCompleteView.as_view(),
+         name="credential-authentication-complete"),
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["django_otp_webauthn"]), name="js-i18n-catalog"),
 ]
 
 api_patterns = [
@@ -41,7 +61,9 @@ api_patterns = [
 
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
+    path("sign-in/passkeys/", include((passkey_patterns, "otp_webauthn"))),
     path("", include("partners.urls")),
+    path("", include("targets.urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 
 from .models import Indicator
 
@@ -20,18 +21,20 @@ class IndicatorFilterForm(forms.Form):
 
 
 class DataReturnUploadForm(forms.Form):
+    partner = forms.TypedChoiceField(label="Which partner is this return for?", coerce=int, required=False,
+                                     widget=forms.RadioSelect)
     file = forms.FileField(
         label="Upload a file",
-        help_text="A CSV or XLSX file made from the template, smaller than 20 MB",
+        help_text="A CSV or XLSX file made from the template",
         error_messages={"required": "Select a CSV or XLSX file", "empty": "The selected file is empty",
                         "invalid": "Select a CSV or XLSX file"},
         widget=forms.FileInput(attrs={"accept": ACCEPT}),
     )
-    partner = forms.TypedChoiceField(label="Which partner is this return for?", coerce=int, required=False,
-                                     widget=forms.RadioSelect)
 
     def __init__(self, *args, partners=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (f"A CSV or XLSX file made from the template, "
+                                         f"smaller than {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB")
         partners = list(partners)
         if len(partners) > 1:
             self.fields["partner"].required = True

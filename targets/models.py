@@ -1,7 +1,7 @@
 """Priorities, indicators, observations, targets, data returns and partner remits."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -35,6 +35,42 @@ def breakdown_label(values: dict[str, str]) -> str:
     """'Age band 10-14, Sex Female' — or 'All' for the total."""
     parts = [f"{label} {values[dim]}" for dim, (label, _) in BREAKDOWN_DIMENSIONS.items() if values.get(dim)]
     return ", ".join(parts) or "All"
+
+
+def period_containing(frequency: str, day: date) -> tuple[date, date]:
+    """The reporting period of a frequency that contains a day (annual = April to March)."""
+    if frequency == Indicator.Frequency.MONTHLY:
+        start = day.replace(day=1)
+        end = (start.replace(year=start.year + 1, month=1) if start.month == 12
+               else start.replace(month=start.month + 1)) - timedelta(days=1)
+    elif frequency == Indicator.Frequency.QUARTERLY:
+        start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+        end_month = start.month + 2
+        end = (date(start.year + 1, 1, 1) if end_month == 12 else date(start.year, end_month + 1, 1)) - timedelta(days=1)
+    elif frequency == Indicator.Frequency.ANNUAL:
+        year = day.year if day.month >= 4 else day.year - 1
+        start, end = date(year, 4, 1), date(year + 1, 3, 31)
+    else:
+        raise ValueError(f"unknown frequency {frequency}")
+    return start, end
+
+
+def periods_between(frequency: str, first: date, last: date) -> list[tuple[date, date]]:
+    """Every whole period of a frequency that lies within [first, last], oldest first."""
+    periods = []
+    start, end = period_containing(frequency, first)
+    if start < first:
+        start, end = period_containing(frequency, end + timedelta(days=1))
+    while end <= last:
+        periods.append((start, end))
+        start, end = period_containing(frequency, end + timedelta(days=1))
+    return periods
+
+
+def last_complete_period(frequency: str, today: date) -> tuple[date, date]:
+    """The latest period of a frequency that has ended before today."""
+    start, _ = period_containing(frequency, today)
+    return period_containing(frequency, start - timedelta(days=1))
 
 
 class Priority(models.Model):

@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..forms import CodeForm, SetupCodeForm, SignInForm
 from ..models import SecurityEvent
-from ..security import mark_second_factor, security_log
+from ..security import mark_second_factor, passkeys_available, security_log, user_has_passkey
 from .. import services
 
 SETUP_DEVICE_KEY = "cjp_setup_device"
@@ -62,6 +62,11 @@ def locked_out(request, credentials=None, *args, **kwargs):
     return render(request, "portal/locked_out.html", status=403)
 
 
+def _offer_passkey(request) -> bool:
+    """Offer "Use a passkey instead" to someone who has one, at an address where it can work."""
+    return user_has_passkey(request.user) and passkeys_available(request)
+
+
 def otp_verify(request):
     user = request.user
     if not user.is_authenticated:
@@ -80,7 +85,8 @@ def otp_verify(request):
             mark_second_factor(request)
             security_log(SecurityEvent.Kind.SIGN_IN, request=request, user=user, detail=f"second factor ({device.__class__.__name__})")
             return redirect(_next_url(request, "/"))
-    return render(request, "portal/otp_verify.html", {"form": form, "next": _next_url(request, "")})
+    return render(request, "portal/otp_verify.html", {"form": form, "next": _next_url(request, ""),
+                                                      "offer_passkey": _offer_passkey(request)})
 
 
 def _qr_svg(uri: str) -> str:
@@ -137,7 +143,8 @@ def step_up(request):
         else:
             mark_second_factor(request)
             return redirect(_next_url(request, "/"))
-    return render(request, "portal/step_up.html", {"form": form, "next": _next_url(request, "")})
+    return render(request, "portal/step_up.html", {"form": form, "next": _next_url(request, ""),
+                                                   "offer_passkey": _offer_passkey(request)})
 
 
 @require_POST

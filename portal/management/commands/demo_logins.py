@@ -22,6 +22,7 @@ class Command(BaseCommand):
             out(f"{row['username']:<24} {row['role']:<32} {row['partner']:<30} {row['totp_secret']}")
         out("")
         out(f"Open http://127.0.0.1:{settings_port()}/ and sign in.")
+        out(f"To try passkeys, open http://localhost:{settings_port()}/ instead (browsers refuse them on an IP address).")
 
 
 def settings_port() -> str:

@@ -1,102 +1,22 @@
-"""Row-by-row checks of a partner's observations, shared by file uploads and API batches (pandas).
-
-Columns: indicator_code, area_code, period_start, period_end, value (required); numerator,
-denominator, age_band, sex, ethnicity (optional). Every check is vectorised over the whole
-table, so 50,000 rows take a second or two.
-
-Rules worth knowing:
-- Periods: monthly = first to last day of a calendar month; quarterly = a calendar quarter
-  (January–March, April–June, July–September, October–December); annual = a financial year,
-  1 April to 31 March. Periods that have not ended yet are refused.
-- Areas: an indicator reported by police force area takes force-area codes only; one reported
-  by local authority takes local-authority codes and also the force-area total.
-- Rates: when numerator and denominator are given, value must equal numerator ÷ denominator ×
-  1,000 / 100,000 / 100 within 0.5%.
-- Each error names the spreadsheet row (header = row 1, first data row = 2; for API batches,
-  row 1 is the first item of "rows"), the column, what is wrong and what to do.
-"""
+"""The row-by-row rules, each vectorised over the whole table."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import Decimal
-from pathlib import Path
-from typing import Callable
+from datetime import date
 
 import numpy as np
 import pandas as pd
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from partners.models import Area
 
-from .models import BREAKDOWN_DIMENSIONS, Indicator, Observation
-
-REQUIRED_COLUMNS = ["indicator_code", "area_code", "period_start", "period_end", "value"]
-OPTIONAL_COLUMNS = ["numerator", "denominator", *BREAKDOWN_DIMENSIONS]
-COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-RATE_TOLERANCE = 0.005          # 0.5%
-SPIKE_FACTOR = 5                # a value this many times the latest figure held is worth a second look
-MAX_ABS_VALUE = 1e14            # what DecimalField(18, 4) can hold
-HISTORY_WINDOW = timedelta(days=400)  # how far back we look for the "latest figure held"
-FREQUENCY_WORDS = {
-    Indicator.Frequency.MONTHLY: ("calendar month", "the first day of a month", "2025-04-01 to 2025-04-30"),
-    Indicator.Frequency.QUARTERLY: ("calendar quarter", "1 January, 1 April, 1 July or 1 October",
-                                    "2025-04-01 to 2025-06-30"),
-    Indicator.Frequency.ANNUAL: ("financial year (1 April to 31 March)", "1 April", "2024-04-01 to 2025-03-31"),
-}
-
-ProgressFn = Callable[[int], None]
+from ..models import BREAKDOWN_DIMENSIONS, Indicator
+from .held import current_observations, same, warn_spikes
+from .table import (
+    COLUMNS, FREQUENCY_WORDS, MAX_ABS_VALUE, OPTIONAL_COLUMNS, RATE_TOLERANCE, REQUIRED_COLUMNS, ProgressFn, Report,
+    number_text,
+)
 
 
-class RowErrors(ValidationError):
-    """Rows that failed the checks; nothing was saved. `row_errors` holds the row-numbered list."""
-
-    def __init__(self, row_errors: list[dict]):
-        super().__init__(f"{len(row_errors)} problems were found in the rows; nothing was saved.", code="invalid_rows")
-        self.row_errors = row_errors
-
-
-@dataclass
-class Report:
-    row_count: int
-    errors: list[dict] = field(default_factory=list)
-    warnings: list[dict] = field(default_factory=list)
-    changes: dict = field(default_factory=lambda: {"new": 0, "revised": 0, "unchanged": 0})
-    # The rows ready to apply (only when there are no errors): see _clean_frame for the columns.
-    clean: pd.DataFrame | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-# --- Reading --------------------------------------------------------------------------------------
-def read_return_file(path: Path, kind: str) -> pd.DataFrame:
-    """A stored return as a table of strings, indexed by spreadsheet row number (header = row 1)."""
-    # NOTE: not portal.files.read_table: that skips blank lines, which would shift the row numbers
-    # we report. Blank rows are kept while reading and dropped here, keeping each row's number.
-    if kind == "csv":
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False)
-    else:
-        df = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-    df.index = pd.RangeIndex(2, len(df) + 2)
-    return df
-
-
-def frame_from_rows(rows: list[dict]) -> pd.DataFrame:
-    """API batch rows (dicts) as a table of strings, indexed from 1 (the first item is row 1)."""
-    records = [{k: ("" if v is None else str(v)) for k, v in (row or {}).items()} if isinstance(row, dict) else {}
-               for row in rows]
-    df = pd.DataFrame.from_records(records, columns=None if records and any(records) else COLUMNS)
-    for column in REQUIRED_COLUMNS:
-        if column not in df.columns:
-            df[column] = ""
-    df.index = pd.RangeIndex(1, len(df) + 1)
-    return df.fillna("")
-
-
-# --- The checks -----------------------------------------------------------------------------------
 class _Problems:
     """Collects errors (or warnings) for masked rows; remembers which rows have an error."""
 
@@ -127,10 +47,6 @@ def _fmt(series: pd.Series, mask) -> list[str]:
     return series[np.asarray(mask, dtype=bool)].astype(str).tolist()
 
 
-def _number(x: float) -> str:
-    return f"{x:,.4f}".rstrip("0").rstrip(".")
-
-
 def _normalise(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     df = df.copy()
     df.columns = [str(c).strip().lower().replace(" ", "_") for c in df.columns]
@@ -148,12 +64,15 @@ def _normalise(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return df, unknown
 
 
-def validate_frame(df: pd.DataFrame, *, partner, progress: ProgressFn | None = None,
+def validate_frame(df: pd.DataFrame, *, partner, header_row: int = 1, progress: ProgressFn | None = None,
                    today: date | None = None) -> Report:
-    """Check every row against the rules above; the report holds errors, warnings and the changes."""
+    """Check every row against the rules above; the report holds errors, warnings and the changes.
+
+    df is indexed by row number (read_return_file, frame_from_rows); header_row is 1 for files
+    and 0 for API batches (which have no header row).
+    """
     progress = progress or (lambda pct: None)
     today = today or timezone.localdate()
-    header_row = int(df.index[0]) - 1 if len(df.index) else 1
     df, unknown = _normalise(df)
     report = Report(row_count=len(df))
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
@@ -270,26 +189,25 @@ def validate_frame(df: pd.DataFrame, *, partner, progress: ProgressFn | None = N
     progress(45)
 
     # Numbers
-    value = pd.to_numeric(df["value"], errors="coerce")
+    v = _floats(df["value"])
     raw_value = df["value"]
     errors.add(raw_value == "", "value", "Enter the value", "Enter the figure for the period, for example 12.5")
-    bad_value = (raw_value != "") & ~np.isfinite(value.fillna(np.nan).to_numpy(dtype=float, na_value=np.nan))
+    bad_value = (raw_value != "").to_numpy() & ~np.isfinite(v)
     errors.add(bad_value, "value", [f"{v} is not a number" for v in _fmt(raw_value, bad_value)],
                "Enter digits only, with a full stop for decimals and no commas, spaces or % signs")
-    too_big = value.abs().to_numpy(dtype=float, na_value=0) >= MAX_ABS_VALUE
+    too_big = np.isfinite(v) & (np.abs(v) >= MAX_ABS_VALUE)
     errors.add(too_big, "value", "The value is too large to be a real figure", "Check the value and enter it again")
     numbers = {}
     for column in ("numerator", "denominator"):
         raw = df[column]
-        parsed = pd.to_numeric(raw, errors="coerce")
-        invalid = (raw != "") & ~np.isfinite(parsed.to_numpy(dtype=float, na_value=np.nan))
-        errors.add(invalid, column, [f"{v} is not a number" for v in _fmt(raw, invalid)],
+        parsed = _floats(raw)
+        invalid = (raw != "").to_numpy() & ~np.isfinite(parsed)
+        errors.add(invalid, column, [f"{x} is not a number" for x in _fmt(raw, invalid)],
                    "Enter digits only, or leave it empty")
-        negative = (parsed < 0).to_numpy(dtype=bool, na_value=False)
+        negative = parsed < 0
         errors.add(negative, column, f"The {column} cannot be negative", f"Enter the {column} as a positive number")
         numbers[column] = parsed
-    num, den = numbers["numerator"], numbers["denominator"]
-    v = value.to_numpy(dtype=float, na_value=np.nan)
+    n, d = numbers["numerator"], numbers["denominator"]
     unit = ind["unit"]
     is_count = (unit == Indicator.Unit.COUNT).to_numpy()
     is_pct = (unit == Indicator.Unit.PERCENTAGE).to_numpy()
@@ -309,11 +227,10 @@ def validate_frame(df: pd.DataFrame, *, partner, progress: ProgressFn | None = N
     errors.add(has_ind & ~is_rate & (has_num | has_den), "numerator",
                "Numerator and denominator are only used for rates and percentages",
                "Leave numerator and denominator empty for counts and days")
-    errors.add(is_rate & (has_num ^ has_den), "denominator" if True else "",
-               "Enter both the numerator and the denominator, or neither",
-               "Add the missing figure, or clear both")
-    d = den.to_numpy(dtype=float, na_value=np.nan)
-    n = num.to_numpy(dtype=float, na_value=np.nan)
+    errors.add(is_rate & has_num & ~has_den, "denominator", "Enter the denominator as well as the numerator",
+               "Add the population or cohort size, or clear the numerator")
+    errors.add(is_rate & has_den & ~has_num, "numerator", "Enter the numerator as well as the denominator",
+               "Add the number counted, or clear the denominator")
     zero_den = is_rate & has_num & has_den & (d == 0)
     errors.add(zero_den, "denominator", "The denominator cannot be 0", "Enter the population or cohort size")
     m = multiplier.to_numpy(dtype=float, na_value=np.nan)
@@ -322,7 +239,7 @@ def validate_frame(df: pd.DataFrame, *, partner, progress: ProgressFn | None = N
     checkable = is_rate & np.isfinite(implied) & np.isfinite(v) & (d > 0)
     mismatch = checkable & (np.abs(v - implied) > RATE_TOLERANCE * np.abs(implied) + 1e-9)
     errors.add(mismatch, "value",
-               [f"{x} does not match numerator ÷ denominator × {int(mm):,} = {_number(i)}"
+               [f"{x} does not match numerator ÷ denominator × {int(mm):,} = {number_text(i)}"
                 for x, mm, i in zip(_fmt(raw_value, mismatch), m[mismatch], implied[mismatch])],
                "Check the value, numerator and denominator: the value must be within 0.5% of the rate they give")
     progress(60)
@@ -369,16 +286,16 @@ def validate_frame(df: pd.DataFrame, *, partner, progress: ProgressFn | None = N
         "indicator_id": ind["id"], "area_id": area["id"], "start": starts, "end": ends, "breakdown_key": key,
         "value": v, "numerator": n, "denominator": d, "row": rows,
     }, index=df.index)[good]
-    current = _current_observations(frame)
+    current = current_observations(frame)
     frame = frame.merge(current, how="left", on=["indicator_id", "area_id", "start", "breakdown_key"],
                         suffixes=("", "_held"))
     frame.index = df.index[good]
     held = frame["current_id"].notna()
-    same = held & _same(frame["value"], frame["value_held"]) & _same(frame["numerator"], frame["numerator_held"]) \
-        & _same(frame["denominator"], frame["denominator_held"])
-    frame["change"] = np.where(~held, "new", np.where(same, "unchanged", "revised"))
+    identical = held & same(frame["value"], frame["value_held"]) \
+        & same(frame["numerator"], frame["numerator_held"]) & same(frame["denominator"], frame["denominator_held"])
+    frame["change"] = np.where(~held, "new", np.where(identical, "unchanged", "revised"))
     report.changes = {k: int((frame["change"] == k).sum()) for k in ("new", "revised", "unchanged")}
-    _warn_spikes(frame, current, warnings, rows_index=df.index)
+    warn_spikes(frame, current, warnings)
     progress(95)
 
     report.errors.extend(errors.items)
@@ -393,60 +310,6 @@ def validate_frame(df: pd.DataFrame, *, partner, progress: ProgressFn | None = N
     return report
 
 
-def _same(a: pd.Series, b: pd.Series) -> pd.Series:
-    both_missing = a.isna() & b.isna()
-    return both_missing | (np.round(a.astype(float), 4) == np.round(b.astype(float), 4))
-
-
-def _current_observations(frame: pd.DataFrame) -> pd.DataFrame:
-    """The current figures held for the indicators and areas in the frame, over its periods (one query)."""
-    columns = ["current_id", "indicator_id", "area_id", "start", "breakdown_key", "value_held",
-               "numerator_held", "denominator_held", "revision_held"]
-    if frame.empty:
-        return pd.DataFrame(columns=columns).astype({"start": "datetime64[us]"})
-    lo, hi = frame["start"].min().date() - HISTORY_WINDOW, frame["start"].max().date()
-    qs = Observation.objects.filter(
-        indicator_id__in=frame["indicator_id"].dropna().unique().astype(int).tolist(),
-        area_id__in=frame["area_id"].dropna().unique().astype(int).tolist(),
-        is_current=True, period_start__range=(lo, hi),
-    ).values_list("id", "indicator_id", "area_id", "period_start", "breakdown_key", "value", "numerator",
-                  "denominator", "revision")
-    held = pd.DataFrame.from_records(qs.iterator(chunk_size=5000), columns=columns)
-    held["start"] = pd.to_datetime(held["start"]).astype(frame["start"].dtype)
-    for column in ("value_held", "numerator_held", "denominator_held"):
-        held[column] = pd.to_numeric(held[column].astype(object).map(lambda x: None if x is None else float(x)))
-    for column in ("indicator_id", "area_id"):
-        held[column] = held[column].astype(frame[column].dtype)
-    held["breakdown_key"] = held["breakdown_key"].astype(object)
-    return held
-
-
-def _warn_spikes(frame: pd.DataFrame, held: pd.DataFrame, warnings: _Problems, *, rows_index) -> None:
-    """Warn where a value is more than SPIKE_FACTOR times the latest figure held for the same series."""
-    if frame.empty or held.empty:
-        return
-    left = frame[["indicator_id", "area_id", "breakdown_key", "start", "value", "row"]].sort_values("start")
-    right = held[["indicator_id", "area_id", "breakdown_key", "start", "value_held"]].sort_values("start") \
-        .rename(columns={"start": "held_start"})
-    joined = pd.merge_asof(left, right, left_on="start", right_on="held_start",
-                           by=["indicator_id", "area_id", "breakdown_key"], direction="backward")
-    spike = (joined["value_held"] > 0) & (joined["value"] > SPIKE_FACTOR * joined["value_held"])
-    if not spike.any():
-        return
-    flagged = joined[spike]
-    positions = np.zeros(len(rows_index), dtype=bool)
-    order = {row: i for i, row in enumerate(warnings.rows)}
-    for row in flagged["row"]:
-        positions[order[row]] = True
-    by_row = flagged.set_index("row")
-    rows = [r for r in warnings.rows[positions]]
-    warnings.add(positions, "value",
-                 [f"{_number(by_row.at[r, 'value'])} is more than {SPIKE_FACTOR} times the latest figure we hold "
-                  f"({_number(by_row.at[r, 'value_held'])} for the period starting "
-                  f"{by_row.at[r, 'held_start']:%Y-%m-%d})" for r in rows],
-                 "Check the figure. If it is right, you can still apply the return", mark=False)
-
-
-def decimal_or_none(text: str) -> Decimal | None:
-    """A checked number as stored (4 decimal places), or None for an empty cell."""
-    return Decimal(text).quantize(Decimal("0.0001")) if text else None
+def _floats(raw: pd.Series) -> np.ndarray:
+    """Numbers parsed from text (NaN where empty or not a number)."""
+    return pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)

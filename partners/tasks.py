@@ -1,0 +1,30 @@
+"""Background work for data-sharing agreements: daily activation and expiry, reminders, signature requests."""
+from __future__ import annotations
+
+from celery import shared_task
+
+from portal.tasks import TASK_OPTIONS
+
+
+@shared_task(name="partners.end_expired_dsas", **TASK_OPTIONS)
+def end_expired_dsas() -> dict:
+    """Daily: activate fully signed agreements whose start date has come; end those past their end date."""
+    from .services import dsa_daily_transitions
+
+    return dsa_daily_transitions()
+
+
+@shared_task(name="partners.dsa_reminders", **TASK_OPTIONS)
+def dsa_reminders() -> int:
+    """Daily: remind signatories before review and end dates (each reminder once)."""
+    from .services import dsa_send_reminders
+
+    return dsa_send_reminders()
+
+
+@shared_task(name="partners.request_dsa_signatures", **TASK_OPTIONS)
+def request_dsa_signatures(*, agreement_id: int) -> int:
+    """Email the parties' signatories that an agreement waits for them (once per sending)."""
+    from .services import dsa_request_signatures
+
+    return dsa_request_signatures(agreement_id=agreement_id)

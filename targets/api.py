@@ -1,0 +1,311 @@
+"""API for priorities, indicators, targets, observations and data returns.
+
+The same selectors and services as the pages. Wire it with `register(router)` (portal/urls.py).
+"""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from partners.models import Partner
+from portal import permissions
+from portal.files import UploadRejected
+
+from . import selectors, services
+from .models import DataReturn, Indicator, Observation, Priority, Target
+from .validation import RowErrors
+
+
+# --- Serializers (explicit fields, all read-only: state changes go through services) -------------
+class PrioritySerializer(serializers.ModelSerializer):
+    lead_partners = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+
+    class Meta:
+        model = Priority
+        fields = ["slug", "title", "description", "lead_partners", "order", "active"]
+        read_only_fields = fields
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    unit_label = serializers.CharField(source="get_unit_display", read_only=True)
+    polarity_label = serializers.CharField(source="get_polarity_display", read_only=True)
+    frequency_label = serializers.CharField(source="get_frequency_display", read_only=True)
+
+    class Meta:
+        model = Indicator
+        fields = ["code", "name", "definition", "unit", "unit_label", "polarity", "polarity_label", "frequency",
+                  "frequency_label", "geography", "provider", "breakdowns", "data_lag_note", "active"]
+        read_only_fields = fields
+
+
+class TrajectoryPointSerializer(serializers.Serializer):
+    period_start = serializers.DateField(read_only=True)
+    expected_value = serializers.DecimalField(max_digits=18, decimal_places=4, read_only=True)
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    """A target with its status word; the latest figure only when the caller may see the indicator's data."""
+
+    priority = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    trajectory = TrajectoryPointSerializer(source="trajectory_points", many=True, read_only=True)
+    status = serializers.CharField(read_only=True)
+    status_label = serializers.CharField(read_only=True)
+    figures_shared = serializers.BooleanField(read_only=True)
+    latest_value = serializers.DecimalField(max_digits=18, decimal_places=4, read_only=True, allow_null=True)
+    latest_period_start = serializers.DateField(read_only=True, allow_null=True)
+    latest_period_end = serializers.DateField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Target
+        fields = ["id", "priority", "indicator", "area", "owner", "title", "baseline_value", "baseline_period_start",
+                  "baseline_period_end", "target_value", "target_date", "tolerance_percent", "trajectory",
+                  "status", "status_label", "figures_shared", "latest_value", "latest_period_start",
+                  "latest_period_end"]
+        read_only_fields = fields
+
+
+class ObservationSerializer(serializers.ModelSerializer):
+    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    source = serializers.CharField(source="source_label", read_only=True)
+
+    class Meta:
+        model = Observation
+        fields = ["id", "indicator", "area", "period_start", "period_end", "breakdown_key", "breakdown", "value",
+                  "numerator", "denominator", "provider", "revision", "is_current", "source", "is_demo",
+                  "created_at"]
+        read_only_fields = fields
+
+
+class ObservationFilterSerializer(serializers.Serializer):
+    indicator = serializers.CharField(required=False)
+    area = serializers.CharField(required=False)
+    period_from = serializers.DateField(required=False)
+    period_to = serializers.DateField(required=False)
+    breakdown = serializers.CharField(required=False)
+    history = serializers.BooleanField(required=False, default=False)
+
+
+class ObservationBatchSerializer(serializers.Serializer):
+    partner = serializers.SlugField(required=False, help_text="Only when you act for more than one partner")
+    rows = serializers.ListField(child=serializers.DictField(), allow_empty=False,
+                                 help_text="indicator_code, area_code, period_start, period_end, value; optional "
+                                           "numerator, denominator, age_band, sex, ethnicity")
+
+
+class DataReturnSerializer(serializers.ModelSerializer):
+    partner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    errors = serializers.JSONField(read_only=True)
+    warnings = serializers.JSONField(read_only=True)
+    changes = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = DataReturn
+        fields = ["id", "partner", "original_filename", "kind", "size", "sha256", "uploaded_at", "uploaded_by",
+                  "status", "status_label", "progress", "row_count", "error_count", "errors", "warnings",
+                  "changes", "validated_at", "applied_at"]
+        read_only_fields = fields
+
+
+class DataReturnUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    partner = serializers.SlugField(required=False, help_text="Only when you act for more than one partner")
+
+
+def _acting_partner(request, slug: str | None) -> Partner:
+    """The partner the caller submits for: the only one they act for, or the one named."""
+    ids = permissions.acting_partner_ids(request.user, permissions.DATA_RETURN_SUBMIT)
+    if not ids:
+        raise PermissionDenied("You cannot submit figures for any partner.")
+    if slug:
+        partner = Partner.objects.filter(slug=slug, pk__in=ids).first()
+        if partner is None:
+            raise PermissionDenied("You cannot submit figures for that partner.")
+        return partner
+    if len(ids) > 1:
+        raise ValidationError({"partner": ["You act for more than one partner: say which one (its slug)."]})
+    return Partner.objects.get(pk=ids[0])
+
+
+# --- Views ------------------------------------------------------------------------------------------
+class PriorityViewSet(viewsets.ReadOnlyModelViewSet):
+    """The board's shared priorities and their lead partners."""
+
+    serializer_class = PrioritySerializer
+    lookup_field = "slug"
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return permissions.visible(self.request.user, permissions.PRIORITY_VIEW,
+                                   Priority.objects.filter(active=True).prefetch_related("lead_partners"))
+
+    def get_object(self):
+        return selectors.priority_get(user=self.request.user, slug=self.kwargs["slug"])
+
+
+class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+    """Indicator definitions. Filter with ?provider=<partner slug>, ?frequency= and ?search=."""
+
+    serializer_class = IndicatorSerializer
+    lookup_field = "code"
+    filter_backends: list = []
+
+    def get_queryset(self):
+        params = self.request.query_params
+        provider = Partner.objects.filter(slug=params["provider"]).first() if params.get("provider") else None
+        if params.get("provider") and provider is None:
+            return Indicator.objects.none()
+        return selectors.indicator_list(user=self.request.user, provider=provider, search=params.get("search", ""),
+                                        frequency=params.get("frequency", ""))
+
+    def get_object(self):
+        return permissions.get_visible_or_404(self.request.user, permissions.PRIORITY_VIEW,
+                                              Indicator.objects.select_related("provider"), code=self.kwargs["code"])
+
+
+@extend_schema(parameters=[
+    OpenApiParameter("priority", OpenApiTypes.STR, description="Priority slug"),
+    OpenApiParameter("owner", OpenApiTypes.STR, description="Owner partner slug"),
+    OpenApiParameter("indicator", OpenApiTypes.STR, description="Indicator code"),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=Target.Status.values),
+])
+class TargetViewSet(viewsets.ReadOnlyModelViewSet):
+    """Targets with their status. latest_value is null with figures_shared false unless you may see the data."""
+
+    serializer_class = TargetSerializer
+    filter_backends: list = []
+    queryset = Target.objects.none()  # for the schema; rows come from the selectors
+
+    def list(self, request, *args, **kwargs):
+        params = request.query_params
+        narrowing = {}
+        if params.get("priority"):
+            narrowing["priority"] = Priority.objects.filter(slug=params["priority"]).first()
+        if params.get("owner"):
+            narrowing["owner"] = Partner.objects.filter(slug=params["owner"]).first()
+        if params.get("indicator"):
+            narrowing["indicator"] = Indicator.objects.filter(code__iexact=params["indicator"]).first()
+        if any(v is None for v in narrowing.values()):
+            rows = []
+        else:
+            rows = selectors.target_list_visible_to(user=request.user, status=params.get("status", ""), **narrowing)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_object(self):
+        try:
+            pk = int(self.kwargs["pk"])
+        except ValueError:
+            raise Http404
+        return selectors.target_get(user=self.request.user, pk=pk).target
+
+
+class ObservationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Figures you may see (GET), and a batch of your own figures (POST, all or nothing)."""
+
+    serializer_class = ObservationSerializer
+    filter_backends: list = []
+    parser_classes = [JSONParser]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Observation.objects.none()
+        params = ObservationFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return selectors.observations_visible_to(user=self.request.user, filters=params.validated_data)
+
+    @extend_schema(parameters=[ObservationFilterSerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=ObservationBatchSerializer,
+        responses={201: inline_serializer("BatchSaved", {
+            "batch_id": serializers.CharField(), "new": serializers.IntegerField(),
+            "revised": serializers.IntegerField(), "unchanged": serializers.IntegerField(),
+            "warnings": serializers.ListField(child=serializers.DictField())}),
+            400: OpenApiTypes.OBJECT},
+    )
+    def create(self, request, *args, **kwargs):
+        rows = request.data.get("rows") if isinstance(request.data, dict) else None
+        if not isinstance(rows, list) or not rows:
+            return Response({"errors": [{"row": 0, "column": "rows", "message": "Send the figures as a list in rows",
+                                         "fix": 'Send {"rows": [{"indicator_code": ..., ...}, ...]}'}]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        partner = _acting_partner(request, request.data.get("partner"))
+        try:
+            result = services.observations_submit_batch(partner=partner, rows=rows, by=request.user)
+        except RowErrors as exc:
+            return Response({"errors": exc.row_errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(result, status=status.HTTP_201_CREATED)
+
+
+class DataReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Data returns you may see; POST a CSV/XLSX file (multipart, field 'file') to send one."""
+
+    serializer_class = DataReturnSerializer
+    filter_backends: list = []
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_queryset(self):
+        return selectors.data_returns_visible_to(user=self.request.user,
+                                                 status=self.request.query_params.get("status", ""))
+
+    def get_object(self):
+        try:
+            pk = int(self.kwargs["pk"])
+        except ValueError:
+            raise Http404
+        return selectors.data_return_get(user=self.request.user, pk=pk)
+
+    @extend_schema(request=DataReturnUploadSerializer, responses={202: inline_serializer("DataReturnAccepted", {
+        "id": serializers.IntegerField(), "status": serializers.CharField(), "status_url": serializers.URLField()})})
+    def create(self, request, *args, **kwargs):
+        upload = DataReturnUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        partner = _acting_partner(request, upload.validated_data.get("partner"))
+        try:
+            data_return = services.data_return_upload(partner=partner, uploaded_file=upload.validated_data["file"],
+                                                      by=request.user)
+        except UploadRejected as exc:
+            return Response({"file": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+        data_return.refresh_from_db(fields=["status"])
+        url = reverse("api:datareturn-detail", kwargs={"pk": data_return.pk}, request=request)
+        return Response({"id": data_return.pk, "status": data_return.status, "status_url": url},
+                        status=status.HTTP_202_ACCEPTED, headers={"Location": url})
+
+    @extend_schema(request=None, responses={200: DataReturnSerializer, 400: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def apply(self, request, pk=None, **kwargs):
+        """Apply a return that passed its checks (all rows or none)."""
+        data_return = self.get_object()
+        try:
+            data_return = services.data_return_apply(data_return=data_return, by=request.user)
+        except DjangoValidationError as exc:
+            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
+        code = status.HTTP_200_OK if data_return.status == DataReturn.Status.APPLIED else status.HTTP_400_BAD_REQUEST
+        return Response(self.get_serializer(data_return).data, status=code)
+
+
+def register(router) -> None:
+    """Add the targets endpoints to the API router (/api/v1/...)."""
+    router.register("priorities", PriorityViewSet, basename="priority")
+    router.register("indicators", IndicatorViewSet, basename="indicator")
+    router.register("targets", TargetViewSet, basename="target")
+    router.register("observations", ObservationViewSet, basename="observation")
+    router.register("data-returns", DataReturnViewSet, basename="datareturn")

@@ -1,0 +1,14 @@
+"""Every change to priorities, indicators, targets, remits, data returns and observations.
+
+Each service runs in one transaction, writes an audit event, grants or revokes object
+permissions and queues tasks through the outbox. by=None means the system itself (the demo
+seed, a task); people always pass `by` and are checked.
+"""
+from .catalogue import (  # noqa: F401
+    INDICATOR_PERMS, indicator_create, indicator_delete, indicator_update, priority_create, priority_update,
+    remit_add, target_create, target_update,
+)
+from .returns import (  # noqa: F401
+    DATA_RETURN_FOLDER, MAX_API_ROWS, data_return_apply, data_return_fail, data_return_upload, data_return_validate,
+    observations_submit_batch,
+)

@@ -1,0 +1,21 @@
+"""Background work for data returns."""
+from __future__ import annotations
+
+from celery import shared_task
+
+from portal.tasks import TASK_OPTIONS
+
+
+@shared_task(name="targets.validate_data_return", bind=True, **TASK_OPTIONS)
+def validate_data_return(self, *, data_return_id: int) -> None:
+    """Check an uploaded return; a return already checked is left alone (safe to redeliver)."""
+    from .services import data_return_fail, data_return_validate
+
+    try:
+        data_return_validate(data_return_id=data_return_id)
+    except Exception:
+        if self.request.retries >= self.max_retries:
+            # Out of retries: say so on the return rather than leave it "Checking" for ever.
+            data_return_fail(data_return_id=data_return_id)
+            return
+        raise

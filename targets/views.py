@@ -1,0 +1,197 @@
+"""Priorities, indicators, targets and the data return journey (upload → check → report → apply)."""
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from partners.selectors import partner_list_visible_to
+from portal import permissions
+from portal.files import UploadRejected, export_response
+from portal.paging import paginate
+
+from . import selectors, services
+from .forms import DataReturnUploadForm, IndicatorFilterForm
+from .models import DataReturn, period_containing
+
+FIGURES_HIDDEN = "The figures behind this status are not shared with your partner."
+ERRORS_PER_PAGE = 100
+
+
+def period_label(frequency: str, start: date, end: date | None = None, *, short: bool = False) -> str:
+    """'April 2025', 'April to June 2025' or 'April 2024 to March 2025' by the period's length;
+    short: 'Apr 2025', 'Apr to Jun 2025', 'Apr 2024 to Mar 2025' (for tables beside charts)."""
+    if start is None:
+        return ""
+    if end is None:
+        start, end = period_containing(frequency, start)
+    month = "%b" if short else "%B"
+    if start.year == end.year and start.month == end.month:
+        return start.strftime(f"{month} %Y")
+    if start.year == end.year:
+        return f"{start.strftime(month)} to {end.strftime(f'{month} %Y')}"
+    return f"{start.strftime(f'{month} %Y')} to {end.strftime(f'{month} %Y')}"
+
+
+def _submitting_partners(user) -> list:
+    """The partners the user may upload data returns for."""
+    ids = set(permissions.acting_partner_ids(user, permissions.DATA_RETURN_SUBMIT))
+    return [p for p in partner_list_visible_to(user=user) if p.pk in ids] if ids else []
+
+
+# --- Priorities and targets ---------------------------------------------------------------------
+def priority_list(request):
+    permissions.check(request.user, permissions.PRIORITY_VIEW)
+    return render(request, "targets/priorities.html", {"priorities": selectors.priority_list(user=request.user)})
+
+
+def priority_detail(request, slug: str):
+    priority = selectors.priority_get(user=request.user, slug=slug)
+    return render(request, "targets/priority.html", {
+        "priority": priority, "period_label": period_label,
+        "has_demo_data": any(t.latest is not None and t.latest.is_demo for t in priority.targets_shown),
+    })
+
+
+def _chart_data(detail, frequency: str) -> dict:
+    """The series against the trajectory, for static/js/charts.js (numbers as floats, gaps as null)."""
+    rows = detail.series
+    return {
+        "labels": [period_label(frequency, r["period_start"], r["period_end"], short=True) for r in rows],
+        "unit": detail.target.indicator.get_unit_display(),
+        "series": [
+            {"label": "Actual", "values": [None if r["value"] is None else float(r["value"]) for r in rows]},
+            {"label": "Trajectory (expected)", "dashed": True,
+             "values": [None if r["expected"] is None else float(r["expected"]) for r in rows]},
+        ],
+    }
+
+
+def target_detail(request, pk: int):
+    detail = selectors.target_get(user=request.user, pk=pk)
+    frequency = detail.target.indicator.frequency
+    return render(request, "targets/target.html", {
+        "detail": detail, "target": detail.target, "period_label": period_label, "frequency": frequency,
+        "chart": _chart_data(detail, frequency) if detail.figures_shared else None,
+        "figures_hidden": FIGURES_HIDDEN,
+    })
+
+
+# --- Indicators ---------------------------------------------------------------------------------
+def indicator_list(request):
+    permissions.check(request.user, permissions.PRIORITY_VIEW)
+    catalogue = selectors.indicator_list(user=request.user)
+    providers = sorted({i.provider for i in catalogue}, key=lambda p: p.name)
+    form = IndicatorFilterForm(request.GET or None, providers=providers)
+    filters = form.cleaned_data if form.is_valid() else {}
+    indicators = selectors.indicator_list(user=request.user, search=filters.get("q", ""),
+                                          provider=filters.get("provider"), frequency=filters.get("frequency", ""))
+    page, pagination = paginate(request, indicators, per_page=25)
+    return render(request, "targets/indicators.html", {"filter_form": form, "page": page, "pagination": pagination})
+
+
+def indicator_detail(request, code: str):
+    indicator = selectors.indicator_get(user=request.user, code=code)
+    return render(request, "targets/indicator.html", {
+        "indicator": indicator, "period_label": period_label,
+        "has_demo_data": any(o.is_demo for o in indicator.latest),
+    })
+
+
+# --- Data returns -------------------------------------------------------------------------------
+def data_return_list(request):
+    permissions.check(request.user, permissions.DATA_RETURN_VIEW)
+    page, pagination = paginate(request, selectors.data_returns_visible_to(user=request.user), per_page=25)
+    return render(request, "targets/returns.html", {
+        "page": page, "pagination": pagination, "partners": _submitting_partners(request.user),
+    })
+
+
+def data_return_template(request, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    partners = _submitting_partners(request.user)
+    chosen = request.GET.get("partner")
+    partner = next((p for p in partners if p.slug == chosen), None) if chosen else (partners[0] if partners else None)
+    if partner is None:
+        raise PermissionDenied
+    header, rows = selectors.data_return_template(partner=partner)
+    return export_response(header=header, rows=rows, filename=f"data-return-template-{partner.slug}", fmt=fmt,
+                           request=request)
+
+
+def data_return_upload(request):
+    partners = _submitting_partners(request.user)
+    if not partners:
+        raise PermissionDenied
+    if request.method == "POST":
+        form = DataReturnUploadForm(request.POST, request.FILES, partners=partners)
+        if form.is_valid():
+            try:
+                data_return = services.data_return_upload(
+                    partner=form.chosen_partner(), uploaded_file=form.cleaned_data["file"], by=request.user)
+            except UploadRejected as exc:
+                form.add_error("file", exc)
+            else:
+                return redirect("targets:data-return-progress", pk=data_return.pk)
+    else:
+        form = DataReturnUploadForm(partners=partners)
+    return render(request, "targets/upload.html", {"form": form, "partners": partners})
+
+
+def data_return_progress(request, pk: int):
+    data_return = selectors.data_return_get(user=request.user, pk=pk)
+    if data_return.is_finished:
+        return redirect(data_return)
+    return render(request, "targets/progress.html", {"data_return": data_return})
+
+
+def data_return_detail(request, pk: int):
+    data_return = selectors.data_return_get(user=request.user, pk=pk)
+    if not data_return.is_finished:
+        return redirect("targets:data-return-progress", pk=pk)
+    errors, pagination = paginate(request, data_return.errors or [], per_page=ERRORS_PER_PAGE)
+    may_submit = permissions.can(request.user, permissions.DATA_RETURN_SUBMIT, data_return.partner)
+    return render(request, "targets/report.html", {
+        "data_return": data_return, "errors": errors, "pagination": pagination,
+        "can_apply": data_return.can_be_applied and may_submit, "can_upload": may_submit,
+    })
+
+
+def data_return_report_download(request, pk: int):
+    data_return = selectors.data_return_get(user=request.user, pk=pk)
+    header, rows = selectors.data_return_report_table(data_return=data_return)
+    return export_response(header=header, rows=rows, filename=f"data-return-{data_return.pk}-report", fmt="csv",
+                           request=request)
+
+
+def data_return_apply(request, pk: int):
+    data_return = selectors.data_return_get(user=request.user, pk=pk)
+    permissions.check(request.user, permissions.DATA_RETURN_SUBMIT, data_return.partner)
+    if data_return.status == DataReturn.Status.APPLIED:
+        return redirect("targets:data-return-applied", pk=pk)
+    if not data_return.can_be_applied:
+        return redirect(data_return)
+    if request.method == "POST":
+        try:
+            data_return = services.data_return_apply(data_return=data_return, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(data_return)
+        if data_return.status == DataReturn.Status.APPLIED:
+            return redirect("targets:data-return-applied", pk=pk)
+        messages.error(request, "The figures were not applied: the file no longer passes its checks. "
+                                "The report shows what to fix.")
+        return redirect(data_return)
+    return render(request, "targets/apply.html", {"data_return": data_return})
+
+
+def data_return_applied(request, pk: int):
+    data_return = selectors.data_return_get(user=request.user, pk=pk)
+    if data_return.status != DataReturn.Status.APPLIED:
+        return redirect(data_return)
+    return render(request, "targets/applied.html", {"data_return": data_return})
+

@@ -1,0 +1,308 @@
+"""The lifecycle of a data-sharing agreement and the grants it gives (services)."""
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from partners import selectors, services
+from partners.models import DataSharingAgreement, DataSharingAgreementGroupObjectPermission, DsaSignature
+from portal import permissions
+from portal.models import AuditEvent
+from portal.security import StepUpRequired
+from targets.models import IndicatorGroupObjectPermission
+
+from .world import make_dsa, make_indicator, refreshed, step_up, terms
+
+DSA = DataSharingAgreement
+pytestmark = pytest.mark.django_db
+
+
+def sees(user, indicator) -> tuple[bool, bool]:
+    """(totals, breakdowns) the user may see for an indicator."""
+    return (permissions.can(user, permissions.INDICATOR_DATA_VIEW, indicator),
+            permissions.can(user, permissions.INDICATOR_BREAKDOWNS_VIEW, indicator))
+
+
+def test_an_officer_drafts_for_their_own_partner_and_the_parties_may_see_it(
+        police, probation, council, police_officer, probation_officer, council_officer, violence):
+    agreement = services.dsa_draft(provider=police, recipients=[probation], indicators=[violence],
+                                   by=police_officer, **terms())
+    assert agreement.reference == f"DSA-{timezone.localdate().year}-001"
+    assert agreement.status == DSA.Status.DRAFT
+    assert permissions.can(police_officer, permissions.DSA_VIEW, agreement)
+    assert permissions.can(probation_officer, permissions.DSA_VIEW, agreement)
+    assert not permissions.can(council_officer, permissions.DSA_VIEW, agreement)
+    assert permissions.can(police_officer, permissions.DSA_SUSPEND, agreement)
+    assert not permissions.can(probation_officer, permissions.DSA_SUSPEND, agreement)
+    assert sees(probation_officer, violence) == (False, False)  # a draft shares nothing
+    assert AuditEvent.objects.filter(action="dsa.draft", object_id=str(agreement.pk)).exists()
+
+
+def test_references_count_up_within_the_year(police, probation, violence):
+    first = make_dsa(police, [probation], [violence], status=DSA.Status.DRAFT)
+    second = make_dsa(police, [probation], [violence], status=DSA.Status.DRAFT)
+    assert int(second.reference.rsplit("-", 1)[1]) == int(first.reference.rsplit("-", 1)[1]) + 1
+
+
+def test_it_refuses_drafting_for_another_partner(police, probation, probation_officer, violence):
+    with pytest.raises(PermissionDenied):
+        services.dsa_draft(provider=police, recipients=[probation], indicators=[violence], by=probation_officer,
+                           **terms())
+
+
+def test_it_refuses_indicators_the_provider_does_not_provide(police, probation, police_officer):
+    theirs = make_indicator("REOFF-ADULT", probation)
+    with pytest.raises(ValidationError) as exc:
+        services.dsa_draft(provider=police, recipients=[probation], indicators=[theirs], by=police_officer,
+                           **terms())
+    assert "indicators" in exc.value.message_dict
+
+
+def test_it_refuses_the_provider_as_a_recipient_and_a_review_outside_the_dates(police, probation, violence):
+    with pytest.raises(ValidationError) as exc:
+        services.dsa_draft(provider=police, recipients=[police], indicators=[violence], by=None, **terms())
+    assert "recipients" in exc.value.message_dict
+    today = timezone.localdate()
+    with pytest.raises(ValidationError) as exc:
+        services.dsa_draft(provider=police, recipients=[probation], indicators=[violence], by=None,
+                           **terms(review_date=today + timedelta(days=999)))
+    assert "review_date" in exc.value.message_dict
+
+
+def test_only_a_draft_can_be_changed(police, probation, council, police_officer, violence):
+    agreement = make_dsa(police, [probation], [violence], status=DSA.Status.DRAFT)
+    services.dsa_update(agreement=agreement, by=police_officer, title="New title", recipients=[council])
+    agreement = refreshed(agreement)
+    assert agreement.title == "New title"
+    assert list(agreement.recipients.all()) == [council]
+    # the former recipient no longer sees the draft
+    assert not DataSharingAgreementGroupObjectPermission.objects.filter(
+        content_object=agreement, group=probation.group).exists()
+    services.dsa_send(agreement=agreement, by=police_officer)
+    with pytest.raises(ValidationError):
+        services.dsa_update(agreement=agreement, by=police_officer, title="Too late")
+
+
+def test_signing_needs_a_recent_second_factor(police, probation, police_signatory, violence):
+    agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
+    with pytest.raises(StepUpRequired):
+        services.dsa_sign(agreement=agreement, by=police_signatory)
+
+
+def test_an_officer_cannot_sign_and_a_stranger_cannot_sign(police, probation, council, police_officer,
+                                                           violence):
+    from partners.models import Role
+    from tests.factories import make_person
+
+    agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
+    with pytest.raises(PermissionDenied):
+        services.dsa_sign(agreement=agreement, by=step_up(police_officer))
+    stranger = make_person(council, Role.SIGNATORY)
+    with pytest.raises(PermissionDenied):
+        services.dsa_sign(agreement=agreement, by=step_up(stranger))
+
+
+def test_each_partner_signs_once(police, probation, police_signatory, violence):
+    from partners.models import Role
+    from tests.factories import make_person
+
+    agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
+    services.dsa_sign(agreement=agreement, by=step_up(police_signatory))
+    deputy = step_up(make_person(police, Role.SIGNATORY))
+    with pytest.raises(ValidationError, match="already signed"):
+        services.dsa_sign(agreement=agreement, by=deputy)
+    with pytest.raises(ValidationError, match="already signed"):
+        services.dsa_sign(agreement=agreement, by=deputy, partner=police)
+    assert DsaSignature.objects.filter(agreement=agreement).count() == 1
+
+
+def test_the_database_refuses_a_second_signature_for_a_partner(police, probation, violence):
+    from django.db import IntegrityError, transaction
+
+    agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
+    DsaSignature.objects.create(agreement=agreement, partner=police, signer_label="a")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DsaSignature.objects.create(agreement=agreement, partner=police, signer_label="b")
+
+
+def test_when_every_party_has_signed_recipients_see_the_totals_at_once(
+        police, probation, police_signatory, probation_signatory, probation_officer, violence, neighbourhood):
+    agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
+    services.dsa_sign(agreement=agreement, by=step_up(police_signatory))
+    assert sees(probation_officer, violence) == (False, False)
+    services.dsa_sign(agreement=agreement, by=step_up(probation_signatory))
+    assert refreshed(agreement).status == DSA.Status.ACTIVE
+    assert sees(probation_officer, violence) == (True, False)  # aggregate only
+    assert sees(probation_officer, neighbourhood) == (False, False)  # not covered
+    assert not permissions.can(probation_signatory, permissions.DSA_SIGN, agreement)  # nothing left to sign
+    actions = list(AuditEvent.objects.filter(object_id=str(agreement.pk), object_type="partners.datasharingagreement")
+                   .order_by("id").values_list("action", flat=True))
+    assert actions == ["dsa.draft", "dsa.send", "dsa.sign", "dsa.sign", "dsa.activate"]
+
+
+def test_breakdowns_are_shared_only_when_the_level_allows(police, probation, probation_officer, violence):
+    make_dsa(police, [probation], [violence], level=DSA.Level.BREAKDOWNS)
+    assert sees(probation_officer, violence) == (True, True)
+
+
+def test_an_agreement_starting_later_becomes_active_on_its_start_date(police, probation, probation_officer,
+                                                                      violence):
+    today = timezone.localdate()
+    start = today + timedelta(days=3)
+    agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES,
+                         start_date=start, review_date=start + timedelta(days=30))
+    for party in (police, probation):
+        services.dsa_sign(agreement=agreement, by=None, partner=party)
+    assert refreshed(agreement).status == DSA.Status.AWAITING_SIGNATURES
+    assert selectors.dsa_get(user=probation_officer, pk=agreement.pk).fully_signed
+    assert services.dsa_daily_transitions(today=today) == {"activated": 0, "ended": 0}
+    assert services.dsa_daily_transitions(today=start) == {"activated": 1, "ended": 0}
+    assert refreshed(agreement).status == DSA.Status.ACTIVE
+    assert sees(probation_officer, violence) == (True, False)
+    assert services.dsa_daily_transitions(today=start) == {"activated": 0, "ended": 0}  # safe to repeat
+
+
+def test_suspending_takes_the_data_away_at_once_and_resuming_gives_it_back(
+        police, probation, police_signatory, probation_officer, violence):
+    agreement = make_dsa(police, [probation], [violence], level=DSA.Level.BREAKDOWNS)
+    with pytest.raises(ValidationError) as exc:
+        services.dsa_suspend(agreement=agreement, by=step_up(police_signatory), reason="  ")
+    assert exc.value.message_dict == {"reason": ["Enter the reason for suspending the agreement"]}
+    services.dsa_suspend(agreement=agreement, by=step_up(police_signatory), reason="Data quality check")
+    agreement = refreshed(agreement)
+    assert (agreement.status, agreement.status_reason) == (DSA.Status.SUSPENDED, "Data quality check")
+    assert sees(probation_officer, violence) == (False, False)
+    services.dsa_resume(agreement=agreement, by=step_up(police_signatory))
+    assert sees(probation_officer, violence) == (True, True)
+
+
+def test_a_recipient_cannot_suspend_but_the_pcc_office_can(police, probation, probation_officer, pcc_officer,
+                                                           violence):
+    agreement = make_dsa(police, [probation], [violence])
+    with pytest.raises(PermissionDenied):
+        services.dsa_suspend(agreement=agreement, by=step_up(probation_officer), reason="I would rather not")
+    services.dsa_suspend(agreement=agreement, by=step_up(pcc_officer), reason="Complaint under investigation")
+    assert refreshed(agreement).status == DSA.Status.SUSPENDED
+
+
+def test_suspending_needs_a_recent_second_factor(police, probation, police_officer, violence):
+    agreement = make_dsa(police, [probation], [violence])
+    with pytest.raises(StepUpRequired):
+        services.dsa_suspend(agreement=agreement, by=police_officer, reason="Data quality check")
+
+
+def test_revoking_keeps_what_another_active_agreement_still_shares(
+        police, probation, police_officer, probation_officer, violence, neighbourhood):
+    broad = make_dsa(police, [probation], [violence, neighbourhood], level=DSA.Level.BREAKDOWNS)
+    narrow = make_dsa(police, [probation], [violence])
+    services.dsa_revoke(agreement=broad, by=step_up(police_officer), reason="Replaced by a narrower one")
+    assert refreshed(broad).status == DSA.Status.REVOKED
+    assert sees(probation_officer, violence) == (True, False)  # still shared, totals only, by the narrow one
+    assert sees(probation_officer, neighbourhood) == (False, False)
+    services.dsa_revoke(agreement=narrow, by=step_up(police_officer), reason="No longer needed")
+    assert sees(probation_officer, violence) == (False, False)
+
+
+def test_the_provider_keeps_its_own_figures_whatever_agreements_say(police, probation, police_officer, violence):
+    agreement = make_dsa(police, [probation], [violence])
+    services.dsa_revoke(agreement=agreement, by=step_up(police_officer), reason="No longer needed")
+    services.dsa_sync_grants(indicator_ids=[violence.pk], group_ids=[police.group_id, probation.group_id])
+    assert sees(police_officer, violence) == (True, True)
+
+
+def test_sync_grants_removes_a_stray_grant_and_restores_a_missing_one(police, probation, probation_officer,
+                                                                      violence, neighbourhood):
+    make_dsa(police, [probation], [violence])
+    permissions.revoke("view_indicator_data", probation.group, violence)
+    permissions.grant("view_indicator_data", probation.group, neighbourhood)
+    granted, revoked = services.dsa_sync_grants(indicator_ids=[violence.pk, neighbourhood.pk],
+                                                group_ids=[probation.group_id])
+    assert (granted, revoked) == (1, 1)
+    assert sees(probation_officer, violence) == (True, False)
+    assert sees(probation_officer, neighbourhood) == (False, False)
+
+
+def test_an_agreement_ends_the_day_after_its_end_date(police, probation, probation_officer, violence):
+    agreement = make_dsa(police, [probation], [violence])
+    assert not services.dsa_end_if_expired(agreement_id=agreement.pk, today=agreement.end_date)
+    assert services.dsa_daily_transitions(today=agreement.end_date + timedelta(days=1)) == {"activated": 0,
+                                                                                           "ended": 1}
+    agreement = refreshed(agreement)
+    assert agreement.status == DSA.Status.ENDED and "end date" in agreement.status_reason
+    assert sees(probation_officer, violence) == (False, False)
+
+
+def test_a_suspended_agreement_past_its_end_cannot_be_resumed(police, probation, police_officer, violence):
+    agreement = make_dsa(police, [probation], [violence], status=DSA.Status.SUSPENDED)
+    with pytest.raises(ValidationError):
+        services.dsa_resume(agreement=agreement, by=step_up(police_officer),
+                            today=agreement.end_date + timedelta(days=1))
+
+
+def test_deleting_an_agreement_leaves_no_permission_rows_behind(police, probation, probation_officer, pcc,
+                                                                violence):
+    from django.contrib.auth import get_user_model
+
+    agreement = make_dsa(police, [probation], [violence], level=DSA.Level.BREAKDOWNS)
+    assert sees(probation_officer, violence) == (True, True)
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "x" * 20)
+    pk = agreement.pk
+    services.dsa_delete(agreement=agreement, by=admin)
+    assert not DataSharingAgreementGroupObjectPermission.objects.filter(content_object_id=pk).exists()
+    assert not IndicatorGroupObjectPermission.objects.filter(content_object=violence, group=probation.group).exists()
+    assert sees(probation_officer, violence) == (False, False)
+    assert AuditEvent.objects.filter(action="dsa.delete", object_id=str(pk)).exists()
+
+
+def test_an_officer_deletes_only_a_draft(police, probation, police_officer, violence):
+    draft = make_dsa(police, [probation], [violence], status=DSA.Status.DRAFT)
+    services.dsa_delete(agreement=draft, by=police_officer)
+    assert not DSA.objects.filter(pk=draft.pk).exists()
+    active = make_dsa(police, [probation], [violence])
+    with pytest.raises(ValidationError):
+        services.dsa_delete(agreement=active, by=police_officer)
+
+
+def test_deleting_an_indicator_leaves_no_permission_rows_behind(police, probation, violence):
+    agreement = make_dsa(police, [probation], [violence])
+    pk = violence.pk
+    violence.observations.all().delete()
+    violence.delete()
+    assert not IndicatorGroupObjectPermission.objects.filter(content_object_id=pk).exists()
+    assert list(refreshed(agreement).indicators.all()) == []
+
+
+def test_sending_asks_each_partys_signatories_to_sign(police, probation, police_officer, police_signatory,
+                                                     probation_signatory, violence,
+                                                     django_capture_on_commit_callbacks):
+    agreement = make_dsa(police, [probation], [violence], status=DSA.Status.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dsa_send(agreement=agreement, by=police_officer)
+    assert len(mail.outbox) == 1
+    assert set(mail.outbox[0].to) == {police_signatory.email, probation_signatory.email}
+    assert services.dsa_request_signatures(agreement_id=agreement.pk) == 0  # once per sending
+
+
+def test_reminders_before_the_review_and_end_dates_go_once(police, probation, police_signatory, violence):
+    today = timezone.localdate()
+    agreement = make_dsa(police, [probation], [violence], review_date=today + timedelta(days=20),
+                         end_date=today + timedelta(days=200))
+    assert services.dsa_send_reminders(today=today) == 1
+    assert services.dsa_send_reminders(today=today) == 0
+    assert "due for review" in mail.outbox[0].subject and police_signatory.email in mail.outbox[0].to
+    assert services.dsa_send_reminders(today=today + timedelta(days=14)) == 1  # the 7-day reminder
+    assert services.dsa_send_reminders(today=today + timedelta(days=15)) == 0
+    assert AuditEvent.objects.filter(action="dsa.reminder_review", object_id=str(agreement.pk)).count() == 2
+
+
+def test_which_agreement_would_open_hidden_figures(police, probation, council, probation_officer, violence):
+    assert selectors.dsa_that_would_open(user=probation_officer, indicator=violence) == []
+    hint = selectors.dsa_sharing_hint(user=probation_officer, indicator=violence)
+    assert "Ask West Midlands Police" in hint.text
+    waiting = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
+    make_dsa(police, [council], [violence], status=DSA.Status.AWAITING_SIGNATURES)  # not for probation
+    assert selectors.dsa_that_would_open(user=probation_officer, indicator=violence) == [waiting]
+    assert waiting.reference in selectors.dsa_sharing_hint(user=probation_officer, indicator=violence).text
+    assert selectors.dsa_that_would_open(user=probation_officer, indicator=violence, breakdowns=True) == []

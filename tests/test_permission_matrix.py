@@ -1,0 +1,406 @@
+"""Who gets what from every route: each demo role and an anonymous visitor, on objects of the
+viewer's own partner, of a partner sharing data with it (an active agreement) and of one that
+does not share with it.
+
+The routes are walked from the URL configuration, so a new route without an entry here fails
+`test_every_route_has_an_expected_outcome`. Add an entry to EXPECTED for it (and, if it takes
+an object id, say which kind of object in OBJECT_KINDS' terms).
+
+The world: the viewers' partner is a council ("own"); the police share an indicator with it
+("sharing"); probation shares nothing with it ("other"). The officer, signatory and board member
+sit at the council; the PCC officer and the PCC at the Office of the PCC, whose all-rows
+permissions let them see every partner's rows.
+
+Outcomes, by role in this order: officer | signatory | board member | PCC officer | PCC | anonymous.
+A role's outcome is one status for every object, or three (own,sharing,other) for routes that
+take an object. "login" means a redirect to sign-in; 302 any other redirect.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from partners import services as partner_services
+from partners.models import Area, DataSharingAgreement, Partner, Role
+from portal import permissions
+from portal.services import api_token_create
+from targets import services as target_services
+from targets.models import DataReturn, Observation
+from tests.conftest import signed_in
+from tests.factories import AreaFactory, make_partner, make_person
+from tests.partners.world import add_figures, make_dsa, make_indicator
+from tests.portal.test_sign_in import _concrete, all_routes
+
+ROLES = ["officer", "signatory", "board", "pcc_officer", "pcc", "anonymous"]
+VARIANTS = ["own", "sharing", "other"]
+
+
+@dataclass(frozen=True)
+class E:
+    """What a route gives each role. kind: the object its URL names (None for none); method: GET or POST."""
+
+    outcomes: str
+    kind: str | None = None
+    method: str = "get"
+
+
+# Shorthands for common rows.
+EVERYONE = "200 | 200 | 200 | 200 | 200 | login"
+PUBLIC = "200 | 200 | 200 | 200 | 200 | 200"
+PCC_OFFICE = "403 | 403 | 403 | 200 | 200 | login"
+PCC_OFFICER_ONLY = "403 | 403 | 403 | 200 | 403 | login"
+OFFICER_ONLY = "200 | 403 | 403 | 403 | 403 | login"
+API_EVERYONE = "200 | 200 | 200 | 200 | 200 | 401"
+# Own and sharing partners' rows seen by the council's roles, every row by the PCC office.
+PARTIES = "200,200,404 | 200,200,404 | 200,200,404 | 200 | 200 | login"
+OWN_ONLY = "200,404,404 | 200,404,404 | 200,404,404 | 200 | 200 | login"
+
+EXPECTED: dict[str, E] = {
+    # --- Sign-in and the public pages ---------------------------------------------------------
+    "portal:home": E(EVERYONE),
+    "portal:login": E("302 | 302 | 302 | 302 | 302 | 200"),            # signed in: on to the start page
+    "portal:otp-verify": E("200 | 200 | 200 | 200 | 200 | login"),
+    "portal:otp-setup": E("302 | 302 | 302 | 302 | 302 | login"),      # they have an app already: verify
+
+    "portal:recovery-codes": E("302 | 302 | 302 | 302 | 302 | login"),  # none waiting to be shown
+    "portal:step-up": E(EVERYONE),
+    "portal:logout": E("405 | 405 | 405 | 405 | 405 | login"),         # POST only
+    "portal:signed-out": E(PUBLIC),
+    "portal:session-extend": E("405 | 405 | 405 | 405 | 405 | login"),  # POST only
+    "portal:accessibility": E(PUBLIC),
+    "portal:privacy": E(PUBLIC),
+    "portal:cookies": E(PUBLIC),
+    "portal:healthz": E(PUBLIC),
+    "portal:passkeys": E(EVERYONE),
+    "portal:passkey-remove": E("302,404,404 | 302,404,404 | 302,404,404 | 302,404,404 | 302,404,404 | login",
+                               kind="passkey", method="post"),
+    "otp_webauthn:credential-registration-begin": E("405 | 405 | 405 | 405 | 405 | 401"),
+    "otp_webauthn:credential-registration-complete": E("405 | 405 | 405 | 405 | 405 | 401"),
+    # passkey sign-in: open after the password, before the second factor; never to anonymous visitors
+    "otp_webauthn:credential-authentication-begin": E("405 | 405 | 405 | 405 | 405 | 401"),
+    "otp_webauthn:credential-authentication-complete": E("405 | 405 | 405 | 405 | 405 | 401"),
+    "otp_webauthn:js-i18n-catalog": E("200 | 200 | 200 | 200 | 200 | 401"),
+    # --- The PCC office's pages ----------------------------------------------------------------
+    "portal:audit-log": E(PCC_OFFICE),
+    "portal:security-log": E(PCC_OFFICE),
+    "portal:account-unlock": E("403 | 403 | 403 | 302 | 403 | login", method="post"),
+    "portal:device-reset": E(PCC_OFFICER_ONLY, kind="user"),
+    "portal:tokens": E(PCC_OFFICER_ONLY),
+    "portal:token-create": E(PCC_OFFICER_ONLY),
+    "portal:token-revoke": E("403 | 403 | 403 | 302 | 403 | login", kind="token", method="post"),
+    # --- Partners --------------------------------------------------------------------------------
+    "partners:list": E(EVERYONE),
+    "partners:detail": E(EVERYONE, kind="partner"),
+    "partners:my-account": E(EVERYONE),
+    # --- Data-sharing agreements (all three are active) -----------------------------------------
+    "partners:dsa-list": E(EVERYONE),
+    "partners:dsa-matrix": E(EVERYONE),
+    "partners:dsa-create": E(OFFICER_ONLY),
+    "partners:dsa-detail": E(PARTIES, kind="dsa"),
+    # only the provider's officers change drafts; these are active, so back to the agreement
+    "partners:dsa-edit": E("302,403,404 | 403,403,404 | 403,403,404 | 403 | 403 | login", kind="dsa"),
+    "partners:dsa-send": E("302,403,404 | 403,403,404 | 403,403,404 | 403 | 403 | login", kind="dsa"),
+    "partners:dsa-delete": E("302,403,404 | 403,403,404 | 403,403,404 | 403 | 403 | login", kind="dsa"),
+    # nothing awaits a signature: back to the agreement for whoever may see it
+    "partners:dsa-sign": E("302,302,404 | 302,302,404 | 302,302,404 | 302 | 302 | login", kind="dsa"),
+    # the provider's officers and signatories, and the PCC office
+    "partners:dsa-suspend": E("200,403,404 | 200,403,404 | 403,403,404 | 200 | 200 | login", kind="dsa"),
+    "partners:dsa-revoke": E("200,403,404 | 200,403,404 | 403,403,404 | 200 | 200 | login", kind="dsa"),
+    "partners:dsa-resume": E("302,403,404 | 302,403,404 | 403,403,404 | 302 | 302 | login", kind="dsa"),
+    # --- Priorities, indicators and targets (definitions and status words go to every role) -----
+    "targets:priorities": E(EVERYONE),
+    "targets:priority": E(EVERYONE, kind="priority"),
+    "targets:indicators": E(EVERYONE),
+    "targets:indicator": E(EVERYONE, kind="indicator"),
+    "targets:target": E(EVERYONE, kind="target"),
+    # --- Data returns (a partner's own; every one for the PCC office; all three are applied) ----
+    "targets:returns": E(EVERYONE),
+    "targets:data-returns": E(EVERYONE),
+    "targets:data-return-upload": E(OFFICER_ONLY),
+    "targets:data-return-template": E(OFFICER_ONLY, kind="fmt"),
+    "targets:data-return": E(OWN_ONLY, kind="data_return"),
+    "targets:data-return-progress": E("302,404,404 | 302,404,404 | 302,404,404 | 302 | 302 | login",
+                                      kind="data_return"),
+    "targets:data-return-report": E(OWN_ONLY, kind="data_return"),
+    "targets:data-return-apply": E("302,404,404 | 403,404,404 | 403,404,404 | 403 | 403 | login",
+                                   kind="data_return"),
+    "targets:data-return-applied": E(OWN_ONLY, kind="data_return"),
+    # --- API -----------------------------------------------------------------------------------
+    "api:api-root": E(API_EVERYONE),
+    "api:schema": E(API_EVERYONE),
+    "api:docs": E(API_EVERYONE),
+    "api:me": E(API_EVERYONE),
+    "api:partner-list": E(API_EVERYONE),
+    "api:partner-detail": E(API_EVERYONE, kind="partner"),
+    "api:sharing-agreement-list": E(API_EVERYONE),
+    "api:sharing-agreement-detail": E("200,200,404 | 200,200,404 | 200,200,404 | 200 | 200 | 401", kind="dsa"),
+    # POSTs without a body: refused (403/404), or let through to the service, which says what is
+    # missing or wrong (400: already sent, not suspended, no reason given)
+    "api:sharing-agreement-send": E("400,403,404 | 403,403,404 | 403,403,404 | 403 | 403 | 401", kind="dsa",
+                                    method="post"),
+    "api:sharing-agreement-sign": E("403,403,404 | 403,403,404 | 403,403,404 | 403 | 403 | 401", kind="dsa",
+                                    method="post"),
+    "api:sharing-agreement-suspend": E("400,403,404 | 400,403,404 | 403,403,404 | 400 | 400 | 401", kind="dsa",
+                                       method="post"),
+    "api:sharing-agreement-resume": E("400,403,404 | 400,403,404 | 403,403,404 | 400 | 400 | 401", kind="dsa",
+                                      method="post"),
+    "api:sharing-agreement-revoke": E("400,403,404 | 400,403,404 | 403,403,404 | 400 | 400 | 401", kind="dsa",
+                                      method="post"),
+    "api:priority-list": E(API_EVERYONE),
+    "api:priority-detail": E(API_EVERYONE, kind="priority"),
+    "api:indicator-list": E(API_EVERYONE),
+    "api:indicator-detail": E(API_EVERYONE, kind="indicator"),
+    "api:target-list": E(API_EVERYONE),
+    "api:target-detail": E(API_EVERYONE, kind="target"),
+    "api:observation-list": E(API_EVERYONE),
+    "api:datareturn-list": E(API_EVERYONE),
+    "api:datareturn-detail": E("200,404,404 | 200,404,404 | 200,404,404 | 200 | 200 | 401", kind="data_return"),
+    # already applied (400) for its own officer; other roles may not apply
+    "api:datareturn-apply": E("400,404,404 | 403,404,404 | 403,404,404 | 403 | 403 | 401", kind="data_return",
+                              method="post"),
+}
+
+# NOTE: the Django admin is one rule for all its routes (listed by the walker, tested below):
+# no portal role is staff, so every admin page sends them to the admin sign-in.
+ADMIN_PREFIX = "/admin/"
+
+
+def parse(outcomes: str) -> dict[str, list[str]]:
+    """'200,200,404 | 200 | ...' -> {role: [own, sharing, other]}."""
+    cells = [c.strip() for c in outcomes.split("|")]
+    assert len(cells) == len(ROLES), outcomes
+    out = {}
+    for role, cell in zip(ROLES, cells):
+        codes = [c.strip() for c in cell.split(",")]
+        out[role] = codes * 3 if len(codes) == 1 else codes
+        assert len(out[role]) == 3, outcomes
+    return out
+
+
+# --- The world, built once for the module ----------------------------------------------------------
+@dataclass
+class World:
+    people: dict          # role -> user
+    objects: dict         # kind -> {variant -> url kwarg value} (or role -> ... for per-person objects)
+    dsas: dict            # variant -> DataSharingAgreement
+    returns: dict         # variant -> DataReturn
+    indicators: dict      # variant -> Indicator
+    clients: dict | None = None   # role -> Client, signed in with a recent second factor
+
+
+def _applied_return(partner: Partner, indicator) -> DataReturn:
+    data_return = DataReturn.objects.create(
+        partner=partner, file_path=f"data-returns/{partner.slug}.csv", original_filename=f"{partner.slug}.csv",
+        kind=DataReturn.Kind.CSV, sha256="0" * 64, status=DataReturn.Status.APPLIED, progress=100, row_count=1)
+    permissions.grant("view_datareturn", partner.group, data_return)  # as data_return_upload does
+    Observation.objects.filter(indicator=indicator).update(data_return=data_return)
+    return data_return
+
+
+def _passkey(user):
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return WebAuthnCredential.objects.create(
+        user=user, name="Passkey", credential_id=user.username.encode(), public_key=b"key", aaguid="0" * 32,
+        credential_id_sha256=f"{user.pk:064d}")
+
+
+def build_world() -> World:
+    force = AreaFactory(code="E23000014", name="West Midlands", kind=Area.Kind.FORCE_AREA)
+    area = AreaFactory(code="E08000025", name="Birmingham", kind=Area.Kind.LOCAL_AUTHORITY)
+    council = make_partner("birmingham-council", Partner.Kind.LOCAL_AUTHORITY, "Birmingham City Council", [area])
+    police = make_partner("west-midlands-police", Partner.Kind.POLICE, "West Midlands Police", [force])
+    probation = make_partner("probation-west-midlands", Partner.Kind.PROBATION, "Probation Service", [force])
+    opcc = make_partner("opcc", Partner.Kind.PCC_OFFICE, "Office of the PCC", [force])
+    people = {
+        "officer": make_person(council, Role.OFFICER, "council.officer"),
+        "signatory": make_person(council, Role.SIGNATORY, "council.signatory"),
+        "board": make_person(council, Role.BOARD_MEMBER, "council.board"),
+        "pcc_officer": make_person(opcc, Role.PCC_OFFICER, "pcc.officer"),
+        "pcc": make_person(opcc, Role.PCC, "pcc"),
+    }
+    owners = {"own": council, "sharing": police, "other": probation}
+    others = {"own": people["officer"], "sharing": make_person(police, Role.OFFICER, "police.officer"),
+              "other": make_person(probation, Role.OFFICER, "probation.officer")}
+    indicators = {"own": make_indicator("ASB-1000", council), "sharing": make_indicator("SV-1000", police),
+                  "other": make_indicator("REOFF-ADULT", probation)}
+    for indicator in indicators.values():
+        add_figures(indicator, area)
+    # own: the council shares with the police; sharing: the police share with the council;
+    # other: probation shares with the police only.
+    dsas = {"own": make_dsa(council, [police], [indicators["own"]], title="Council to police"),
+            "sharing": make_dsa(police, [council], [indicators["sharing"]], title="Police to council"),
+            "other": make_dsa(probation, [police], [indicators["other"]], title="Probation to police")}
+    priorities, targets = {}, {}
+    for variant, partner in owners.items():
+        priorities[variant] = target_services.priority_create(
+            title=f"Priority led by {partner.short_name}", slug=f"priority-{variant}", lead_partners=[partner])
+        targets[variant] = target_services.target_create(
+            priority=priorities[variant], indicator=indicators[variant], area=area, owner=partner,
+            baseline_value=Decimal("2"), baseline_period_start=date(2025, 4, 1), baseline_period_end=date(2026, 3, 31),
+            target_value=Decimal("1.5"), target_date=date(2027, 3, 31))
+    returns = {variant: _applied_return(partner, indicators[variant]) for variant, partner in owners.items()}
+    tokens = {variant: api_token_create(name=f"{p.slug} feed", partner=p, days=30, by=people["pcc_officer"])[0]
+              for variant, p in owners.items()}
+    passkeys = {role: _passkey(user) for role, user in people.items()}
+    passkeys["someone"] = _passkey(others["sharing"])
+    passkeys["someone else"] = _passkey(others["other"])
+    objects = {
+        "partner": {v: p.slug for v, p in owners.items()},
+        "dsa": {v: a.pk for v, a in dsas.items()},
+        "indicator": {v: i.code for v, i in indicators.items()},
+        "priority": {v: p.slug for v, p in priorities.items()},
+        "target": {v: t.pk for v, t in targets.items()},
+        "data_return": {v: r.pk for v, r in returns.items()},
+        "user": {v: u.pk for v, u in others.items()},
+        "token": {v: t.pk for v, t in tokens.items()},
+        "fmt": {v: "csv" for v in VARIANTS},
+        # a person's own passkey, then other people's
+        "passkey": {role: {"own": passkeys[role].pk if role in passkeys else passkeys["someone"].pk,
+                           "sharing": passkeys["someone"].pk, "other": passkeys["someone else"].pk}
+                    for role in ROLES},
+    }
+    return World(people=people, objects=objects, dsas=dsas, returns=returns, indicators=indicators)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once; every test runs in a savepoint inside this transaction, which is rolled back at the end."""
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            world = build_world()
+            # NOTE: the signed-in sessions are made here too, once: what a test's requests change
+            # in them is rolled back with the test's savepoint.
+            world.clients = {role: signed_in(user) for role, user in world.people.items()}
+            world.clients["anonymous"] = Client()
+            yield world
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def clients(world, db) -> dict[str, Client]:
+    return world.clients
+
+
+# --- The routes ------------------------------------------------------------------------------------
+def _params(route: str) -> list[str]:
+    return re.findall(r"<(?:\w+:)?(\w+)>", route) + re.findall(r"\(\?P<(\w+)>", route)
+
+
+def routes() -> list[tuple[str, str]]:
+    """(route, name) for every route outside the admin."""
+    return [(route, name) for route, name in all_routes() if not ("/" + route).startswith(ADMIN_PREFIX)]
+
+
+def route_names() -> set[str]:
+    return {name for _, name in routes()}
+
+
+def concrete(route: str, name: str, world: World, role: str, variant: str) -> str:
+    entry = EXPECTED[name]
+    kwargs = {}
+    for param in _params(route):
+        if param == "format":
+            kwargs[param] = "json"
+        else:
+            values = world.objects[entry.kind]
+            values = values[role] if entry.kind == "passkey" else values
+            kwargs[param] = values[variant]
+    return reverse(name, kwargs=kwargs or None)
+
+
+def outcome(response) -> str:
+    if response.status_code == 302 and response["Location"].split("?")[0] == reverse("portal:login"):
+        return "login"
+    return str(response.status_code)
+
+
+def test_every_route_has_an_expected_outcome():
+    assert set(EXPECTED) == route_names(), (
+        f"routes without an entry: {sorted(route_names() - set(EXPECTED))}; "
+        f"entries without a route: {sorted(set(EXPECTED) - route_names())}")
+
+
+@pytest.mark.parametrize("route,name", routes(), ids=[f"{n}:{r}" for r, n in routes()])
+def test_each_role_gets_what_it_should_from_each_route(route, name, world, clients):
+    entry = EXPECTED[name]
+    expected = parse(entry.outcomes)
+    got: dict[str, list[str]] = {}
+    for role in ROLES:
+        variants = VARIANTS if entry.kind else VARIANTS[:1]
+        got[role] = []
+        for variant in variants:
+            path = concrete(route, name, world, role, variant)
+            response = getattr(clients[role], entry.method)(path)
+            assert response.status_code != 500, path
+            got[role].append(outcome(response))
+        if not entry.kind:
+            got[role] *= 3
+    wrong = {role: f"got {got[role]}, expected {expected[role]}" for role in ROLES if got[role] != expected[role]}
+    assert not wrong, f"{name}: {wrong}"
+
+
+def test_no_portal_role_is_staff(world):
+    """Admin access turns on is_staff alone, so one role stands for all of them in the test below."""
+    assert not any(user.is_staff or user.is_superuser for user in world.people.values())
+
+
+@pytest.mark.parametrize("route", sorted({r for r, _ in all_routes() if ("/" + r).startswith(ADMIN_PREFIX)}))
+def test_no_portal_role_gets_into_the_admin(route, world, clients):
+    path = _concrete(route)
+    for role in ("officer", "anonymous"):
+        response = clients[role].get(path)
+        if role == "anonymous":
+            assert outcome(response) == "login", path
+        elif path == "/admin/login/":
+            assert response.status_code == 200 and "not authorized" in response.content.decode(), path
+        else:
+            assert response.status_code in (302, 405), (role, path, response.status_code)
+            if response.status_code == 302:
+                assert response["Location"].startswith(ADMIN_PREFIX), (role, path)
+
+
+# --- List endpoints return exactly the rows each role may see ------------------------------------------
+def _refs(response) -> set[str]:
+    return set(re.findall(r'data-reference="([^"]+)"', response.content.decode()))
+
+
+def test_the_agreements_register_lists_exactly_the_parties_agreements(world, clients):
+    ref = {v: a.reference for v, a in world.dsas.items()}
+    parties = {ref["own"], ref["sharing"]}
+    expected = {"officer": parties, "signatory": parties, "board": parties,
+                "pcc_officer": set(ref.values()), "pcc": set(ref.values())}
+    for role, wanted in expected.items():
+        assert _refs(clients[role].get("/sharing-agreements/")) == wanted, role
+        rows = clients[role].get("/api/v1/sharing-agreements/").json()["results"]
+        assert {row["reference"] for row in rows} == wanted, role
+
+
+def test_the_observations_api_returns_exactly_the_figures_shared(world, clients):
+    own, sharing, other = (world.indicators[v].code for v in VARIANTS)
+    total, female, male = "", "sex=Female", "sex=Male"
+    everything = {(code, key) for code in (own, sharing, other) for key in (total, female, male)}
+    # the council's own figures in full; the police's totals only (an aggregate agreement); none of probation's
+    council = {(own, total), (own, female), (own, male), (sharing, total)}
+    expected = {"officer": council, "signatory": council, "board": council,
+                "pcc_officer": everything, "pcc": everything}
+    for role, wanted in expected.items():
+        rows = clients[role].get("/api/v1/observations/").json()["results"]
+        assert {(row["indicator"], row["breakdown_key"]) for row in rows} == wanted, role
+    assert clients["anonymous"].get("/api/v1/observations/").status_code == 401
+
+
+def test_the_data_returns_api_returns_exactly_the_partners_own_returns(world, clients):
+    ids = {v: r.pk for v, r in world.returns.items()}
+    expected = {"officer": {ids["own"]}, "signatory": {ids["own"]}, "board": {ids["own"]},
+                "pcc_officer": set(ids.values()), "pcc": set(ids.values())}
+    for role, wanted in expected.items():
+        rows = clients[role].get("/api/v1/data-returns/").json()["results"]
+        assert {row["id"] for row in rows} == wanted, role
