@@ -140,8 +140,14 @@ def _dsa_snapshot(agreement: DSA) -> dict:
             "indicators": sorted(agreement.indicators.values_list("code", flat=True))}
 
 
+def _locked():
+    # NOTE: of=("self",): lock the agreement row only, not its provider's Partner row (which data
+    # return applies lock); dsa_sync_grants locks the indicators it recomputes.
+    return DSA.objects.select_for_update(of=("self",)).select_related("provider")
+
+
 def _dsa_lock(agreement: DSA) -> DSA:
-    return DSA.objects.select_for_update().select_related("provider").get(pk=agreement.pk)
+    return _locked().get(pk=agreement.pk)
 
 
 def _actor(by):
@@ -206,7 +212,7 @@ def dsa_sync_grants(*, indicator_ids, group_ids) -> tuple[int, int]:
         return 0, 0
     # NOTE: locking the indicators serialises recomputations that touch them, so two agreements
     # suspended at once cannot each keep the grant because the other still looked active.
-    indicators = {i.pk: i for i in Indicator.objects.filter(pk__in=indicator_ids)
+    indicators = {i.pk: i for i in Indicator.objects.select_for_update().filter(pk__in=indicator_ids)
                   .select_related("provider").order_by("pk")}
     wanted: set[tuple[int, int, str]] = set()
     for indicator in indicators.values():
@@ -497,7 +503,7 @@ def dsa_delete(*, agreement: DSA, by) -> None:
 def dsa_activate_if_due(*, agreement_id: int, today: date | None = None) -> bool:
     """Activate a fully signed agreement once its start date comes (safe to repeat)."""
     today = today or timezone.localdate()
-    agreement = DSA.objects.select_for_update().select_related("provider").filter(pk=agreement_id).first()
+    agreement = _locked().filter(pk=agreement_id).first()
     if agreement is None or agreement.status != DSA.Status.AWAITING_SIGNATURES:
         return False
     if not (agreement.start_date <= today <= agreement.end_date):
@@ -512,7 +518,7 @@ def dsa_activate_if_due(*, agreement_id: int, today: date | None = None) -> bool
 def dsa_end_if_expired(*, agreement_id: int, today: date | None = None) -> bool:
     """End an agreement the day after its end date: recipients lose the data (safe to repeat)."""
     today = today or timezone.localdate()
-    agreement = DSA.objects.select_for_update().select_related("provider").filter(pk=agreement_id).first()
+    agreement = _locked().filter(pk=agreement_id).first()
     if agreement is None or agreement.status not in DSA.LIVE_STATUSES or agreement.end_date >= today:
         return False
     reason = (f"Its end date, {_day(agreement.end_date)}, passed"

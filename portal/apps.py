@@ -15,6 +15,11 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from axes.signals import user_locked_out
+        from django.utils.module_loading import autodiscover_modules
+
+        # NOTE: Celery's autodiscovery is lazy; in the embedded default (eager) the outbox runs
+        # tasks in the web process, so every app's tasks module must be imported here.
+        autodiscover_modules("tasks")
 
         from . import home_items  # noqa: F401  (registers the start-page sections)
 

@@ -13,7 +13,7 @@ from targets.models import DataReturn, Observation
 from ..conftest import signed_in
 from .conftest import BIRMINGHAM, COVENTRY, FORCE, csv_file, observe
 
-pytestmark = [pytest.mark.urls("tests.targets.api_urls"), pytest.mark.usefixtures("media")]
+pytestmark = pytest.mark.usefixtures("media")
 
 ROW = {"indicator_code": "SV-1000", "area_code": BIRMINGHAM, "period_start": "2025-04-01",
        "period_end": "2025-04-30", "value": "1.2", "numerator": "120", "denominator": "100000"}
