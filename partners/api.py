@@ -211,8 +211,8 @@ class DataSharingAgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
     def sign(self, request, pk=None, format=None):
         """Sign for your partner (signatories, in a session with a recent second factor; never a token)."""
         agreement = self.get_object()
-        _run(permissions.check, user=request.user, action=permissions.DSA_SIGN, obj=agreement)
         _step_up(request)
+        _run(permissions.check, user=request.user, action=permissions.DSA_SIGN, obj=agreement)
         body = SignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         partner = None
@@ -225,8 +225,8 @@ class DataSharingAgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
 
     def _transition(self, request, service):
         agreement = self.get_object()
-        _run(permissions.check, user=request.user, action=permissions.DSA_SUSPEND, obj=agreement)
         _step_up(request)
+        _run(permissions.check, user=request.user, action=permissions.DSA_SUSPEND, obj=agreement)
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._fresh(_run(service, agreement=agreement, by=request.user, reason=body.validated_data["reason"]))

@@ -16,6 +16,7 @@ from portal.audit import audit_record, snapshot
 from portal.outbox import outbox_enqueue
 from portal.security import step_up_check
 from portal.tasks import claim_once
+from targets.models import Indicator, IndicatorGroupObjectPermission
 
 from .models import (
     Area, DataSharingAgreement, DataSharingAgreementGroupObjectPermission, DsaSignature, Membership, Partner, Role,
@@ -205,14 +206,12 @@ def dsa_sync_grants(*, indicator_ids, group_ids) -> tuple[int, int]:
     Never revokes blindly: a recipient may hold the same grant through another active agreement,
     or be the provider itself.
     """
-    from targets.models import Indicator, IndicatorGroupObjectPermission
-
     indicator_ids, group_ids = set(indicator_ids), set(group_ids)
     if not indicator_ids or not group_ids:
         return 0, 0
     # NOTE: locking the indicators serialises recomputations that touch them, so two agreements
     # suspended at once cannot each keep the grant because the other still looked active.
-    indicators = {i.pk: i for i in Indicator.objects.select_for_update().filter(pk__in=indicator_ids)
+    indicators = {i.pk: i for i in Indicator.objects.select_for_update(of=("self",)).filter(pk__in=indicator_ids)
                   .select_related("provider").order_by("pk")}
     wanted: set[tuple[int, int, str]] = set()
     for indicator in indicators.values():
@@ -221,7 +220,7 @@ def dsa_sync_grants(*, indicator_ids, group_ids) -> tuple[int, int]:
                        (indicator.provider.group_id, indicator.pk, BREAKDOWNS_PERM)}
     active = DSA.objects.filter(status=DSA.Status.ACTIVE)
     covered = DSA.indicators.through.objects.filter(
-        datasharingagreement__in=active, indicator_id__in=indicators).values_list(
+        datasharingagreement__in=active, indicator_id__in=list(indicators)).values_list(
         "datasharingagreement_id", "indicator_id", "datasharingagreement__level")
     receiving: dict[int, set[int]] = {}
     for dsa_id, gid in DSA.recipients.through.objects.filter(
@@ -234,7 +233,7 @@ def dsa_sync_grants(*, indicator_ids, group_ids) -> tuple[int, int]:
             if level == DSA.Level.BREAKDOWNS:
                 wanted.add((gid, indicator_id, BREAKDOWNS_PERM))
     held = set(IndicatorGroupObjectPermission.objects.filter(
-        content_object_id__in=indicators, group_id__in=group_ids,
+        content_object_id__in=list(indicators), group_id__in=group_ids,
         permission__codename__in=[DATA_PERM, BREAKDOWNS_PERM]).values_list(
         "group_id", "content_object_id", "permission__codename"))
     groups = Group.objects.in_bulk({gid for gid, _, _ in wanted ^ held})
@@ -245,10 +244,10 @@ def dsa_sync_grants(*, indicator_ids, group_ids) -> tuple[int, int]:
     return len(wanted - held), len(held - wanted)
 
 
-def _sync_agreement_grants(agreement: DSA, *, extra_group_ids=(), extra_indicator_ids=()) -> None:
-    group_ids = {agreement.provider.group_id, *agreement.recipients.values_list("group_id", flat=True),
-                 *extra_group_ids}
-    indicator_ids = {*agreement.indicators.values_list("pk", flat=True), *extra_indicator_ids}
+def _sync_agreement_grants(agreement: DSA) -> None:
+    """Recompute the data grants of the agreement's parties on the indicators it covers."""
+    group_ids = {agreement.provider.group_id, *agreement.recipients.values_list("group_id", flat=True)}
+    indicator_ids = set(agreement.indicators.values_list("pk", flat=True))
     dsa_sync_grants(indicator_ids=indicator_ids, group_ids=group_ids)
 
 

@@ -1,6 +1,13 @@
 """Named people of the test board (STYLE.md) and a signed-in client helper."""
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -81,3 +88,66 @@ def signed_in(user, *, verified: bool = True) -> Client:
 @pytest.fixture
 def client_for():
     return signed_in
+
+
+@pytest.fixture(autouse=True)
+def _background_tasks_run_in_process(request, settings):
+    """Outside the `broker` tests, queued tasks run in-process when their transaction commits.
+
+    The CI run on PostgreSQL and Redis sets REDIS_URL, which turns the relay over to beat; the
+    tests that need a real broker and worker say so with the `broker` marker.
+    """
+    if request.node.get_closest_marker("broker"):
+        yield
+        return
+    from portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    settings.OUTBOX_RELAY_ON_COMMIT = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def worker():
+    """A real Celery worker process on the test database, taking tasks from Redis."""
+    from django.conf import settings
+    from django.db import connection
+
+    if not settings.REDIS_URL or connection.vendor != "postgresql":
+        pytest.fail("the worker tests need REDIS_URL and DATABASE_URL (PostgreSQL): run them through .ci/run")
+    db = settings.DATABASES["default"]
+    env = dict(os.environ)
+    env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env["PORTAL_TESTING"] = "1"
+    celery = Path(sys.executable).with_name("celery")
+    proc = subprocess.Popen(
+        [str(celery), "-A", "portal", "worker", "--pool=solo", "--concurrency=1", "--without-gossip",
+         "--without-mingle", "--without-heartbeat", "-l", "info"],
+        cwd=Path(__file__).resolve().parents[1], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    yield proc
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _wait_for(predicate, seconds: float = 40) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def wait_for(predicate, seconds: float = 40) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -27,8 +27,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from partners import services as partner_services
-from partners.models import Area, DataSharingAgreement, Partner, Role
+from partners.models import Area, Partner, Role
 from portal import permissions
 from portal.services import api_token_create
 from targets import services as target_services

@@ -85,11 +85,10 @@ def test_a_token_cannot_sign_and_says_why(police, probation, pcc_officer, violen
     make_person(police, Role.SIGNATORY)
     client = token_client(police, pcc_officer)
     response = client.post(f"/api/v1/sharing-agreements/{agreement.pk}/sign/")
-    assert response.status_code == 403
-    # tokens act as officers, which may not sign; a token may not suspend either, and says it needs a second factor
+    assert response.status_code == 403 and "API tokens cannot" in response.json()["detail"]
     response = client.post(f"/api/v1/sharing-agreements/{agreement.pk}/revoke/", {"reason": "x"},
                            content_type="application/json")
-    assert response.status_code == 403 and "second factor" in response.json()["detail"]
+    assert response.status_code == 403 and "API tokens cannot" in response.json()["detail"]
     assert refreshed(agreement).status == DSA.Status.AWAITING_SIGNATURES
 
 
@@ -152,3 +151,23 @@ def test_the_api_refuses_drafting_for_another_partner_and_unknown_indicators(pol
     response = signed_in(police_officer).post("/api/v1/sharing-agreements/", body, content_type="application/json")
     assert response.status_code == 400 and "NOPE" in str(response.json())
     assert not DSA.objects.exists()
+
+
+def test_the_register_costs_the_same_queries_however_many_agreements(police, probation, council, pcc_officer,
+                                                                     violence, neighbourhood):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_dsa(police, [probation], [violence])
+    client = signed_in(pcc_officer)
+    client.get("/api/v1/sharing-agreements/")  # warm the caches
+
+    def cost(path):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    few = (cost("/api/v1/sharing-agreements/"), cost("/sharing-agreements/"))
+    for _ in range(5):
+        make_dsa(police, [probation, council], [violence, neighbourhood], level="breakdowns")
+    assert (cost("/api/v1/sharing-agreements/"), cost("/sharing-agreements/")) == few

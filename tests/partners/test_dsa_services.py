@@ -2,16 +2,23 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from partners import selectors, services
-from partners.models import DataSharingAgreement, DataSharingAgreementGroupObjectPermission, DsaSignature
+from partners.models import (
+    DataSharingAgreement, DataSharingAgreementGroupObjectPermission, DsaSignature, Role,
+)
 from portal import permissions
 from portal.models import AuditEvent
 from portal.security import StepUpRequired
 from targets.models import IndicatorGroupObjectPermission
+from tests.conftest import signed_in
+from tests.factories import make_person
 
 from .world import make_dsa, make_indicator, refreshed, step_up, terms
 
@@ -93,9 +100,6 @@ def test_signing_needs_a_recent_second_factor(police, probation, police_signator
 
 def test_an_officer_cannot_sign_and_a_stranger_cannot_sign(police, probation, council, police_officer,
                                                            violence):
-    from partners.models import Role
-    from tests.factories import make_person
-
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
     with pytest.raises(PermissionDenied):
         services.dsa_sign(agreement=agreement, by=step_up(police_officer))
@@ -105,9 +109,6 @@ def test_an_officer_cannot_sign_and_a_stranger_cannot_sign(police, probation, co
 
 
 def test_each_partner_signs_once(police, probation, police_signatory, violence):
-    from partners.models import Role
-    from tests.factories import make_person
-
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
     services.dsa_sign(agreement=agreement, by=step_up(police_signatory))
     deputy = step_up(make_person(police, Role.SIGNATORY))
@@ -119,8 +120,6 @@ def test_each_partner_signs_once(police, probation, police_signatory, violence):
 
 
 def test_the_database_refuses_a_second_signature_for_a_partner(police, probation, violence):
-    from django.db import IntegrityError, transaction
-
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
     DsaSignature.objects.create(agreement=agreement, partner=police, signer_label="a")
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -243,8 +242,6 @@ def test_a_suspended_agreement_past_its_end_cannot_be_resumed(police, probation,
 
 def test_deleting_an_agreement_leaves_no_permission_rows_behind(police, probation, probation_officer, pcc,
                                                                 violence):
-    from django.contrib.auth import get_user_model
-
     agreement = make_dsa(police, [probation], [violence], level=DSA.Level.BREAKDOWNS)
     assert sees(probation_officer, violence) == (True, True)
     admin = get_user_model().objects.create_superuser("root", "root@example.org", "x" * 20)
@@ -306,3 +303,37 @@ def test_which_agreement_would_open_hidden_figures(police, probation, council, p
     assert selectors.dsa_that_would_open(user=probation_officer, indicator=violence) == [waiting]
     assert waiting.reference in selectors.dsa_sharing_hint(user=probation_officer, indicator=violence).text
     assert selectors.dsa_that_would_open(user=probation_officer, indicator=violence, breakdowns=True) == []
+
+
+def test_the_daily_tasks_are_scheduled_and_registered():
+    from portal.celery import app
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"partners.end_expired_dsas", "partners.dsa_reminders"} <= scheduled
+    assert {"partners.end_expired_dsas", "partners.dsa_reminders", "partners.request_dsa_signatures"} <= set(app.tasks)
+
+
+def test_the_daily_task_ends_what_has_expired(police, probation, probation_officer, violence):
+    from partners.tasks import end_expired_dsas
+
+    today = timezone.localdate()
+    start = today - timedelta(days=30)
+    agreement = make_dsa(police, [probation], [violence], as_of=start, start_date=start,
+                         review_date=today - timedelta(days=20), end_date=today - timedelta(days=10))
+    assert end_expired_dsas.apply().get() == {"activated": 0, "ended": 1}
+    assert refreshed(agreement).status == DSA.Status.ENDED
+    assert sees(probation_officer, violence) == (False, False)
+
+
+def test_an_administrator_deleting_an_agreement_in_the_admin_removes_its_grants(police, probation,
+                                                                                probation_officer, violence):
+    agreement = make_dsa(police, [probation], [violence])
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "x" * 20)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=admin, name="app", confirmed=True)
+    response = signed_in(admin).post(f"/admin/partners/datasharingagreement/{agreement.pk}/delete/",
+                                     {"post": "yes"})
+    assert response.status_code == 302
+    assert not DSA.objects.filter(pk=agreement.pk).exists()
+    assert sees(probation_officer, violence) == (False, False)

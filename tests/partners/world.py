@@ -46,17 +46,18 @@ def terms(**overrides) -> dict:
 
 
 def make_dsa(provider: Partner, recipients, indicators, *, status: str = DSA.Status.ACTIVE, by=None,
-             **overrides) -> DataSharingAgreement:
-    """An agreement taken through the services (as the system) to the status asked for."""
+             as_of: date | None = None, **overrides) -> DataSharingAgreement:
+    """An agreement taken through the services (as the system) to the status asked for; sent and
+    signed as of a day (today unless given)."""
     agreement = services.dsa_draft(provider=provider, recipients=list(recipients), indicators=list(indicators),
                                    by=by, **terms(**overrides))
     if status == DSA.Status.DRAFT:
         return agreement
-    services.dsa_send(agreement=agreement, by=None)
+    services.dsa_send(agreement=agreement, by=None, today=as_of)
     if status == DSA.Status.AWAITING_SIGNATURES:
         return refreshed(agreement)
     for party in [provider, *recipients]:
-        services.dsa_sign(agreement=agreement, by=None, partner=party)
+        services.dsa_sign(agreement=agreement, by=None, partner=party, today=as_of)
     if status == DSA.Status.SUSPENDED:
         services.dsa_suspend(agreement=agreement, by=None, reason="Data quality check")
     elif status == DSA.Status.REVOKED:

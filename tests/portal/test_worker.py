@@ -1,54 +1,18 @@
 """A real Celery worker takes tasks from Redis and its effect is seen in the database.
 
 Run by .ci/run against PostgreSQL and Redis (marker `broker`)."""
-import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from portal.celery import app
 from portal.models import AuditEvent, OutboxTask
 from portal.outbox import outbox_enqueue, outbox_relay
 
+from tests.conftest import wait_for as _wait_for
+
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def worker():
-    if not settings.REDIS_URL or connection.vendor != "postgresql":
-        pytest.fail("the worker tests need REDIS_URL and DATABASE_URL (PostgreSQL): run them through .ci/run")
-    db = settings.DATABASES["default"]
-    env = dict(os.environ)
-    env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env["PORTAL_TESTING"] = "1"
-    celery = Path(sys.executable).with_name("celery")
-    proc = subprocess.Popen(
-        [str(celery), "-A", "portal", "worker", "--pool=solo", "--concurrency=1", "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "-l", "info"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    yield proc
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-def _wait_for(predicate, seconds: float = 40) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
 
 
 def test_a_worker_runs_a_task_relayed_from_the_outbox(worker):
