@@ -135,15 +135,6 @@ def worker():
         proc.kill()
 
 
-def _wait_for(predicate, seconds: float = 40) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
-
-
 def wait_for(predicate, seconds: float = 40) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
