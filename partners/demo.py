@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.demo import LOCAL_AUTHORITIES, PEOPLE, seed_step
+from targets.demo import yjs_fte_code
 
 from . import services
 from .models import DataSharingAgreement, Partner, Role
@@ -48,8 +49,11 @@ AGREEMENTS = [
          "Councils and the Violence Reduction Partnership plan and measure their community safety work (Crime "
          "and Disorder Act 1998, section 17) against the police's recorded crime figures for their areas.",
          DSA.Status.ACTIVE, starts=-240, ends=730, reviews=20),
-    Spec("DSA-2026-002", "First-time entrants, with breakdowns, for youth justice services",
-         "west-midlands-police", YOUTH_JUSTICE, ["FTE10-17", "FTE18-25"], DSA.Level.BREAKDOWNS,
+    # NOTE: the police's area-wide rate (from the Police National Computer) still goes to the youth
+    # justice services, who own targets on it; each service's own caseload count goes the other way
+    # (YJS_AGREEMENTS below).
+    Spec("DSA-2026-002", "First-time entrants aged 10 to 17, with breakdowns, for youth justice services",
+         "west-midlands-police", YOUTH_JUSTICE, ["FTE10-17"], DSA.Level.BREAKDOWNS,
          DSA.LawfulBasis.LAW_ENFORCEMENT,
          "Youth justice services target early help and out-of-court work, and find and close the gaps between "
          "ethnic groups, using first-time entrant figures broken down by sex and ethnicity.",
@@ -72,6 +76,18 @@ AGREEMENTS = [
          DSA.Status.AWAITING_SIGNATURES, starts=14, ends=744, reviews=380, special_category=True,
          criminal_offence=True, unsigned=["probation-west-midlands"]),
 ]
+# Each youth justice service shares its own first-time entrants, with breakdowns, with the police.
+YJS_AGREEMENTS = [
+    Spec(f"DSA-2026-{n:03d}", f"First-time entrants to {name} Youth Justice Service, with breakdowns, for the police",
+         f"{name.lower()}-yjs", ["west-midlands-police"], [yjs_fte_code(name)], DSA.Level.BREAKDOWNS,
+         DSA.LawfulBasis.LAW_ENFORCEMENT,
+         f"The police's youth offender management and out-of-court disposal teams see how many children from "
+         f"{name} come onto the youth justice service's caseload after a first caution or conviction, by age band, "
+         f"sex and ethnicity, to plan diversion with the service and close the gaps between ethnic groups.",
+         DSA.Status.ACTIVE, starts=-150, ends=930, reviews=215, special_category=True, criminal_offence=True)
+    for n, (_, name) in enumerate(LOCAL_AUTHORITIES, start=6)
+]
+AGREEMENTS += YJS_AGREEMENTS
 
 TERMS = dict(
     retention="Recipients keep the figures for as long as the agreement lasts and delete any copies within 30 "

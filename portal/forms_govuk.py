@@ -80,7 +80,10 @@ def field_params(bound, opts: dict | None = None) -> dict:
         params.setdefault("hint", {"text": "For example, 27 3 2027"})
     else:
         params["label"] = label
-        if kind not in ("file", "password") and value not in (None, ""):
+        if kind == "textarea":
+            # NOTE: the textarea macro reads params.value unguarded, so it is always passed.
+            params["value"] = "" if value in (None, "") else str(value)
+        elif kind not in ("file", "password") and value not in (None, ""):
             params["value"] = str(value)
         input_type = getattr(widget, "input_type", None)
         if kind == "input" and input_type and input_type not in ("text",):
@@ -88,8 +91,6 @@ def field_params(bound, opts: dict | None = None) -> dict:
         autocomplete = widget.attrs.get("autocomplete")
         if autocomplete:
             params["autocomplete"] = autocomplete
-        if kind == "textarea" and value not in (None, ""):
-            params["value"] = str(value)
         if kind == "file" and widget.attrs.get("accept"):
             params["attributes"] = {"accept": widget.attrs["accept"]}
     params.update(opts)

@@ -22,8 +22,8 @@ from portal.demo import FORCE_AREA, LOCAL_AUTHORITIES, seed_step
 
 from . import services
 from .models import (
-    ETHNICITY, SEX, Indicator, Observation, PartnerRemit, Priority, Target, breakdown_key, last_complete_period,
-    period_containing, periods_between,
+    AGE_BANDS, ETHNICITY, SEX, Indicator, Observation, PartnerRemit, Priority, Target, breakdown_key,
+    last_complete_period, period_containing, periods_between,
 )
 
 Unit, Pol, Freq, Geo = Indicator.Unit, Indicator.Polarity, Indicator.Frequency, Area.Kind
@@ -59,6 +59,9 @@ ETHNIC_SHARE = {"Asian": 0.30, "Black": 0.08, "Mixed": 0.08, "White": 0.50, "Oth
 ETHNIC_RATE = {"Asian": 0.8, "Black": 2.2, "Mixed": 1.7, "White": 1.0, "Other": 1.0}  # disparities to make visible
 SEX_SHARE = {"Female": 0.49, "Male": 0.51}
 SEX_RATE = {"Female": 0.35, "Male": 1.6}
+CHILD_AGE_SHARE = {"10-14": 0.62, "15-17": 0.38}   # of children aged 10 to 17
+CHILD_AGE_RATE = {"10-14": 0.4, "15-17": 2.0}
+FTE_CHILDREN_PER_100000 = 38                          # the FTE10-17 level, per quarter
 
 
 @dataclass
@@ -78,6 +81,25 @@ class Spec:
     population: str = ""             # age group for rate denominators ("" = everyone)
     cohort: int = 0                  # cohort size for percentages
     with_data: bool = True
+    area: str = ""                   # one local authority only (a partner's own caseload)
+
+
+def yjs_fte_code(name: str) -> str:
+    """The code of a youth justice service's own first-time-entrant count: YJS-FTE-BIR for Birmingham."""
+    return f"YJS-FTE-{name[:3].upper()}"
+
+
+def _yjs_fte(code: str, name: str) -> Spec:
+    children = POPULATION[code] * AGE_SHARE["10-17"]
+    return Spec(
+        yjs_fte_code(name), f"First-time entrants to {name} Youth Justice Service",
+        f"Children aged 10 to 17 living in {name} who received their first youth caution or court conviction "
+        f"and came onto the youth justice service's caseload in the quarter (a count, from the case management "
+        f"system).",
+        Unit.COUNT, Pol.LOWER_IS_BETTER, Freq.QUARTERLY, Geo.LOCAL_AUTHORITY, f"{name.lower()}-yjs",
+        level=round(FTE_CHILDREN_PER_100000 * AREA_FACTOR[code] * children / 100_000, 1), trend=-0.06,
+        breakdowns=["age_band", "sex", "ethnicity"], area=code,
+        lag="Case management system extract, about 1 month after the quarter ends")
 
 
 INDICATORS = [
@@ -139,7 +161,7 @@ INDICATORS = [
          "days of the referral.",
          Unit.PERCENTAGE, Pol.HIGHER_IS_BETTER, Freq.MONTHLY, Geo.FORCE_AREA, "victim-support-west-midlands",
          level=82.0, cohort=3000, with_data=False, lag="First return due next month"),
-]
+] + [_yjs_fte(code, name) for code, name in LOCAL_AUTHORITIES]  # shared with the police (partners.demo)
 
 # priority slug, indicator, area ("*" = force area), owner, the status the demo should show
 TARGETS = [
@@ -149,6 +171,8 @@ TARGETS = [
     ("fewer-first-time-entrants", "FTE10-17", "*", "west-midlands-police", Target.Status.ON_TRACK),
     ("fewer-first-time-entrants", "FTE10-17", "E08000025", "birmingham-yjs", Target.Status.AT_RISK),
     ("fewer-first-time-entrants", "FTE18-25", "*", "probation-west-midlands", Target.Status.AT_RISK),
+    ("fewer-first-time-entrants", "YJS-FTE-BIR", "E08000025", "birmingham-yjs", Target.Status.ON_TRACK),
+    ("fewer-first-time-entrants", "YJS-FTE-COV", "E08000026", "coventry-yjs", Target.Status.OFF_TRACK),
     ("shorter-waits-for-victims", "OTC-DAYS", "*", "hmcts-west-midlands", Target.Status.OFF_TRACK),
     ("shorter-waits-for-victims", "VS-CONTACT", "*", "victim-support-west-midlands", None),
     ("less-reoffending", "REOFF-ADULT", "*", "probation-west-midlands", Target.Status.ON_TRACK),
@@ -170,6 +194,14 @@ HEALTH_REMITS = [
     ("Drug safety testing", "Runs drug checking and early warning of dangerous substances with public health "
                             "and the police."),
 ]
+
+
+# breakdown -> {value: (share of the population, relative rate)}: the same disparities as the FTE series.
+CASELOAD_SPLITS = {
+    "age_band": {band: (CHILD_AGE_SHARE[band], CHILD_AGE_RATE[band]) for band in AGE_BANDS if band in CHILD_AGE_SHARE},
+    "sex": {sex: (SEX_SHARE[sex], SEX_RATE[sex]) for sex in SEX},
+    "ethnicity": {group: (ETHNIC_SHARE[group], ETHNIC_RATE[group]) for group in ETHNICITY},
+}
 
 
 def _window(today: date) -> tuple[date, date]:
@@ -243,6 +275,16 @@ def _series(spec: Spec, periods: list[tuple[date, date]], rng: np.random.Generat
                 den = round(spec.cohort * share)
                 num = int(rng.binomial(den, min(0.99, level / 100 * rate)))
                 yield force, start, end, values, num / den * 100, num, den
+        elif spec.unit == Unit.COUNT and spec.area:
+            # One partner's own caseload: the total, then each breakdown splitting it (so they add up).
+            total = int(rng.poisson(level))
+            yield spec.area, start, end, {}, float(total), None, None
+            for dimension, groups in CASELOAD_SPLITS.items():
+                if dimension not in spec.breakdowns:
+                    continue
+                weights = np.array([share * rate for share, rate in groups.values()])
+                for value, count in zip(groups, rng.multinomial(total, weights / weights.sum())):
+                    yield spec.area, start, end, {dimension: value}, float(count), None, None
         elif spec.unit == Unit.COUNT:
             yield force, start, end, {}, float(rng.poisson(level)), None, None
         else:  # days
@@ -323,5 +365,6 @@ def seed_targets() -> None:
             priority=priority, indicator=indicator, area=area, owner=owner, baseline_value=baseline,
             baseline_period_start=baseline_start, baseline_period_end=baseline_end, target_value=target_value,
             target_date=target_date, tolerance_percent=TOLERANCE,
-            title=f"{indicator.name} in {area.name if area.kind == Area.Kind.LOCAL_AUTHORITY else 'the West Midlands'}",
+            title=indicator.name if area.name in indicator.name else
+            f"{indicator.name} in {area.name if area.kind == Area.Kind.LOCAL_AUTHORITY else 'the West Midlands'}",
         )

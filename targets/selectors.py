@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from partners.models import Area, Partner
-from partners.selectors import partner_section
+from partners.selectors import SharingHint, dsa_sharing_hint, partner_section
 from portal import permissions
 
 from .models import (
@@ -127,6 +127,7 @@ class TargetDetail:
     history: list[Observation] = field(default_factory=list)  # every revision of the totals, newest first
     status_rule: str = Target.STATUS_RULE
     hidden_message: str = ""
+    sharing_hint: SharingHint | None = None   # what would open the figures, when they are hidden
 
     @property
     def has_demo_data(self) -> bool:
@@ -150,6 +151,7 @@ def target_get(*, user, pk: int) -> TargetDetail:
         observed = {o.period_start: o for o in detail.history if o.is_current}
     else:
         detail.hidden_message = FIGURES_HIDDEN
+        detail.sharing_hint = dsa_sharing_hint(user=user, indicator=target.indicator)
     for start in sorted(set(expected) | set(observed)):
         obs = observed.get(start)
         detail.series.append({
@@ -178,8 +180,8 @@ def indicator_list(*, user, provider: Partner | int | None = None, search: str =
 
 
 def indicator_get(*, user, code: str) -> Indicator:
-    """An indicator with `figures_shared`, `breakdowns_shared`, `latest` (latest total per area, if shared)
-    and `targets_shown` (with status)."""
+    """An indicator with `figures_shared`, `breakdowns_shared`, `latest` (latest total per area, if shared),
+    `targets_shown` (with status) and `sharing_hint` (what would open hidden figures or breakdowns, else None)."""
     qs = Indicator.objects.select_related("provider")
     indicator = permissions.get_visible_or_404(user, permissions.PRIORITY_VIEW, qs, code=code)
     indicator.figures_shared = permissions.can(user, permissions.INDICATOR_DATA_VIEW, indicator)
@@ -196,6 +198,11 @@ def indicator_get(*, user, code: str) -> Indicator:
             .select_related("area").order_by("area__kind", "area__name"))
     indicator.targets_shown = with_status(user, Target.objects.filter(indicator=indicator, priority__active=True))
     indicator.hidden_message = "" if indicator.figures_shared else FIGURES_HIDDEN
+    indicator.sharing_hint = None
+    if not indicator.figures_shared:
+        indicator.sharing_hint = dsa_sharing_hint(user=user, indicator=indicator)
+    elif indicator.breakdowns and not indicator.breakdowns_shared:
+        indicator.sharing_hint = dsa_sharing_hint(user=user, indicator=indicator, breakdowns=True)
     return indicator
 
 

@@ -11,7 +11,8 @@ from typing import Iterable, Sequence
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from partners.models import Area, Partner
+from partners.models import Area, DataSharingAgreement, Partner
+from partners.services import dsa_sync_grants
 from portal import permissions
 from portal.audit import audit_record, snapshot
 
@@ -107,9 +108,26 @@ def indicator_create(*, code: str, name: str, unit: str, polarity: str, frequenc
     return indicator
 
 
+def _check_no_agreement_covers(indicator: Indicator) -> None:
+    """Refuse a change of provider while an agreement (a draft, or one not yet ended or revoked) shares
+    the indicator: the agreement is the old provider's, and its grants would no longer be theirs to give."""
+    S = DataSharingAgreement.Status
+    covering = list(DataSharingAgreement.objects.filter(indicators=indicator).exclude(
+        status__in=[S.ENDED, S.REVOKED]).order_by("reference").values_list("reference", "status"))
+    if not covering:
+        return
+    references = ", ".join(reference for reference, _ in covering)
+    drafts = sum(status == S.DRAFT for _, status in covering)
+    action = "end or revoke" if not drafts else "delete" if drafts == len(covering) else "end, revoke or delete"
+    what, it = ("agreement", "it") if len(covering) == 1 else ("agreements", "them")
+    raise ValidationError({"provider": f"This indicator is covered by data-sharing {what} {references}; "
+                                       f"{action} {it} before changing the provider"})
+
+
 @transaction.atomic
 def indicator_update(*, indicator: Indicator, by, **fields) -> Indicator:
-    """Change an indicator's definition; a new provider takes over the provider's permissions."""
+    """Change an indicator's definition; a new provider takes over the provider's permissions (refused
+    while a data-sharing agreement covers the indicator)."""
     _check_manage(by)
     indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
     before = snapshot(indicator, INDICATOR_FIELDS)
@@ -118,12 +136,14 @@ def indicator_update(*, indicator: Indicator, by, **fields) -> Indicator:
         if name not in INDICATOR_FIELDS or name == "code":
             raise ValueError(f"{name} cannot be changed here")
         setattr(indicator, name, _clean_breakdowns(value) if name == "breakdowns" else value)
+    moved = indicator.provider_id != old_provider.pk
+    if moved:
+        _check_no_agreement_covers(indicator)
     indicator.full_clean()
     indicator.save()
-    if indicator.provider_id != old_provider.pk:
-        for codename in INDICATOR_PERMS:
-            permissions.revoke(codename, old_provider.group, indicator)
-            permissions.grant(codename, indicator.provider.group, indicator)
+    if moved:
+        # The provider's grants follow the indicator (recomputed, not revoked blindly, as for agreements).
+        dsa_sync_grants(indicator_ids=[indicator.pk], group_ids=[old_provider.group_id, indicator.provider.group_id])
     after = snapshot(indicator, INDICATOR_FIELDS)
     if before != after:
         audit_record(actor=by, partner=indicator.provider, action="indicator.update", obj=indicator,

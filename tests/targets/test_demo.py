@@ -26,3 +26,45 @@ def test_the_demo_seed_is_complete_and_idempotent():
     statuses = {t.status for t in with_status(get_user_model().objects.get(username="pcc.officer"),
                                               Target.objects.all())}
     assert statuses == {"on_track", "at_risk", "off_track", "no_data"}
+
+
+@pytest.mark.django_db
+def test_each_youth_justice_service_shares_its_first_time_entrants_with_the_police():
+    from django.contrib.auth import get_user_model
+    from django.db.models import Sum
+
+    from partners.models import DataSharingAgreement
+    from portal import permissions
+    from portal.demo import LOCAL_AUTHORITIES
+    from targets.models import Indicator
+
+    seed_all()
+    User = get_user_model()
+    police, probation = User.objects.get(username="police.officer"), User.objects.get(username="probation.officer")
+    own_service, other_service = (User.objects.get(username="yjs.birmingham.officer"),
+                                  User.objects.get(username="yjs.coventry.officer"))
+    codes = {Indicator.objects.get(code=f"YJS-FTE-{name[:3].upper()}").pk: (code, name)
+             for code, name in LOCAL_AUTHORITIES}
+    for indicator in Indicator.objects.filter(pk__in=codes).select_related("provider"):
+        area_code, name = codes[indicator.pk]
+        assert indicator.provider.slug == f"{name.lower()}-yjs"
+        assert indicator.breakdowns == ["age_band", "sex", "ethnicity"]
+        figures = Observation.objects.filter(indicator=indicator)
+        assert set(figures.values_list("area__code", flat=True)) == {area_code}
+        assert figures.filter(breakdown_key="").count() >= 11  # 36 months of quarters
+        latest = figures.filter(breakdown_key="").latest("period_start")
+        for dimension in ("age_band", "sex", "ethnicity"):
+            split = figures.filter(period_start=latest.period_start, breakdown_key__startswith=f"{dimension}=")
+            assert split.aggregate(total=Sum("value"))["total"] == latest.value
+        agreement = DataSharingAgreement.objects.get(indicators=indicator)
+        assert agreement.status == DataSharingAgreement.Status.ACTIVE and agreement.allows_breakdowns
+        assert agreement.provider == indicator.provider
+        assert [p.slug for p in agreement.recipients.all()] == ["west-midlands-police"]
+        assert permissions.can(police, permissions.INDICATOR_BREAKDOWNS_VIEW, indicator)
+        assert not permissions.can(probation, permissions.INDICATOR_DATA_VIEW, indicator)
+    birmingham = Indicator.objects.get(code="YJS-FTE-BIR")
+    assert permissions.can(own_service, permissions.INDICATOR_BREAKDOWNS_VIEW, birmingham)
+    assert not permissions.can(other_service, permissions.INDICATOR_DATA_VIEW, birmingham)
+    assert not permissions.can(probation, permissions.INDICATOR_BREAKDOWNS_VIEW, birmingham)
+    # The police's own area-wide rate still goes to the services, who own targets on it.
+    assert permissions.can(own_service, permissions.INDICATOR_BREAKDOWNS_VIEW, Indicator.objects.get(code="FTE10-17"))
