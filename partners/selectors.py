@@ -235,3 +235,9 @@ def partner_sharing_agreements(user, partner: Partner) -> dict | None:
     if not agreements:
         return None
     return {"title": "Data-sharing agreements", "template": "partners/_dsa_section.html", "agreements": agreements}
+
+
+def partners_acting_for(*, user, action: str) -> list[Partner]:
+    """The active partners for which the user may take an action guarded on the partner itself
+    (submit a data return, draft an agreement): role and the partner's own grant together."""
+    return list(permissions.visible(user, action, Partner.objects.filter(active=True)).order_by("name"))

@@ -77,8 +77,7 @@ def dsa_detail(request, pk: int):
 
 
 def _draft_providers(user) -> list[Partner]:
-    ids = permissions.acting_partner_ids(user, permissions.DSA_DRAFT)
-    return list(Partner.objects.filter(pk__in=ids, active=True).order_by("name"))
+    return selectors.partners_acting_for(user=user, action=permissions.DSA_DRAFT)
 
 
 def dsa_create(request):

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from partners.selectors import partner_list_visible_to
+from partners.selectors import partners_acting_for
 from portal import permissions
 from portal.files import UploadRejected, export_response
 from portal.paging import paginate
@@ -37,9 +37,7 @@ def period_label(frequency: str, start: date, end: date | None = None, *, short:
 
 
 def _submitting_partners(user) -> list:
-    """The partners the user may upload data returns for."""
-    ids = set(permissions.acting_partner_ids(user, permissions.DATA_RETURN_SUBMIT))
-    return [p for p in partner_list_visible_to(user=user) if p.pk in ids] if ids else []
+    return partners_acting_for(user=user, action=permissions.DATA_RETURN_SUBMIT)
 
 
 # --- Priorities and targets ---------------------------------------------------------------------

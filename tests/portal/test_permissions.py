@@ -84,3 +84,13 @@ def test_deleting_a_guarded_object_leaves_no_permission_rows():
 def test_revoke_all_removes_every_grant(police):
     assert permissions.revoke_all(police) == 1
     assert not PartnerGroupObjectPermission.objects.filter(content_object=police).exists()
+
+
+@pytest.mark.django_db
+def test_partners_acting_for_needs_the_role_and_the_partners_own_grant(police, probation):
+    from partners.selectors import partners_acting_for
+    from partners.services import membership_add
+
+    person = make_person(police, Role.BOARD_MEMBER)
+    membership_add(user=person, partner=probation, role=Role.OFFICER)
+    assert partners_acting_for(user=person, action=permissions.DATA_RETURN_SUBMIT) == [probation]
