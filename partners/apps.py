@@ -6,5 +6,5 @@ class PartnersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # NOTE: tasks too: in the embedded default the outbox relays by name to the tasks imported so far.
-        from . import home_items, selectors, tasks  # noqa: F401  (start-page and partner-page sections, tasks)
+        # Register the start-page and partner-page sections (portal's ready() imports every tasks module).
+        from . import home_items, selectors  # noqa: F401

@@ -9,16 +9,6 @@ from portal.models import AuditEvent, OutboxTask
 from portal.outbox import outbox_enqueue, outbox_relay
 
 
-@pytest.fixture(autouse=True)
-def embedded_default():
-    """These tests describe the embedded default (eager Celery), whatever the run's settings."""
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    with override_settings(OUTBOX_RELAY_ON_COMMIT=True):
-        yield
-    app.conf.task_always_eager = previous
-
-
 @pytest.mark.django_db(transaction=True)
 def test_in_the_embedded_default_a_task_runs_when_its_transaction_commits():
     with transaction.atomic():
