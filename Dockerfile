@@ -51,6 +51,8 @@ COPY static/ static/
 # Built assets come only from the assets stage, never from the build context.
 RUN rm -rf static/build
 COPY --from=assets /build/static/build static/build
+COPY scripts/make_favicon.py scripts/make_favicon.py
+RUN python scripts/make_favicon.py static/build/favicon.ico
 
 # collectstatic with the production storage (hashed, compressed, with a manifest). The
 # settings pick that storage only with DEBUG off, so the build passes placeholder values for
@@ -61,14 +63,15 @@ RUN DEBUG=0 \
     DATABASE_URL=postgres://build@127.0.0.1:5432/build \
     REDIS_URL=redis://127.0.0.1:6379/0 \
     ALLOWED_HOSTS=localhost \
+    PORTAL_BASE_URL=https://localhost \
     VAR_DIR=/tmp/build-var \
     python manage.py collectstatic --noinput \
     && rm -rf /tmp/build-var \
-    && mkdir -p /data/media /app/var \
-    && chown -R portal:portal /data/media /app/var
+    && mkdir -p /data/media /data/audit /app/var \
+    && chown -R portal:portal /data/media /data/audit /app/var
 
 # Uploaded files: the only state the app keeps on disk. Mount a volume shared by web and worker.
-VOLUME ["/data/media"]
+VOLUME ["/data/media", "/data/audit"]
 
 USER 10001:10001
 EXPOSE 8000

@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 venv: $(VENV)/.installed
 
 # GOV.UK Frontend, Chart.js and axe-core from npm, Sass compiled into static/build (ignored).
-static/build/.built: package.json package-lock.json static/src/portal.scss scripts/build-assets.sh
+static/build/.built: package.json package-lock.json static/src/portal.scss scripts/build-assets.sh scripts/make_favicon.py
 	bash scripts/build-assets.sh
 	@touch $@
 

@@ -12,8 +12,9 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from portal import permissions
+from portal.api_base import StrictQueryParamsMixin
 from portal.models import ApiToken
-from portal.security import has_recent_second_factor
+from portal.security import has_recent_step_up
 
 from . import services
 from .models import DataSharingAgreement, DsaSignature, Partner
@@ -30,8 +31,14 @@ class PartnerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PartnerViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema(parameters=[
+    OpenApiParameter("kind", OpenApiTypes.STR, enum=Partner.Kind.values),
+    OpenApiParameter("search", OpenApiTypes.STR, description="Part of the partner's name or short name"),
+])
+class PartnerViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
     """Board partners. Filter with ?kind= and ?search=."""
+
+    list_query_params = ("kind", "search")
 
     serializer_class = PartnerSerializer
     lookup_field = "slug"
@@ -62,7 +69,8 @@ class DataSharingAgreementSerializer(serializers.ModelSerializer):
     indicators = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     lawful_basis_label = serializers.CharField(source="get_lawful_basis_display", read_only=True)
     level_label = serializers.CharField(source="get_level_display", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = serializers.CharField(source="status_words", read_only=True,
+                                         help_text="The status in words, e.g. 'Signed — starts 14 December 2026'")
     signatures = DsaSignatureSerializer(many=True, read_only=True)
 
     class Meta:
@@ -110,8 +118,9 @@ STEP_UP_REFUSED = ("This needs a second factor confirmed in the last 15 minutes.
 
 
 def _step_up(request) -> None:
-    """Tokens never pass step-up; a session passes when it confirmed its code within 15 minutes."""
-    if isinstance(request.auth, ApiToken) or not has_recent_second_factor(request._request):
+    """Tokens never pass step-up; a session passes when it gave a fresh code for a step-up within 15
+    minutes (the sign-in itself does not count)."""
+    if isinstance(request.auth, ApiToken) or not has_recent_step_up(request._request):
         raise PermissionDenied(STEP_UP_REFUSED)
     request.user._cjp_step_up_ok = True
 
@@ -131,7 +140,8 @@ def _run(service, **kwargs):
     OpenApiParameter("status", OpenApiTypes.STR, enum=DataSharingAgreement.Status.values),
     OpenApiParameter("indicator", OpenApiTypes.STR, description="Indicator code"),
 ])
-class DataSharingAgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DataSharingAgreementViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                                  viewsets.GenericViewSet):
     """Data-sharing agreements you are a party to (all of them for the PCC office).
 
     POST creates a draft; send, sign, suspend, resume and revoke go through the same services as the
@@ -141,6 +151,7 @@ class DataSharingAgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
 
     serializer_class = DataSharingAgreementSerializer
     filter_backends: list = []
+    list_query_params = ("partner", "status", "indicator")
     queryset = DataSharingAgreement.objects.none()  # for the schema; rows come from the selectors
 
     def get_queryset(self):
@@ -223,10 +234,10 @@ class DataSharingAgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
         _run(services.dsa_sign, agreement=agreement, by=request.user, partner=partner)
         return self._fresh(agreement)
 
-    def _transition(self, request, service):
+    def _transition(self, request, service, action=permissions.DSA_SUSPEND):
         agreement = self.get_object()
         _step_up(request)
-        _run(permissions.check, user=request.user, action=permissions.DSA_SUSPEND, obj=agreement)
+        _run(permissions.check, user=request.user, action=action, obj=agreement)
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._fresh(_run(service, agreement=agreement, by=request.user, reason=body.validated_data["reason"]))
@@ -246,5 +257,6 @@ class DataSharingAgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
     @extend_schema(request=ReasonSerializer, responses={200: DataSharingAgreementSerializer})
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None, format=None):
-        """Revoke an agreement for good (provider or PCC office; reason required; recent second factor)."""
-        return self._transition(request, services.dsa_revoke)
+        """Revoke an agreement for good (the provider's signatory or the Commissioner; reason required; recent
+        second factor). Officers may suspend but not revoke."""
+        return self._transition(request, services.dsa_revoke, permissions.DSA_REVOKE)

@@ -69,8 +69,9 @@ AGREEMENTS = [
          DSA.LawfulBasis.PUBLIC_TASK,
          "Victim Support planned its court-based support around waiting times during a one-year pilot.",
          DSA.Status.ENDED, starts=-400, ends=-30, reviews=-200),
-    Spec("DSA-2026-005", "Domestic abuse incidents, with breakdowns, for probation",
-         "west-midlands-police", ["probation-west-midlands"], ["DA-1000"], DSA.Level.BREAKDOWNS,
+    # NOTE: DA-1000 is published as totals only, so the agreement shares aggregate figures only.
+    Spec("DSA-2026-005", "Domestic abuse incidents for probation",
+         "west-midlands-police", ["probation-west-midlands"], ["DA-1000"], DSA.Level.AGGREGATE,
          DSA.LawfulBasis.LAW_ENFORCEMENT,
          "Probation practitioners assess risk in domestic abuse cases with the pattern of incidents by area.",
          DSA.Status.AWAITING_SIGNATURES, starts=14, ends=744, reviews=380, special_category=True,

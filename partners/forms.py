@@ -12,6 +12,11 @@ class PartnerFilterForm(forms.Form):
 
 # --- Data-sharing agreements --------------------------------------------------------------------
 YES_NO = [("yes", "Yes"), ("no", "No")]
+GROUP_LABELS = {
+    Partner.Kind.LOCAL_AUTHORITY: "All {n} councils",
+    Partner.Kind.YOUTH_JUSTICE: "All {n} youth justice services",
+    Partner.Kind.HEALTH: "All {n} health partners",
+}
 
 
 def _yes_no(label: str, hint: str, required_message: str) -> forms.TypedChoiceField:
@@ -41,11 +46,14 @@ class DsaForm(forms.Form):
     criminal_offence_data = _yes_no(
         "Does it involve criminal offence data?", "Data about offences or convictions (UK GDPR Article 10)",
         "Select yes if the agreement involves criminal offence data")
+    recipient_groups = forms.MultipleChoiceField(
+        label="Add whole groups of partners (optional)", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Every current partner of the kinds you tick becomes a recipient, as well as any you select below",
+        error_messages={"invalid_choice": "Select groups from the list"})
     recipients = forms.ModelMultipleChoiceField(
-        label="Recipients", queryset=Partner.objects.none(), widget=forms.CheckboxSelectMultiple,
+        label="Recipients", queryset=Partner.objects.none(), widget=forms.CheckboxSelectMultiple, required=False,
         help_text="Select all the partners that will receive the data",
-        error_messages={"required": "Select at least one recipient",
-                        "invalid_choice": "Select recipients from the list (the provider cannot be one)"})
+        error_messages={"invalid_choice": "Select recipients from the list (the provider cannot be one)"})
     indicators = forms.ModelMultipleChoiceField(
         label="Indicators shared", queryset=Partner.objects.none(), widget=forms.CheckboxSelectMultiple,
         help_text="Only indicators the provider provides can be shared",
@@ -85,7 +93,21 @@ class DsaForm(forms.Form):
         recipients = Partner.objects.filter(active=True).order_by("name")
         if self.fixed_provider is not None:
             recipients = recipients.exclude(pk=self.fixed_provider.pk)
-        self.fields["recipients"].queryset = recipients
+        self.fields["recipients"].queryset = recipients.order_by("kind", "name")
+        self.fields["recipients"].item_hints = {str(p.pk): p.get_kind_display() for p in recipients}
+        self._recipients_by_kind: dict[str, list[Partner]] = {}
+        for partner in recipients:
+            self._recipients_by_kind.setdefault(partner.kind, []).append(partner)
+        # A shortcut for each kind with several partners (councils, youth justice services, health):
+        # plain checkboxes, so choosing "all councils" works without JavaScript.
+        self.fields["recipient_groups"].choices = [
+            (kind, GROUP_LABELS.get(kind, "All {n} {label} partners").format(
+                n=len(members), label=Partner.Kind(kind).label.lower()))
+            for kind, members in sorted(self._recipients_by_kind.items(), key=lambda kv: Partner.Kind(kv[0]).label)
+            if len(members) > 1
+        ]
+        if not self.fields["recipient_groups"].choices:
+            del self.fields["recipient_groups"]
         self.fields["indicators"].queryset = indicators if indicators is not None else (
             Indicator.objects.filter(provider_id__in=provider_ids, active=True).select_related("provider").order_by("code"))
         self.fields["indicators"].label_from_instance = lambda i: f"{i.code}: {i.name}" + (
@@ -99,6 +121,15 @@ class DsaForm(forms.Form):
     def clean(self):
         data = super().clean()
         provider = self.chosen_provider() if ("provider" not in self.fields or data.get("provider")) else None
+        chosen = list(data.get("recipients") or [])
+        for kind in data.get("recipient_groups") or []:
+            # a group never adds the provider itself (it is one of the councils, say)
+            chosen += [p for p in self._recipients_by_kind.get(kind, [])
+                       if p not in chosen and (provider is None or p.pk != provider.pk)]
+        if "recipients" not in self.errors:
+            if not chosen:
+                self.add_error("recipients", "Select at least one recipient")
+            data["recipients"] = sorted(chosen, key=lambda p: p.name)
         if provider is not None:
             if any(p.pk == provider.pk for p in data.get("recipients") or []):
                 self.add_error("recipients", f"{provider.short_name} provides the data, so it cannot also be a "

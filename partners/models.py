@@ -177,10 +177,12 @@ class DataSharingAgreement(models.Model):
         ordering = ["-created_at", "-id"]
         permissions = [
             ("sign_datasharingagreement", "Sign a data-sharing agreement for a party"),
-            ("suspend_datasharingagreement", "Suspend, resume or revoke a data-sharing agreement"),
+            ("suspend_datasharingagreement", "Suspend or resume a data-sharing agreement"),
+            ("revoke_datasharingagreement", "Revoke a data-sharing agreement for good (a signatory)"),
             ("manage_datasharingagreement", "Manage a data-sharing agreement (its provider)"),
             ("view_all_dsas", "See every data-sharing agreement (PCC office)"),
-            ("suspend_any_dsa", "Suspend, resume or revoke any data-sharing agreement (PCC office)"),
+            ("suspend_any_dsa", "Suspend or resume any data-sharing agreement (PCC office)"),
+            ("revoke_any_dsa", "Revoke any data-sharing agreement (the Commissioner)"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="dsa_dates_ordered"),
@@ -195,7 +197,28 @@ class DataSharingAgreement(models.Model):
 
     @property
     def status_colour(self) -> str:
+        if self.is_signed_not_started:
+            return "turquoise"
         return self.STATUS_TAG_COLOURS.get(self.status, "grey")
+
+    def all_parties_signed(self) -> bool:
+        """Every party (the provider and each recipient) has signed. Uses prefetched rows when there."""
+        signed = {s.partner_id for s in self.signatures.all()}
+        return {self.provider_id, *(p.pk for p in self.recipients.all())} <= signed
+
+    @property
+    def is_signed_not_started(self) -> bool:
+        """Every party has signed, and it becomes active on its start date, which is still ahead."""
+        return (self.status == self.Status.AWAITING_SIGNATURES and self.start_date > timezone.localdate()
+                and self.all_parties_signed())
+
+    @property
+    def status_words(self) -> str:
+        """The status as people should read it: 'Signed — starts 14 December 2026' rather than
+        'Awaiting signatures' once everyone has signed an agreement that has not started yet."""
+        if self.is_signed_not_started:
+            return f"Signed — starts {self.start_date.day} {self.start_date:%B %Y}"
+        return self.get_status_display()
 
     @property
     def allows_breakdowns(self) -> bool:

@@ -1,7 +1,7 @@
 """Reads of partners and people, filtered by what the viewer may see."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -64,7 +64,7 @@ def dsa_list_visible_to(*, user, partner: Partner | None = None, status: str = "
         qs = qs.filter(pk__in=DataSharingAgreement.objects.filter(indicators=indicator).values("pk"))
     return (qs.select_related("provider")
             .prefetch_related(Prefetch("recipients", queryset=Partner.objects.order_by("name")),
-                              Prefetch("indicators", queryset=_indicators().order_by("code")))
+                              Prefetch("indicators", queryset=_indicators().order_by("code")), "signatures")
             .order_by("-created_at", "-id"))
 
 
@@ -108,6 +108,7 @@ def dsa_actions_for(*, user, agreement: DataSharingAgreement) -> dict[str, bool]
     S = DataSharingAgreement.Status
     can_draft = permissions.can(user, permissions.DSA_DRAFT, agreement.provider)
     can_manage = permissions.can(user, permissions.DSA_SUSPEND, agreement)
+    can_revoke = permissions.can(user, permissions.DSA_REVOKE, agreement)
     return {
         "edit": status == S.DRAFT and can_draft,
         "send": status == S.DRAFT and can_draft,
@@ -115,7 +116,7 @@ def dsa_actions_for(*, user, agreement: DataSharingAgreement) -> dict[str, bool]
         "sign": status == S.AWAITING_SIGNATURES and bool(dsa_unsigned_partners_for(user=user, agreement=agreement)),
         "suspend": status == S.ACTIVE and can_manage,
         "resume": status == S.SUSPENDED and can_manage,
-        "revoke": status in DataSharingAgreement.LIVE_STATUSES and can_manage,
+        "revoke": status in DataSharingAgreement.LIVE_STATUSES and can_revoke,
     }
 
 
@@ -194,37 +195,48 @@ def dsa_sharing_hint(*, user, indicator, breakdowns: bool = False) -> SharingHin
 
 
 @dataclass
-class MatrixCell:
-    agreements: list = field(default_factory=list)   # [{"agreement", "visible", "indicators": [(code, level)]}]
+class SharingLine:
+    """One provider sharing with one recipient under one active agreement."""
+    recipient: Partner
+    agreement: DataSharingAgreement
+    visible: bool          # the viewer may open the agreement's terms
+    indicators: list       # Indicator, by code
+    level: str             # in words: "aggregate figures only" or "aggregate figures and breakdowns"
 
 
 def dsa_sharing_matrix(*, user) -> dict:
-    """Who shares what with whom under active agreements: rows providers, columns recipients.
+    """Who shares what with whom under active agreements, in words: for each provider (by name), a
+    line per recipient and agreement; the partners that share nothing; the indicators named.
 
     NOTE: shown to everyone with a role, not only to the parties: that an agreement exists, who is
     in it and which indicators it covers at what level is accountability information (the duty to
     share). Terms, contacts and figures stay on the agreement page, which only parties and the PCC
-    office may open; the matrix links there only for those who may.
+    office may open; the page links there only for those who may.
     """
     if not permissions.can(user, permissions.DSA_VIEW):
-        return {"providers": [], "recipients": [], "rows": []}
+        return {"providers": [], "not_sharing": [], "indicators": []}
     active = list(DataSharingAgreement.objects.filter(status=DataSharingAgreement.Status.ACTIVE)
                   .select_related("provider")
                   .prefetch_related("recipients", Prefetch("indicators", queryset=_indicators().order_by("code")))
                   .order_by("reference"))
     visible_ids = set(permissions.visible(user, permissions.DSA_VIEW, DataSharingAgreement.objects.filter(
         pk__in=[a.pk for a in active])).values_list("pk", flat=True))
-    providers = sorted({a.provider for a in active}, key=lambda p: p.name)
-    recipients = sorted({r for a in active for r in a.recipients.all()}, key=lambda p: p.name)
-    cells: dict[tuple[int, int], MatrixCell] = {}
+    lines: dict[int, list[SharingLine]] = {}
     for agreement in active:
-        entry = {"agreement": agreement, "visible": agreement.pk in visible_ids,
-                 "indicators": [i.code for i in agreement.indicators.all()],
-                 "level": "With breakdowns" if agreement.allows_breakdowns else "Aggregate"}
+        level = ("aggregate figures and breakdowns" if agreement.allows_breakdowns else "aggregate figures only")
         for recipient in agreement.recipients.all():
-            cells.setdefault((agreement.provider_id, recipient.pk), MatrixCell()).agreements.append(entry)
-    rows = [{"provider": p, "cells": [cells.get((p.pk, r.pk)) for r in recipients]} for p in providers]
-    return {"providers": providers, "recipients": recipients, "rows": rows}
+            lines.setdefault(agreement.provider_id, []).append(SharingLine(
+                recipient=recipient, agreement=agreement, visible=agreement.pk in visible_ids,
+                indicators=list(agreement.indicators.all()), level=level))
+    providers = sorted({a.provider for a in active}, key=lambda p: p.name)
+    groups = [{"provider": p,
+               "lines": sorted(lines.get(p.pk, []), key=lambda line: (line.recipient.name, line.agreement.reference)),
+               "recipients": len({line.recipient.pk for line in lines.get(p.pk, [])})}
+              for p in providers]
+    not_sharing = list(permissions.visible(user, permissions.PARTNER_VIEW, Partner.objects.filter(active=True))
+                       .exclude(pk__in=[p.pk for p in providers]).order_by("name"))
+    indicators = sorted({i for a in active for i in a.indicators.all()}, key=lambda i: i.code)
+    return {"providers": groups, "not_sharing": not_sharing, "indicators": indicators}
 
 
 @partner_section

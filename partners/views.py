@@ -211,7 +211,8 @@ TRANSITIONS = {
 
 def _dsa_transition(request, pk: int, action: str):
     agreement = selectors.dsa_get(user=request.user, pk=pk)
-    permissions.check(request.user, permissions.DSA_SUSPEND, agreement)
+    permissions.check(request.user, permissions.DSA_REVOKE if action == "revoke" else permissions.DSA_SUSPEND,
+                      agreement)
     if agreement.status not in TRANSITION_FROM[action]:
         messages.info(request, f"{agreement.reference} is {agreement.get_status_display().lower()}: there is "
                                f"nothing to {action}.")

@@ -4,13 +4,36 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import APIRootView, DefaultRouter
 from rest_framework.views import APIView
+
+from .api_base import StrictQueryParamsMixin
 
 from partners.models import Membership
 from partners.selectors import memberships_of
 
-router = DefaultRouter()
+class StrictAPIRootView(StrictQueryParamsMixin, APIRootView):
+    """The API root: links to every list."""
+
+
+class StrictSchemaView(StrictQueryParamsMixin, SpectacularAPIView):
+    """The OpenAPI 3 schema (`?format=json` or YAML by default; `?lang=`, `?version=`)."""
+
+    query_params_allowed = ("lang", "version")
+
+
+class StrictSwaggerView(StrictQueryParamsMixin, SpectacularSwaggerSplitView):
+    """Swagger UI from local assets (`?script` serves its start-up script, so the CSP needs no inline script)."""
+
+    query_params_allowed = ("script", "lang", "version")
+
+
+class PortalRouter(DefaultRouter):
+    APIRootView = StrictAPIRootView
+
+
+router = PortalRouter()
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -34,7 +57,7 @@ class MeSerializer(serializers.Serializer):
     memberships = MembershipSerializer(many=True)
 
 
-class MeView(APIView):
+class MeView(StrictQueryParamsMixin, APIView):
     """Who the caller is and the roles they hold."""
 
     @extend_schema(responses=MeSerializer)

@@ -12,13 +12,15 @@ REFUSED = "Invalid or expired token."  # NOTE: one message for every refusal: it
 
 
 class PartnerSystemTokenAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Token cjp_…` — the token's service user holds one officer seat at its partner."""
+    """`Authorization: Token cjp_…` or `Authorization: Bearer cjp_…` — the token's service user holds one
+    officer seat at its partner."""
 
     keyword = "Token"
+    keywords = (b"token", b"bearer")
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
+        if not header or header[0].lower() not in self.keywords:
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(REFUSED)
@@ -57,9 +59,37 @@ class VerifiedSessionAuthentication(authentication.SessionAuthentication):
 
 
 class TokenRateThrottle(SimpleRateThrottle):
-    """Rate-limit partner-system tokens (per token); people in browsers are not throttled here."""
+    """Rate-limit partner-system tokens (per token); people in browsers are not throttled here.
+
+    Fails open: when the cache (Redis) is down the request is let through and the security log
+    says that rate limits were not enforced (at most once a minute per process).
+    """
 
     scope = "partner_system"
+    _last_logged = 0.0
+
+    def allow_request(self, request, view):
+        try:
+            allowed = super().allow_request(request, view)
+        except Exception as exc:  # a cache that raises instead of degrading: never a 500 for this
+            self._record_unenforced(request, f"{type(exc).__name__}")
+            return True
+        if getattr(self.cache, "is_degraded", lambda: False)() and getattr(self, "key", None) is not None:
+            self._record_unenforced(request, "cache unavailable")
+        return allowed
+
+    def _record_unenforced(self, request, reason: str) -> None:
+        import time
+
+        now = time.monotonic()
+        if now - TokenRateThrottle._last_logged < 60:
+            return
+        TokenRateThrottle._last_logged = now
+        try:
+            security_log(SecurityEvent.Kind.THROTTLE_OFF, request=request._request,
+                         detail=f"API token rate limit not enforced: {reason}")
+        except Exception:  # noqa: BLE001 — the log itself must not turn a fail-open into a failure
+            pass
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):
@@ -76,7 +106,8 @@ try:
 
         def get_security_definition(self, auto_schema):
             return {"type": "apiKey", "in": "header", "name": "Authorization",
-                    "description": "`Token cjp_…` — a token issued to a named partner system by the PCC office."}
+                    "description": "`Token cjp_…` (or `Bearer cjp_…`) — a token issued to a named partner system "
+                                   "by the PCC office."}
 
     class VerifiedSessionScheme(OpenApiAuthenticationExtension):
         target_class = "portal.api_auth.VerifiedSessionAuthentication"

@@ -1,9 +1,12 @@
 """The one upload helper and the one export helper for the whole portal.
 
-Uploads: type decided by content (not the name), size capped, XLSX checked as a zip before
-any XML is parsed (member count, total uncompressed size, compression ratio) and its XML
-parsed with defusedxml; stored under MEDIA_ROOT (never under static, never served by URL)
-and only ever sent back as attachments.
+Uploads: type decided by content, size capped; a file named as a workbook must be one. XLSX is
+checked as a zip before any XML is parsed (member count, total uncompressed size, compression
+ratio), its XML parsed with defusedxml, refused if any part is active content (macros, ActiveX,
+embedded objects: by the part content types in [Content_Types].xml, the relationships and the
+names), and its rows counted by streaming through the sheets (never loaded) and capped at what
+the CSV size limit allows. Stored under MEDIA_ROOT (never under static, never served by URL) and
+only ever sent back as attachments.
 Exports: CSV and XLSX with any cell that a spreadsheet would run as a formula neutralised.
 """
 from __future__ import annotations
@@ -12,6 +15,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -26,8 +30,25 @@ from django.utils import timezone
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv"
 MAX_XLSX_MEMBERS = 200
-MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_XLSX_RATIO = 200
+# A workbook may hold as much as a CSV file within the size limit would: the rows of a data return
+# take up to ~100 bytes each in CSV, and ~5 times as many bytes in a sheet's XML. NOTE: reading a
+# sheet costs ~0.15 ms a row (openpyxl), so these caps also bound how long a worker spends on one.
+CSV_BYTES_PER_ROW = 100
+XLSX_BYTES_PER_CSV_BYTE = 5
+EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xlsb", ".xls")
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and other Office 97-2003 files
+# Content types (and relationship types) of parts that Office could run or open as a program:
+# VBA projects and their data, macro-enabled workbooks and macro sheets, ActiveX controls, OLE objects.
+ACTIVE_CONTENT_MARKS = ("vba", "macroenabled", "macrosheet", "dialogsheet", "activex", "oleobject")
+PRINTER_SETTINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.printersettings"
+WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+ACTIVE_CONTENT = ("The workbook contains macros or other active content (such as ActiveX controls or embedded "
+                  "objects). Save it as a plain Excel workbook (.xlsx) without them, or as CSV, and upload it again.")
+DAMAGED = "The workbook's structure is unsafe or damaged. Save it again and upload it."
+_RELATIONSHIP_TYPE = re.compile(rb"\bType\s*=\s*[\"']([^\"']*)")
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_ROW_NUMBER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?\br=[\"'](\d+)")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -63,34 +84,125 @@ def _looks_like_text(head: bytes) -> bool:
         return exc.start >= len(head) - 3
 
 
-def _check_xlsx(uploaded) -> None:
+def xlsx_limits(max_bytes: int) -> tuple[int, int]:
+    """The most rows, and uncompressed bytes, a workbook may hold: what a CSV of max_bytes would."""
+    return max_bytes // CSV_BYTES_PER_ROW, max_bytes * XLSX_BYTES_PER_CSV_BYTE
+
+
+def _check_xlsx(uploaded, max_bytes: int) -> None:
+    max_rows, max_uncompressed = xlsx_limits(max_bytes)
     uploaded.seek(0)
     try:
         with zipfile.ZipFile(uploaded) as archive:
-            members = archive.infolist()
+            members = [m for m in archive.infolist() if not m.is_dir()]
             if len(members) > MAX_XLSX_MEMBERS:
                 raise UploadRejected("The spreadsheet has too many parts to be a data return. Save it again as a plain XLSX or CSV file.")
             total = sum(m.file_size for m in members)
             packed = sum(m.compress_size for m in members) or 1
-            if total > MAX_XLSX_UNCOMPRESSED or total / packed > MAX_XLSX_RATIO:
+            if total / packed > MAX_XLSX_RATIO:
                 raise UploadRejected("The spreadsheet expands to far more than its size, which is how harmful files behave. Upload it as a CSV file instead.")
+            if total > max_uncompressed:
+                raise UploadRejected(
+                    f"The spreadsheet holds more than one return can: {total / 2**20:,.0f} MB once opened, and the "
+                    f"most we take is {max_uncompressed / 2**20:,.0f} MB (as much as a {max_bytes // 2**20} MB CSV "
+                    f"file). Split the figures into smaller files and upload them one at a time.")
             names = {m.filename for m in members}
             if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
                 raise UploadRejected("The file is a zip archive, not an Excel workbook. Upload a CSV or XLSX file.")
-            if any(n.startswith("xl/vbaProject") or n.endswith(".bin") for n in names):
-                raise UploadRejected("The workbook contains macros. Save it as a plain XLSX workbook without macros and upload it again.")
             from defusedxml import ElementTree
 
+            parsed = {}
             for name in ("[Content_Types].xml", "xl/workbook.xml"):
                 if name in names:
                     try:
-                        ElementTree.fromstring(archive.read(name))
+                        parsed[name] = ElementTree.fromstring(archive.read(name))
                     except Exception:
-                        raise UploadRejected("The workbook's structure is unsafe or damaged. Save it again and upload it.")
+                        raise UploadRejected(DAMAGED)
+            types = _part_types(parsed["[Content_Types].xml"], members)
+            _refuse_active_content(archive, types)
+            sheets = [name for name, content_type in types.items()
+                      if content_type == WORKSHEET or re.fullmatch(r"xl/worksheets/[^/]+\.xml", name)]
+            rows = 0
+            for name in sheets:
+                rows += _count_rows(archive, name, max_rows - rows)
+                if rows > max_rows:
+                    raise UploadRejected(
+                        f"The spreadsheet has more than {max_rows:,} rows, more than one return can hold (as many "
+                        f"as a {max_bytes // 2**20} MB CSV file). Split the figures into files of up to "
+                        f"{max_rows:,} rows and upload them one at a time.")
     except zipfile.BadZipFile:
         raise UploadRejected("The file is damaged and cannot be opened. Save it again as XLSX or CSV and upload it.")
     finally:
         uploaded.seek(0)
+
+
+def _part_types(content_types, members) -> dict[str, str]:
+    """Each part's content type (lower case), from [Content_Types].xml: its Override, else the Default
+    for its extension. A part with neither is not a valid package, and is refused."""
+    defaults, overrides, declared = {}, {}, []
+    for element in content_types:
+        tag = element.tag.rsplit("}", 1)[-1]
+        content_type = (element.get("ContentType") or "").strip().lower()
+        if tag == "Default":
+            defaults[(element.get("Extension") or "").lower()] = content_type
+        elif tag == "Override":
+            overrides[(element.get("PartName") or "").lower()] = content_type
+        declared.append(content_type)
+    # NOTE: a declared macro type is refused even when no part uses it: nothing honest declares one.
+    if any(mark in content_type for content_type in declared for mark in ACTIVE_CONTENT_MARKS):
+        raise UploadRejected(ACTIVE_CONTENT)
+    types = {}
+    for member in members:
+        name = member.filename
+        if name == "[Content_Types].xml":
+            continue
+        base = name.rsplit("/", 1)[-1].lower()
+        extension = base.rsplit(".", 1)[-1] if "." in base else ""
+        content_type = overrides.get("/" + name.lower()) or defaults.get(extension)
+        if content_type is None:
+            raise UploadRejected(f"The workbook has a part we cannot identify ({name[:80]}). Save it again as a "
+                                 "plain Excel workbook (.xlsx), or as CSV, and upload it.")
+        types[name] = content_type
+    return types
+
+
+def _refuse_active_content(archive: zipfile.ZipFile, types: dict[str, str]) -> None:
+    """Macros, ActiveX and embedded objects, by the parts' names and the relationships to them too."""
+    for name, content_type in types.items():
+        lower = name.lower()
+        if ("vba" in lower or "/activex/" in f"/{lower}" or "/embeddings/" in f"/{lower}"
+                or (lower.endswith(".bin") and content_type != PRINTER_SETTINGS)):
+            raise UploadRejected(ACTIVE_CONTENT)
+        if lower.endswith(".rels"):
+            kinds = b" ".join(_RELATIONSHIP_TYPE.findall(archive.read(name))).lower()
+            if any(mark.encode() in kinds for mark in ACTIVE_CONTENT_MARKS):
+                raise UploadRejected(ACTIVE_CONTENT)
+
+
+def _count_rows(archive: zipfile.ZipFile, name: str, limit: int, chunk: int = 1 << 20) -> int:
+    """How many rows a sheet makes when read (its highest row number, or its count of rows where they are
+    not numbered), streamed through a chunk at a time; stops once past the limit."""
+    rows_seen = numbered = highest = 0
+    carry = b""
+    with archive.open(name) as stream:
+        while True:
+            data = stream.read(chunk)
+            text = carry + data
+            if data:
+                # Keep a tag that the chunk cut in two for the next round.
+                cut = text.rfind(b"<")
+                cut = len(text) if cut == -1 else cut
+                text, carry = text[:cut], text[cut:]
+                if len(carry) > 65536:
+                    raise UploadRejected(DAMAGED)
+            rows_seen += len(_ROW_TAG.findall(text))
+            numbers = _ROW_NUMBER.findall(text)
+            if numbers:
+                numbered += len(numbers)
+                highest = max(highest, max(int(n) for n in numbers))
+            rows = highest + (rows_seen - numbered)
+            if rows > limit or not data:
+                return rows
 
 
 def upload_accept(uploaded, *, allowed: Sequence[str] = ("csv", "xlsx"), max_bytes: int | None = None) -> AcceptedUpload:
@@ -113,11 +225,21 @@ def upload_accept(uploaded, *, allowed: Sequence[str] = ("csv", "xlsx"), max_byt
         kind = "csv"
     else:
         kind = "other"
+    extension = os.path.splitext(name)[1].lower()
+    if "xlsx" in allowed and head.startswith(OLE_SIGNATURE):
+        raise UploadRejected("This is an older Excel file (.xls) or another Office 97-2003 file, not an Excel "
+                             "workbook (.xlsx). Open it in Excel, save it as an Excel workbook (.xlsx) or as CSV, "
+                             "and upload that file.")
+    if "xlsx" in allowed and extension in EXCEL_EXTENSIONS and kind != "xlsx":
+        # NOTE: never read as CSV what its sender believes is a workbook: the rows would be garbage.
+        raise UploadRejected(f"This is not an Excel file, although its name ends in {extension}. Open it in the "
+                             "program that made it, save it as an Excel workbook (.xlsx) or as CSV (.csv), and "
+                             "upload that file.")
     if kind not in allowed:
         wanted = " or ".join(k.upper() for k in allowed)
         raise UploadRejected(f"The selected file must be a {wanted} file. Its content is not {wanted}, whatever its name says.")
     if kind == "xlsx":
-        _check_xlsx(uploaded)
+        _check_xlsx(uploaded, max_bytes)
     digest = hashlib.sha256()
     uploaded.seek(0)
     for chunk in iter(lambda: uploaded.read(1024 * 1024), b""):

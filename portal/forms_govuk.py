@@ -9,10 +9,12 @@ from django import forms
 
 
 def _kind(widget) -> str:
-    if isinstance(widget, forms.RadioSelect):
-        return "radios"
+    # NOTE: CheckboxSelectMultiple is a subclass of RadioSelect, so it must be asked about first;
+    # a multiple choice must never render as radios (which allow one answer only).
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     if isinstance(widget, forms.Select):
@@ -51,10 +53,16 @@ def field_params(bound, opts: dict | None = None) -> dict:
         chosen = value if isinstance(value, (list, tuple)) else [value]
         chosen = {str(v) for v in chosen if v not in (None, "")}
         params["fieldset"] = {"legend": {"text": label_text, "classes": opts.pop("legend_classes", "govuk-fieldset__legend--s")}}
-        params["items"] = [
-            {"value": str(v), "text": str(t), "checked": str(v) in chosen}
-            for v, t in bound.field.choices if str(v) != ""
-        ]
+        hints = getattr(bound.field, "item_hints", None) or {}
+        params["items"] = []
+        for v, t in bound.field.choices:
+            if str(v) == "":
+                continue
+            item = {"value": str(v), "text": str(t), "checked": str(v) in chosen}
+            hint = hints.get(str(v))
+            if hint:
+                item["hint"] = {"text": str(hint)}
+            params["items"].append(item)
         params["idPrefix"] = params.pop("id")
     elif kind == "checkbox":
         params = {
@@ -111,7 +119,7 @@ def error_summary_params(form) -> dict | None:
         anchor = bound.id_for_label or bound.auto_id
         if getattr(widget, "govuk_date", False):
             anchor = f"{bound.auto_id}-day"
-        elif isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+        elif isinstance(widget, forms.RadioSelect):  # radios and checkboxes: the first item has the prefix id
             anchor = bound.auto_id
         items.extend({"text": str(e), "href": f"#{anchor}"} for e in errors)
     return {"titleText": "There is a problem", "errorList": items}

@@ -10,7 +10,7 @@ from django.utils.formats import number_format
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
 from .forms_govuk import error_summary_params, field_params
-from .security import passkeys_available, user_has_passkey
+from .security import STEP_UP_ACTIONS, passkeys_available, user_has_passkey
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -81,6 +81,7 @@ def environment(**options) -> Environment:
         passkey_script=passkey_script,
         passkeys_available=passkeys_available,
         user_has_passkey=user_has_passkey,
+        step_up_actions=STEP_UP_ACTIONS,
     )
     env.filters.update(gov_date=gov_date, number=number)
     return env

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import resolve, reverse
 from django.urls.exceptions import Resolver404
@@ -18,7 +18,7 @@ from .security import security_log
 # URL names open to anyone (sign-in, public information, the health check and the public register).
 PUBLIC_URL_NAMES = {
     "portal:login", "portal:accessibility", "portal:privacy", "portal:cookies", "portal:healthz",
-    "portal:signed-out",
+    "portal:signed-out", "portal:favicon",
 }
 PUBLIC_NAMESPACES = {"public"}
 # Open to a signed-in person who has not yet passed the second factor.
@@ -46,6 +46,24 @@ def _url_name(request) -> tuple[str, str]:
 
 def _is_api(request) -> bool:
     return request.path_info.startswith("/api/")
+
+
+class RefuseNulBytesMiddleware:
+    """A NUL character in the path or the query string is never real input (PostgreSQL refuses it in
+    text, which would be a 500): answer 400 before anything reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raw_query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path_info or "%00" in raw_query or any(
+                "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+            message = "The address contains a NUL character (%00), which is never valid. Remove it and try again."
+            if _is_api(request):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
 
 
 class SessionLimitsMiddleware:
@@ -114,7 +132,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not request.path_info.startswith(settings.STATIC_URL):
+        if not request.path_info.startswith(settings.STATIC_URL) and request.path_info != "/favicon.ico":
             response["Cache-Control"] = "no-store"
             response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
             response.setdefault("Cross-Origin-Opener-Policy", "same-origin")

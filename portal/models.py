@@ -138,6 +138,8 @@ class SecurityEvent(models.Model):
         TOKEN_REFUSED = "token_refused", "API token refused"
         EXPORT = "export", "Export downloaded"
         DEVICE_RESET = "device_reset", "Second-factor devices reset"
+        AUDIT_CHECKPOINT = "audit_checkpoint", "Audit log checkpoint"
+        THROTTLE_OFF = "throttle_off", "Rate limit not enforced"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)

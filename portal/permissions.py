@@ -55,6 +55,7 @@ DSA_VIEW = "dsa.view"
 DSA_DRAFT = "dsa.draft"
 DSA_SIGN = "dsa.sign"
 DSA_SUSPEND = "dsa.suspend"
+DSA_REVOKE = "dsa.revoke"
 
 RULES: dict[str, Rule] = {
     PARTNER_VIEW: Rule("partners.view_partner"),
@@ -84,6 +85,10 @@ RULES: dict[str, Rule] = {
     DSA_SUSPEND: Rule(
         "partners.suspend_datasharingagreement", "manage_datasharingagreement", "partners.suspend_any_dsa"
     ),
+    # Revoking is for good: the provider's signatory, or the Commissioner; officers may only suspend.
+    DSA_REVOKE: Rule(
+        "partners.revoke_datasharingagreement", "manage_datasharingagreement", "partners.revoke_any_dsa"
+    ),
 }
 
 _EVERYONE = [
@@ -104,6 +109,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "partners.act_for_partner",
         "partners.sign_datasharingagreement",
         "partners.suspend_datasharingagreement",
+        "partners.revoke_datasharingagreement",
     ],
     Role.BOARD_MEMBER: _EVERYONE + ["targets.change_target"],
     Role.PCC_OFFICER: _EVERYONE + [
@@ -127,6 +133,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "partners.view_all_dsas",
         "partners.suspend_datasharingagreement",
         "partners.suspend_any_dsa",
+        "partners.revoke_datasharingagreement",
+        "partners.revoke_any_dsa",
     ],
 }
 

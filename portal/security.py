@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
+import re
 import time
 
 from django.conf import settings
@@ -13,16 +15,58 @@ from django.urls import reverse
 from .models import SecurityEvent
 
 VERIFIED_AT_KEY = "cjp_otp_verified_at"
+# NOTE: set only by a step-up (a fresh code or passkey asked for a sensitive action), never by the
+# sign-in itself: signing in and then signing an agreement must still ask for a fresh code.
+STEP_UP_AT_KEY = "cjp_step_up_at"
 
 
 class StepUpRequired(PermissionDenied):
     """The action needs the second factor confirmed within the last 15 minutes."""
 
 
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An address as proxies write it ("203.0.113.7", "203.0.113.7:5123", "[2001:db8::1]:443"), or None."""
+    text = text.strip()
+    match = re.fullmatch(r"\[([0-9a-fA-F:.]+)\](?::\d+)?|(\d{1,3}(?:\.\d{1,3}){3}):\d+", text)
+    if match:
+        text = match.group(1) or match.group(2)
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if address.version == 6 and address.ipv4_mapped:  # ::ffff:10.0.0.1 from a dual-stack socket is 10.0.0.1
+        return address.ipv4_mapped
+    return address
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
 def client_ip(request) -> str | None:
+    """The address of the person's device: the one function for the security log and django-axes.
+
+    REMOTE_ADDR, unless it is one of TRUSTED_PROXIES: then X-Forwarded-For is read from the right,
+    past the trusted proxies' own entries, and the first other address is the client's. Entries
+    left of it are not believed: the client can write anything there. Without TRUSTED_PROXIES the
+    header is ignored, so nobody can choose the address their failed sign-ins count against.
+    """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    address = _address(request.META.get("REMOTE_ADDR") or "")
+    if address is None:
+        return None
+    trusted = _networks(tuple(settings.TRUSTED_PROXIES))
+    if any(address in network for network in trusted):
+        for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+            hop_address = _address(hop)
+            if hop_address is None:
+                break  # NOTE: a malformed entry: nothing left of it can be believed either
+            address = hop_address
+            if not any(address in network for network in trusted):
+                break
+    return str(address)
 
 
 def security_log(kind: str, *, request=None, user=None, username: str = "", detail: str = "") -> SecurityEvent:
@@ -49,8 +93,19 @@ def has_recent_second_factor(request) -> bool:
     return verified_at is not None and time.time() - verified_at <= settings.STEP_UP_SECONDS
 
 
+def mark_step_up(request) -> None:
+    """Remember that this session gave a fresh second factor for a step-up action just now."""
+    request.session[STEP_UP_AT_KEY] = time.time()
+
+
+def has_recent_step_up(request) -> bool:
+    """A fresh code or passkey was given for a step-up action in the last STEP_UP_SECONDS (not the sign-in)."""
+    stepped_up_at = request.session.get(STEP_UP_AT_KEY)
+    return stepped_up_at is not None and time.time() - stepped_up_at <= settings.STEP_UP_SECONDS
+
+
 def require_step_up(view):
-    """Decorator: send the user to confirm their code unless they did within 15 minutes.
+    """Decorator: send the user to confirm a fresh code unless they did, for a step-up, within 15 minutes.
 
     It also tells the services (via `user._cjp_step_up_ok`) that the check passed, so that
     `step_up_check` in the service refuses a call that did not come through it.
@@ -58,7 +113,7 @@ def require_step_up(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not has_recent_second_factor(request):
+        if not has_recent_step_up(request):
             return redirect_to_login(request.get_full_path(), reverse("portal:step-up"), "next")
         request.user._cjp_step_up_ok = True
         return view(request, *args, **kwargs)
@@ -91,3 +146,14 @@ def user_has_passkey(user) -> bool:
     from django_otp_webauthn.models import WebAuthnCredential
 
     return user.is_authenticated and WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+
+
+# What needs step-up, in words, registered by the apps that have such actions (the step-up page
+# lists only what exists).
+STEP_UP_ACTIONS: list[str] = []
+
+
+def step_up_action(words: str) -> None:
+    """Register an action that needs a fresh second factor, e.g. 'signing data-sharing agreements'."""
+    if words not in STEP_UP_ACTIONS:
+        STEP_UP_ACTIONS.append(words)

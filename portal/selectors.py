@@ -1,11 +1,17 @@
-"""Reads of the audit log, security log and API tokens, for the PCC office."""
+"""Reads of the audit log, security log, lockouts and API tokens, for the PCC office."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
-from . import permissions
+from . import lockout, permissions
+from .lockout import AddressThrottle, UsernameLock
 from .models import ApiToken, AuditEvent, SecurityEvent
 
 
@@ -57,14 +63,30 @@ def api_tokens_visible_to(*, user) -> QuerySet[ApiToken]:
     return ApiToken.objects.select_related("partner", "created_by").order_by("-created_at")
 
 
-def locked_usernames(*, user) -> list[str]:
-    """Usernames currently locked out by django-axes."""
-    from axes.models import AccessAttempt
-    from django.conf import settings
-
+def locked_usernames(*, user) -> list[UsernameLock]:
+    """Usernames locked now after repeated failed sign-ins, with when each unlocks by itself, for the PCC office."""
     if not permissions.can(user, permissions.USER_DEVICES_RESET):
         return []
-    return list(
-        AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
-        .order_by("username").values_list("username", flat=True).distinct()
-    )
+    return lockout.username_locks()
+
+
+def throttled_addresses(*, user) -> list[AddressThrottle]:
+    """Addresses refused now after many failed sign-ins (over any usernames), with when each throttle ends."""
+    if not permissions.can(user, permissions.USER_DEVICES_RESET):
+        return []
+    return lockout.address_throttles()
+
+
+def people_with_resettable_devices(*, user, user_ids: Iterable[int | None]) -> set[int]:
+    """Of these people, those whose second-factor devices the viewer may reset: active people (not the
+    service users of partner systems' API tokens) who have an authenticator app, recovery codes or a passkey."""
+    if not permissions.can(user, permissions.USER_DEVICES_RESET):
+        return set()
+    ids = {pk for pk in user_ids if pk is not None}
+    if not ids:
+        return set()
+    has_device = (Q(pk__in=TOTPDevice.objects.filter(user_id__in=ids).values("user_id"))
+                  | Q(pk__in=StaticDevice.objects.filter(user_id__in=ids).values("user_id"))
+                  | Q(pk__in=WebAuthnCredential.objects.filter(user_id__in=ids).values("user_id")))
+    return set(get_user_model().objects.filter(has_device, pk__in=ids, is_active=True)
+               .exclude(pk__in=ApiToken.objects.values("user_id")).values_list("pk", flat=True))

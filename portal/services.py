@@ -1,6 +1,7 @@
 """Core services: sign-in records, second-factor devices, API tokens, lockouts, housekeeping."""
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from partners.models import Membership, Partner, Role
 
-from . import permissions
+from . import lockout, permissions
 from .audit import audit_record
 from .models import ApiToken, SecurityEvent, TaskRun
 from .security import security_log
@@ -97,30 +98,62 @@ def passkey_remove(*, user, device: WebAuthnCredential) -> None:
 
 @transaction.atomic
 def account_lockout_record(*, username: str, request=None) -> None:
-    """Audit a lockout once (django-axes signals on every attempt made while locked)."""
-    from .models import AuditEvent
-
-    security_log(SecurityEvent.Kind.LOCKED_OUT, request=request, username=username)
-    last = (AuditEvent.objects.filter(object_type="auth.user", object_id=username,
-                                      action__in=["account.locked", "account.unlock"])
-            .order_by("-id").values_list("action", flat=True).first())
-    if last == "account.locked":
+    """On django-axes' refusal of a username (its user_locked_out signal): log it, and audit the
+    lockout once, when it starts."""
+    at = getattr(request, "axes_attempt_time", None) or timezone.now()
+    lock = lockout.username_lock(username, at=at)
+    if lock is None or lock.started_at < at:
+        until = f" until {lockout.when_words(lock.until)}" if lock else ""
+        security_log(SecurityEvent.Kind.LOCKED_OUT, request=request, username=username, detail=f"refused: account locked{until}")
         return
+    length = lockout.wait_words(lock.until, at=at)
+    security_log(SecurityEvent.Kind.LOCKED_OUT, request=request, username=username,
+                 detail=f"account locked for {length} after {lock.failures} failed sign-ins (lockout {lock.number} in a row)")
     audit_record(actor=None, action="account.locked", object_type="auth.user", object_id=username,
-                 summary=f"Account {username} locked after {settings.AXES_FAILURE_LIMIT} failed sign-ins")
+                 summary=f"Account {username} locked until {lockout.when_words(lock.until)} after {lock.failures} failed sign-ins",
+                 after={"until": lock.until.isoformat(), "lockout_in_a_row": lock.number, "failures": lock.failures})
 
 
 @transaction.atomic
 def account_unlock(*, username: str, by, request=None) -> int:
-    """Clear failed sign-ins for a username so the person can sign in again."""
+    """PCC office: end a username's lockout now and start its count of failures again."""
     from axes.utils import reset
 
     permissions.check(by, permissions.USER_DEVICES_RESET)
+    if not username:
+        raise ValueError("account_unlock needs a username")  # NOTE: axes' reset() with no username clears everyone
     cleared = reset(username=username)
     audit_record(actor=by, action="account.unlock", object_type="auth.user", object_id=username,
                  summary=f"Account {username} unlocked")
     security_log(SecurityEvent.Kind.UNLOCKED, request=request, user=by, detail=f"unlocked {username}")
     return cleared
+
+
+@transaction.atomic
+def address_failure_record(*, ip_address: str | None, request=None) -> lockout.AddressThrottle | None:
+    """After a failed sign-in: the throttle of the address if it is now throttled (audited once, when
+    this failure started it), else None."""
+    started_after = getattr(request, "axes_attempt_time", None) or timezone.now()
+    throttle = lockout.address_throttle(ip_address)
+    if throttle is None or throttle.started_at < started_after:
+        return throttle
+    window = lockout.duration_words(settings.LOCKOUT_ADDRESS_WINDOW)
+    summary = (f"Sign-ins from {ip_address} refused until {lockout.when_words(throttle.until)} after "
+               f"{throttle.failures} failed sign-ins within {window}")
+    audit_record(actor=None, action="address.throttled", object_type=lockout.ADDRESS_OBJECT_TYPE, object_id=ip_address,
+                 summary=summary, after={"until": throttle.until.isoformat(), "failures": throttle.failures})
+    security_log(SecurityEvent.Kind.LOCKED_OUT, request=request, detail=f"address throttled: {summary}"[:300])
+    return throttle
+
+
+@transaction.atomic
+def address_throttle_clear(*, ip_address: str, by, request=None) -> None:
+    """PCC office: let an address sign in again now; its earlier failures no longer count towards a throttle."""
+    permissions.check(by, permissions.USER_DEVICES_RESET)
+    ip_address = str(ipaddress.ip_address(ip_address))  # ValueError unless it is an address
+    audit_record(actor=by, action=lockout.ADDRESS_CLEAR_ACTION, object_type=lockout.ADDRESS_OBJECT_TYPE,
+                 object_id=ip_address, summary=f"Sign-ins from {ip_address} allowed again")
+    security_log(SecurityEvent.Kind.UNLOCKED, request=request, user=by, detail=f"ended the throttle of address {ip_address}")
 
 
 @transaction.atomic

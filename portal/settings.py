@@ -6,6 +6,7 @@ start without SECRET_KEY, DATABASE_URL, REDIS_URL and ALLOWED_HOSTS.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -35,7 +36,7 @@ DEBUG = env_bool("DEBUG", True)
 TESTING = env_bool("PORTAL_TESTING", False)
 
 if not DEBUG:
-    required = ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"]
+    required = ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "PORTAL_BASE_URL"]
     missing = [name for name in required if not os.environ.get(name)]
     if missing:
         raise ImproperlyConfigured(
@@ -86,6 +87,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.middleware.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.SessionLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,9 +157,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Fails open: with Redis down or hung, a call costs at most 1 s, then the cache is skipped
+            # for 15 s (a miss). Nothing kept in it is the only copy of anything.
+            "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "DOWN_FOR_SECONDS": 15},
         }
     }
 else:
@@ -182,7 +186,9 @@ LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:login"
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+# NOTE: sessions live in the database only (not cached_db): a Redis outage must never sign anyone
+# out or fail a request. One indexed read per request is cheap next to the page's own queries.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", 30 * 60))
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60))
 SESSION_WARNING_SECONDS = 5 * 60
@@ -216,14 +222,48 @@ OTP_WEBAUTHN_RP_NAME = "Criminal Justice Partnership Portal"
 OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("WEBAUTHN_ORIGINS", _WEBAUTHN_ORIGINS_DEFAULT)
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
-AXES_COOLOFF_TIME = None  # locked until an administrator unlocks
-# Lock the account after repeated failures, and lock an address that sprays many usernames.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# --- Lockouts (NCSC password guidance; portal/lockout.py) ---
+# A *username* is locked after LOCKOUT_USERNAME_FAILURES failed sign-ins: for 15 minutes, doubling
+# with each further lockout, at most LOCKOUT_USERNAME_MAX, or until the PCC office unlocks it.
+# An *address* with LOCKOUT_ADDRESS_FAILURES failed sign-ins within LOCKOUT_ADDRESS_WINDOW (someone
+# trying many usernames) is refused for LOCKOUT_ADDRESS_TIME, without locking anyone's account.
+LOCKOUT_USERNAME_FAILURES = int(os.environ.get("LOCKOUT_USERNAME_FAILURES") or os.environ.get("AXES_FAILURE_LIMIT") or 10)
+LOCKOUT_USERNAME_FIRST = timedelta(minutes=int(os.environ.get("LOCKOUT_USERNAME_MINUTES") or 15))
+LOCKOUT_USERNAME_MAX = timedelta(hours=int(os.environ.get("LOCKOUT_USERNAME_MAX_HOURS") or 24))
+LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("LOCKOUT_ADDRESS_FAILURES") or 100)
+LOCKOUT_ADDRESS_WINDOW = timedelta(minutes=int(os.environ.get("LOCKOUT_ADDRESS_WINDOW_MINUTES") or 60))
+LOCKOUT_ADDRESS_TIME = timedelta(minutes=int(os.environ.get("LOCKOUT_ADDRESS_MINUTES") or 60))
+# How to reach the PCC office (for example "0121 000 0000 or portal@opcc.example"), shown to people
+# whose account is locked or whose network is throttled. Empty: the office is named without details.
+PCC_OFFICE_CONTACT = os.environ.get("PCC_OFFICE_CONTACT", "").strip()
+# The reverse proxies in front of the portal (addresses or CIDR ranges): only a request from one
+# of them has its X-Forwarded-For believed (portal.security.client_ip). Empty: the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or CIDR range") from None
+
+# django-axes counts failures per username only (the address throttle is the portal's own, so that
+# a spray locks nobody's account), and decides the lock with portal.lockout.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_FAILURE_LIMIT = "portal.lockout.username_failure_limit"
+# NOTE: a constant, not a callable: axes deletes every username's attempts older than this.
+# It is how long a username's failures are remembered after its latest one: longer than the longest
+# lockout, so that lockouts one after another keep doubling.
+AXES_COOLOFF_TIME = LOCKOUT_USERNAME_MAX + timedelta(days=1)
+# A correct password starts the count again, for that username only.
 AXES_RESET_ON_SUCCESS = True
+# Attempts refused during a lockout neither count nor make it longer: it ends when it said it would.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# NOTE: the lockout's timing is read from this log (one row per failure), so keep it on.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "portal.views.auth.locked_out"
 AXES_VERBOSE = False
-AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# axes.W006 asks for "ip_address" in AXES_LOCKOUT_PARAMETERS; the portal throttles addresses itself.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 GUARDIAN_RAISE_403 = False
 GUARDIAN_MONKEY_PATCH_USER = False
@@ -314,7 +354,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2, "max_retries": 1}
+# NOTE: visibility_timeout: a task taken by a worker that dies (SIGKILL, a container kill) is given
+# to another worker after this long. It must exceed the longest task (CELERY_TASK_TIME_LIMIT, 300 s),
+# or a task still running would be delivered twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2, "max_retries": 1,
+                                   "visibility_timeout": 600}
 CELERY_TASK_PUBLISH_RETRY = False
 # In the embedded default there is no broker: the outbox relays each task as soon as its
 # transaction commits, and the task runs in-process.
@@ -322,9 +366,12 @@ OUTBOX_RELAY_ON_COMMIT = CELERY_TASK_ALWAYS_EAGER
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "portal.relay_outbox", "schedule": 5.0},
     "daily-housekeeping": {"task": "portal.daily_housekeeping", "schedule": crontab(hour=6, minute=0)},
+    "audit-checkpoint": {"task": "portal.audit_checkpoint", "schedule": crontab(minute=7)},
     # Data-sharing agreements: activation on the start date and expiry after the end date, then reminders.
     "dsa-daily-transitions": {"task": "partners.end_expired_dsas", "schedule": crontab(hour=0, minute=5)},
     "dsa-reminders": {"task": "partners.dsa_reminders", "schedule": crontab(hour=7, minute=0)},
+    # Data returns whose checks stopped part-way (a worker killed mid-task): retried, then failed.
+    "sweep-stuck-returns": {"task": "targets.sweep_stuck_returns", "schedule": 300.0},
 }
 
 # --- REST API ---------------------------------------------------------------------------
@@ -334,6 +381,11 @@ REST_FRAMEWORK = {
         "portal.api_auth.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api_base.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -353,6 +405,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for each set of choices that appears under the same field name in several places.
+    "ENUM_NAME_OVERRIDES": {
+        "PartnerKindEnum": "partners.models.Partner.Kind",
+        "AgreementStatusEnum": "partners.models.DataSharingAgreement.Status",
+        "AgreementLevelEnum": "partners.models.DataSharingAgreement.Level",
+        "DataReturnStatusEnum": "targets.models.DataReturn.Status",
+        "DataReturnKindEnum": "targets.models.DataReturn.Kind",
+        "TargetStatusEnum": "targets.models.Target.Status",
+        "IndicatorFrequencyEnum": "targets.models.Indicator.Frequency",
+    },
 }
 API_TOKEN_DEFAULT_DAYS = 90
 
@@ -361,10 +423,27 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"expected_refusals": {"()": "portal.log_filters.ExpectedRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "django.security.DisallowedHost": {"level": "ERROR"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.security.DisallowedHost": {"level": "ERROR"},
+        # 403/404 in one line, no traceback (the refusal is recorded in the security log as well)
+        "django.request": {"filters": ["expected_refusals"]},
+    },
 }
 
+# --- Audit checkpoints (portal.audit) -----------------------------------------------------
+# The key that signs checkpoints of the audit chain; never stored in the database. Defaults to one
+# derived from SECRET_KEY; set its own so that rotating SECRET_KEY keeps old checkpoints checkable.
+AUDIT_CHECKPOINT_KEY = os.environ.get("AUDIT_CHECKPOINT_KEY") or f"audit-checkpoint:{SECRET_KEY}"
+# Where checkpoints are appended (one JSON line each), besides the log stream and the security
+# log. Keep it where an operator keeps it: a volume, or a file shipped off the machine.
+AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE", "" if TESTING else str(VAR_DIR / "audit-checkpoints.jsonl"))
+
 PORTAL_SERVICE_NAME = "Criminal Justice Partnership Portal"
+# Where people reach the portal: every link in every email is made absolute with it.
+# Development: http://localhost:PORT (`make run PORT=…` sets PORT).
+PORTAL_BASE_URL = (os.environ.get("PORTAL_BASE_URL") or f"http://localhost:{os.environ.get('PORT', '8000')}").rstrip("/")
 DEMO_DATA_LABEL = "Synthetic demo data"

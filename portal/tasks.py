@@ -33,11 +33,21 @@ def claim_once(key: str) -> bool:
     return True
 
 
-@shared_task(name="portal.relay_outbox", acks_late=True, time_limit=60, ignore_result=True)
+# NOTE: its own limits, soft below hard: Celery 5.7 refuses to schedule a task whose soft limit
+# (inherited from CELERY_TASK_SOFT_TIME_LIMIT, 240 s) is above its own time_limit.
+@shared_task(name="portal.relay_outbox", acks_late=True, time_limit=60, soft_time_limit=50, ignore_result=True)
 def relay_outbox() -> int:
     from .outbox import outbox_relay
 
     return outbox_relay()
+
+
+@shared_task(name="portal.audit_checkpoint", **TASK_OPTIONS)
+def audit_checkpoint() -> None:
+    """Hourly: sign the audit chain's count and head, outside the database (portal.audit)."""
+    from .audit import audit_checkpoint as take
+
+    take()
 
 
 @shared_task(name="portal.daily_housekeeping", **TASK_OPTIONS)
@@ -53,3 +63,11 @@ def record_probe(*, label: str) -> None:
     from .services import probe_record
 
     probe_record(label=label)
+
+
+@shared_task(name="portal.send_email", **TASK_OPTIONS)
+def send_email(*, key: str, to: list[str], subject: str, body: str) -> None:
+    """Send one queued email (portal.mail.mail_enqueue); retried with backoff if the mail server fails."""
+    from .mail import mail_send
+
+    mail_send(key=key, to=to, subject=subject, body=body)

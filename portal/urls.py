@@ -1,12 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from partners.api import DataSharingAgreementViewSet, PartnerViewSet
 from targets.api import register as register_targets_api
 
-from .api import MeView, router
+from .api import MeView, StrictSchemaView, StrictSwaggerView, router
 from .views import admin_pages, auth, pages, passkeys
 
 router.register("partners", PartnerViewSet, basename="partner")
@@ -27,6 +26,7 @@ portal_patterns = [
     path("privacy/", pages.privacy, name="privacy"),
     path("cookies/", pages.cookies, name="cookies"),
     path("healthz", pages.healthz, name="healthz"),
+    path("favicon.ico", pages.favicon, name="favicon"),
     path("audit/", admin_pages.audit_log, name="audit-log"),
     path("security/", admin_pages.security_log_view, name="security-log"),
     path("security/unlock/", admin_pages.account_unlock, name="account-unlock"),
@@ -55,8 +55,8 @@ passkey_patterns = [
 api_patterns = [
     path("v1/me/", MeView.as_view(), name="me"),
     path("v1/", include(router.urls)),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("schema/", StrictSchemaView.as_view(), name="schema"),
+    path("docs/", StrictSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
 
 urlpatterns = [

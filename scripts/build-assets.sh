@@ -43,6 +43,12 @@ rm -rf "$OUT/assets"
 mkdir -p "$OUT/assets"
 cp -R "$GOVUK/assets/images" "$OUT/assets/images"
 
+# /favicon.ico, for browsers and tools that ask for it by that name (the pages link the SVG).
+# NOTE: the Docker image's Node stage has no Python: its Python stage writes the icon instead.
+if command -v python3 >/dev/null; then
+  python3 scripts/make_favicon.py "$OUT/favicon.ico"
+fi
+
 if grep -q "GDS Transport" "$OUT/portal.css"; then
   echo "build-assets: portal.css refers to GDS Transport" >&2
   exit 1

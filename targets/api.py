@@ -11,12 +11,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from partners.models import Partner
 from portal import permissions
+from portal.api_base import SafeJSONParser, StrictQueryParamsMixin
 from portal.files import UploadRejected
 
 from . import selectors, services
@@ -43,7 +44,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Indicator
         fields = ["code", "name", "definition", "unit", "unit_label", "polarity", "polarity_label", "frequency",
-                  "frequency_label", "geography", "provider", "breakdowns", "data_lag_note", "active"]
+                  "frequency_label", "geography", "provider", "breakdowns", "data_lag_note", "revision_warning_percent",
+                  "active"]
         read_only_fields = fields
 
 
@@ -113,13 +115,30 @@ class DataReturnSerializer(serializers.ModelSerializer):
     errors = serializers.JSONField(read_only=True)
     warnings = serializers.JSONField(read_only=True)
     changes = serializers.JSONField(read_only=True)
+    revision_count = serializers.IntegerField(read_only=True, help_text="How many figures held it revises")
 
     class Meta:
         model = DataReturn
         fields = ["id", "partner", "original_filename", "kind", "size", "sha256", "uploaded_at", "uploaded_by",
                   "status", "status_label", "progress", "row_count", "error_count", "errors", "warnings",
-                  "changes", "validated_at", "applied_at"]
+                  "changes", "revision_count", "validated_at", "applied_at"]
         read_only_fields = fields
+
+
+class DataReturnDetailSerializer(DataReturnSerializer):
+    """One return, with the figures held that it revises (old and new value, change in %)."""
+
+    revisions = serializers.JSONField(read_only=True, help_text="At most 10,000, by row; revision_count is the full count")
+
+    class Meta(DataReturnSerializer.Meta):
+        fields = [*DataReturnSerializer.Meta.fields, "revisions"]
+        read_only_fields = fields
+
+
+class DataReturnApplySerializer(serializers.Serializer):
+    confirm_revisions = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Required (true) when the return revises figures held: you have checked its revisions")
 
 
 class DataReturnUploadSerializer(serializers.Serializer):
@@ -143,7 +162,7 @@ def _acting_partner(request, slug: str | None) -> Partner:
 
 
 # --- Views ------------------------------------------------------------------------------------------
-class PriorityViewSet(viewsets.ReadOnlyModelViewSet):
+class PriorityViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
     """The board's shared priorities and their lead partners."""
 
     serializer_class = PrioritySerializer
@@ -158,8 +177,15 @@ class PriorityViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.priority_get(user=self.request.user, slug=self.kwargs["slug"])
 
 
-class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema(parameters=[
+    OpenApiParameter("provider", OpenApiTypes.STR, description="Provider partner slug"),
+    OpenApiParameter("frequency", OpenApiTypes.STR, enum=Indicator.Frequency.values),
+    OpenApiParameter("search", OpenApiTypes.STR, description="Part of the code or name"),
+])
+class IndicatorViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
     """Indicator definitions. Filter with ?provider=<partner slug>, ?frequency= and ?search=."""
+
+    list_query_params = ("provider", "frequency", "search")
 
     serializer_class = IndicatorSerializer
     lookup_field = "code"
@@ -184,8 +210,10 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     OpenApiParameter("indicator", OpenApiTypes.STR, description="Indicator code"),
     OpenApiParameter("status", OpenApiTypes.STR, enum=Target.Status.values),
 ])
-class TargetViewSet(viewsets.ReadOnlyModelViewSet):
+class TargetViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
     """Targets with their status. latest_value is null with figures_shared false unless you may see the data."""
+
+    list_query_params = ("priority", "owner", "indicator", "status")
 
     serializer_class = TargetSerializer
     filter_backends: list = []
@@ -215,12 +243,13 @@ class TargetViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.target_get(user=self.request.user, pk=pk).target
 
 
-class ObservationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ObservationViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Figures you may see (GET), and a batch of your own figures (POST, all or nothing)."""
 
     serializer_class = ObservationSerializer
     filter_backends: list = []
-    parser_classes = [JSONParser]
+    list_query_params = ("indicator", "area", "period_from", "period_to", "breakdown", "history")
+    parser_classes = [SafeJSONParser]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -238,7 +267,8 @@ class ObservationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses={201: inline_serializer("BatchSaved", {
             "batch_id": serializers.CharField(), "new": serializers.IntegerField(),
             "revised": serializers.IntegerField(), "unchanged": serializers.IntegerField(),
-            "warnings": serializers.ListField(child=serializers.DictField())}),
+            "warnings": serializers.ListField(child=serializers.DictField()),
+            "revisions": serializers.ListField(child=serializers.DictField())}),
             400: OpenApiTypes.OBJECT},
     )
     def create(self, request, *args, **kwargs):
@@ -255,16 +285,21 @@ class ObservationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(result, status=status.HTTP_201_CREATED)
 
 
-class DataReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DataReturnViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        viewsets.GenericViewSet):
     """Data returns you may see; POST a CSV/XLSX file (multipart, field 'file') to send one."""
 
     serializer_class = DataReturnSerializer
     filter_backends: list = []
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    list_query_params = ("status",)
+    parser_classes = [MultiPartParser, FormParser, SafeJSONParser]
 
     def get_queryset(self):
         return selectors.data_returns_visible_to(user=self.request.user,
                                                  status=self.request.query_params.get("status", ""))
+
+    def get_serializer_class(self):
+        return DataReturnDetailSerializer if self.action in ("retrieve", "apply") else DataReturnSerializer
 
     def get_object(self):
         try:
@@ -289,16 +324,34 @@ class DataReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response({"id": data_return.pk, "status": data_return.status, "status_url": url},
                         status=status.HTTP_202_ACCEPTED, headers={"Location": url})
 
-    @extend_schema(request=None, responses={200: DataReturnSerializer, 400: OpenApiTypes.OBJECT})
+    @extend_schema(request=DataReturnApplySerializer,
+                   responses={200: DataReturnDetailSerializer, 400: OpenApiTypes.OBJECT,
+                              409: DataReturnDetailSerializer})
     @action(detail=True, methods=["post"])
     def apply(self, request, pk=None, **kwargs):
-        """Apply a return that passed its checks (all rows or none)."""
+        """Apply a return that passed its checks (all rows or none). One that revises figures held needs
+        {"confirm_revisions": true}; 409 if the figures it revises changed since its checks (see revisions)."""
         data_return = self.get_object()
+        flags = DataReturnApplySerializer(data=request.data if isinstance(request.data, dict) else {})
+        flags.is_valid(raise_exception=True)
         try:
-            data_return = services.data_return_apply(data_return=data_return, by=request.user)
+            data_return = services.data_return_apply(data_return=data_return, by=request.user,
+                                                     confirm_revisions=flags.validated_data["confirm_revisions"])
         except DjangoValidationError as exc:
+            if hasattr(exc, "error_dict") and "confirm_revisions" in exc.error_dict:
+                count = data_return.revision_count
+                return Response({"confirm_revisions": [
+                    f"This return revises {count:,} figure{'' if count == 1 else 's'} the board holds (listed in "
+                    f"revisions on GET {reverse('api:datareturn-detail', kwargs={'pk': data_return.pk})}). "
+                    'Check them, then send {"confirm_revisions": true} to confirm they replace what the board holds.'
+                ]}, status=status.HTTP_400_BAD_REQUEST)
             return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
-        code = status.HTTP_200_OK if data_return.status == DataReturn.Status.APPLIED else status.HTTP_400_BAD_REQUEST
+        if data_return.status == DataReturn.Status.APPLIED:
+            code = status.HTTP_200_OK
+        elif data_return.status == DataReturn.Status.VALID:
+            code = status.HTTP_409_CONFLICT  # the revisions changed since the checks: look again
+        else:
+            code = status.HTTP_400_BAD_REQUEST
         return Response(self.get_serializer(data_return).data, status=code)
 
 

@@ -82,6 +82,9 @@ class Spec:
     cohort: int = 0                  # cohort size for percentages
     with_data: bool = True
     area: str = ""                   # one local authority only (a partner's own caseload)
+    # A revision moving a figure by more than this (%) gets a warning: small counts swing more than
+    # rates over large populations, and a percentage of a large cohort hardly moves when revised.
+    revision_warning_percent: int = 50
 
 
 def yjs_fte_code(name: str) -> str:
@@ -98,7 +101,7 @@ def _yjs_fte(code: str, name: str) -> Spec:
         f"system).",
         Unit.COUNT, Pol.LOWER_IS_BETTER, Freq.QUARTERLY, Geo.LOCAL_AUTHORITY, f"{name.lower()}-yjs",
         level=round(FTE_CHILDREN_PER_100000 * AREA_FACTOR[code] * children / 100_000, 1), trend=-0.06,
-        breakdowns=["age_band", "sex", "ethnicity"], area=code,
+        breakdowns=["age_band", "sex", "ethnicity"], area=code, revision_warning_percent=100,
         lag="Case management system extract, about 1 month after the quarter ends")
 
 
@@ -119,48 +122,51 @@ INDICATORS = [
          "Mean number of days from the offence to the completion of the case, for cases completed in the "
          "Crown Court in the quarter.",
          Unit.DAYS, Pol.LOWER_IS_BETTER, Freq.QUARTERLY, Geo.FORCE_AREA, "hmcts-west-midlands",
-         level=680, trend=0.03, lag="HMCTS management information, published quarterly"),
+         level=680, trend=0.03, revision_warning_percent=25,
+         lag="HMCTS management information, published quarterly"),
     Spec("REOFF-ADULT", "Proven reoffending rate, adults",
          "Percentage of adults released from custody or starting a court order, or cautioned, in the quarter "
          "who commit a proven reoffence within 12 months (and are convicted within a further 6).",
          Unit.PERCENTAGE, Pol.LOWER_IS_BETTER, Freq.QUARTERLY, Geo.FORCE_AREA, "probation-west-midlands",
-         level=24.5, trend=-0.015, breakdowns=["sex"], cohort=5200,
+         level=24.5, trend=-0.015, breakdowns=["sex"], cohort=5200, revision_warning_percent=20,
          lag="Ministry of Justice statistics: a cohort is published about 15 months after it starts"),
     Spec("REOFF-JUV", "Proven reoffending rate, children",
          "Percentage of children aged 10 to 17 cautioned, convicted or released from custody in the financial "
          "year who commit a proven reoffence within 12 months.",
          Unit.PERCENTAGE, Pol.LOWER_IS_BETTER, Freq.ANNUAL, Geo.FORCE_AREA, "probation-west-midlands",
-         level=32.0, trend=-0.02, cohort=1900,
+         level=32.0, trend=-0.02, cohort=1900, revision_warning_percent=20,
          lag="Ministry of Justice statistics, published about 18 months after the year starts"),
     Spec("HOM", "Homicides",
          "Offences of murder, manslaughter, corporate manslaughter and infanticide recorded in the month.",
          Unit.COUNT, Pol.LOWER_IS_BETTER, Freq.MONTHLY, Geo.FORCE_AREA, "west-midlands-police",
-         level=3.8, lag="Recorded crime, revised as cases are reclassified"),
+         level=3.8, revision_warning_percent=100, lag="Recorded crime, revised as cases are reclassified"),
     Spec("SV-1000", "Serious violence offences per 1,000 people",
          "Violence with injury, robbery of personal property and offences involving a knife or sharp "
          "instrument recorded in the month, per 1,000 residents.",
          Unit.RATE_1000, Pol.LOWER_IS_BETTER, Freq.MONTHLY, Geo.LOCAL_AUTHORITY, "west-midlands-police",
-         level=1.15, trend=-0.04, lag="Recorded crime, about 1 month in arrears"),
+         level=1.15, trend=-0.04, revision_warning_percent=30, lag="Recorded crime, about 1 month in arrears"),
     Spec("NC-1000", "Neighbourhood crime per 1,000 people",
          "Domestic burglary, personal robbery, theft from the person and vehicle offences recorded in the "
          "month, per 1,000 residents.",
          Unit.RATE_1000, Pol.LOWER_IS_BETTER, Freq.MONTHLY, Geo.LOCAL_AUTHORITY, "west-midlands-police",
-         level=1.6, trend=0.02, lag="Recorded crime, about 1 month in arrears"),
+         level=1.6, trend=0.02, revision_warning_percent=30, lag="Recorded crime, about 1 month in arrears"),
     Spec("DA-1000", "Domestic-abuse-related incidents and crimes per 1,000 people",
          "Incidents and crimes flagged as domestic-abuse-related in the month, per 1,000 residents "
          "(about 26 a year across the region).",
          Unit.RATE_1000, Pol.LOWER_IS_BETTER, Freq.MONTHLY, Geo.LOCAL_AUTHORITY, "west-midlands-police",
-         level=2.2, trend=-0.03, lag="Recorded crime and incidents, about 1 month in arrears"),
+         level=2.2, trend=-0.03, revision_warning_percent=30,
+         lag="Recorded crime and incidents, about 1 month in arrears"),
     Spec("VICTIM-ATTR", "Victim attrition",
          "Percentage of crimes closed in the month because the victim does not support (or withdraws "
          "support for) police action.",
          Unit.PERCENTAGE, Pol.LOWER_IS_BETTER, Freq.MONTHLY, Geo.FORCE_AREA, "west-midlands-police",
-         level=27.0, trend=0.02, cohort=21000, lag="Crime outcomes, about 2 months in arrears"),
+         level=27.0, trend=0.02, cohort=21000, revision_warning_percent=20,
+         lag="Crime outcomes, about 2 months in arrears"),
     Spec("VS-CONTACT", "Victims contacted within 2 working days",
          "Percentage of victims referred in the month whom the victim service contacted within 2 working "
          "days of the referral.",
          Unit.PERCENTAGE, Pol.HIGHER_IS_BETTER, Freq.MONTHLY, Geo.FORCE_AREA, "victim-support-west-midlands",
-         level=82.0, cohort=3000, with_data=False, lag="First return due next month"),
+         level=82.0, cohort=3000, with_data=False, revision_warning_percent=20, lag="First return due next month"),
 ] + [_yjs_fte(code, name) for code, name in LOCAL_AUTHORITIES]  # shared with the police (partners.demo)
 
 # priority slug, indicator, area ("*" = force area), owner, the status the demo should show
@@ -229,7 +235,8 @@ def seed_priorities_and_indicators() -> None:
             services.indicator_create(
                 code=spec.code, name=spec.name, definition=spec.definition, unit=spec.unit, polarity=spec.polarity,
                 frequency=spec.frequency, geography=spec.geography, provider=partners[spec.provider],
-                breakdowns=spec.breakdowns, data_lag_note=spec.lag)
+                breakdowns=spec.breakdowns, data_lag_note=spec.lag,
+                revision_warning_percent=spec.revision_warning_percent)
     for slug in ("bsol-icb", "black-country-icb"):
         partner = partners.get(slug)
         for order, (title, description) in enumerate(HEALTH_REMITS, start=1):

@@ -49,3 +49,25 @@ class DataReturnUploadForm(forms.Form):
         if "partner" not in self.fields:
             return next(iter(self._partners.values()), None)
         return self._partners.get(self.cleaned_data.get("partner"))
+
+
+class DataReturnApplyForm(forms.Form):
+    """Apply a checked return; one that revises figures held needs the tick that confirms it."""
+
+    confirm_revisions = forms.BooleanField(required=False)
+
+    def __init__(self, *args, revisions: int = 0, confirm_text: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["confirm_revisions"]
+        if revisions:
+            field.required = True
+            field.label = confirm_text
+            field.help_text = "The old figures stay in the revision history, but boards and targets will use the new ones."
+            field.error_messages["required"] = ("Confirm that the revised figures replace what the board holds, "
+                                                "or cancel")
+        else:
+            del self.fields["confirm_revisions"]
+
+    @property
+    def confirms_revisions(self) -> bool:
+        return bool(self.cleaned_data.get("confirm_revisions"))

@@ -128,6 +128,8 @@ class Indicator(models.Model):
                                   help_text="Dimensions allowed: any of age_band, sex, ethnicity")
     data_lag_note = models.CharField(max_length=300, blank=True,
                                      help_text="How far behind the data runs, e.g. 'Published quarterly, 6 months in arrears'")
+    revision_warning_percent = models.PositiveSmallIntegerField(
+        default=50, help_text="A data return that revises a figure by more than this percentage gets a warning")
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -183,6 +185,7 @@ class DataReturn(models.Model):
         Status.INVALID: "red", Status.APPLIED: "green", Status.FAILED: "red",
     }
     MAX_STORED_ERRORS = 1000
+    MAX_STORED_REVISIONS = 10_000
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="data_returns")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -202,7 +205,14 @@ class DataReturn(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     # {"new": n, "revised": n, "unchanged": n}
     changes = models.JSONField(default=dict, blank=True)
+    # The figures it revises: [{"row", "indicator", "area", "area_name", "period_start", "period_end",
+    # "breakdown", "old", "new", "change_pct"}], at most MAX_STORED_REVISIONS; changes["revised"] is the full count
+    revisions = models.JSONField(default=list, blank=True)
     failure_message = models.CharField(max_length=500, blank=True)
+    # The checks' attempts: a worker that dies mid-check leaves the return "Checking"; the sweeper
+    # (data_returns_sweep_stuck) tries again, then fails it with a message.
+    validation_attempts = models.PositiveSmallIntegerField(default=0)
+    validation_started_at = models.DateTimeField(null=True, blank=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
     applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -237,6 +247,11 @@ class DataReturn(models.Model):
     @property
     def errors_truncated(self) -> bool:
         return self.error_count > len(self.errors or [])
+
+    @property
+    def revision_count(self) -> int:
+        """How many figures held by the board this return revises (or revised, once applied)."""
+        return int((self.changes or {}).get("revised", 0))
 
 
 class DataReturnGroupObjectPermission(GroupObjectPermissionBase):

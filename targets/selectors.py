@@ -8,6 +8,7 @@ is shown to everyone even when its figures are not (it says how, not how much).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable
@@ -24,7 +25,7 @@ from .models import (
     BREAKDOWN_DIMENSIONS, DataReturn, Indicator, Observation, Priority, Target, TrajectoryPoint,
     last_complete_period,
 )
-from .validation import COLUMNS
+from .validation import COLUMNS, EXAMPLE_MARK, TEMPLATE_EXAMPLES, TEMPLATE_MARKER_COLUMN
 
 FIGURES_HIDDEN = "Figures for this indicator are not shared with your organisation."
 
@@ -247,7 +248,8 @@ def observations_visible_to(*, user, filters: dict | None = None) -> QuerySet[Ob
 # --- Data returns --------------------------------------------------------------------------------
 def data_returns_visible_to(*, user, partner: Partner | None = None, status: str = "") -> QuerySet[DataReturn]:
     """Returns the user may see: their partners' own, or every one for the PCC office."""
-    qs = permissions.visible(user, permissions.DATA_RETURN_VIEW, DataReturn.objects.all())
+    # NOTE: the listed revisions (up to 10,000) are read only where they are shown: data_return_revisions.
+    qs = permissions.visible(user, permissions.DATA_RETURN_VIEW, DataReturn.objects.defer("revisions"))
     if partner is not None:
         qs = qs.filter(partner=partner)
     if status:
@@ -257,8 +259,68 @@ def data_returns_visible_to(*, user, partner: Partner | None = None, status: str
 
 def data_return_get(*, user, pk: int) -> DataReturn:
     """One data return, or 404 for one the user may not know exists."""
-    qs = DataReturn.objects.select_related("partner", "uploaded_by", "applied_by")
+    qs = DataReturn.objects.select_related("partner", "uploaded_by", "applied_by").defer("revisions")
     return permissions.get_visible_or_404(user, permissions.DATA_RETURN_VIEW, qs, pk=pk)
+
+
+@dataclass(frozen=True)
+class RevisedFigure:
+    """One figure held that a return revises (or revised): what it was, what it becomes."""
+
+    row: int
+    indicator: str
+    area: str
+    area_name: str
+    period_start: date
+    period_end: date
+    breakdown: str
+    old: float
+    new: float
+    change_pct: float | None   # None: the old value was 0
+    note: str = ""
+
+
+class RevisedFigures(Sequence):
+    """The stored list, each item made a RevisedFigure only when read (a page of 100 out of 10,000)."""
+
+    def __init__(self, stored: list[dict]):
+        self._stored = stored
+
+    def __len__(self) -> int:
+        return len(self._stored)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._figure(r) for r in self._stored[index]]
+        return self._figure(self._stored[index])
+
+    @staticmethod
+    def _figure(r: dict) -> RevisedFigure:
+        return RevisedFigure(
+            row=r["row"], indicator=r["indicator"], area=r["area"], area_name=r.get("area_name", ""),
+            period_start=date.fromisoformat(r["period_start"]), period_end=date.fromisoformat(r["period_end"]),
+            breakdown=r["breakdown"], old=r["old"], new=r["new"], change_pct=r["change_pct"], note=r.get("note", ""))
+
+
+def data_return_revisions(*, data_return: DataReturn) -> RevisedFigures:
+    """The revised figures listed on a return's report (at most DataReturn.MAX_STORED_REVISIONS), by row."""
+    return RevisedFigures(data_return.revisions or [])  # one query when deferred, as data_return_get leaves it
+
+
+def data_return_revisions_table(*, data_return: DataReturn) -> tuple[list[str], list[list]]:
+    """The revised figures as a table for CSV download (numbers as numbers)."""
+    header = ["Row", "Indicator", "Area code", "Area", "Period start", "Period end", "Breakdown",
+              "Value held now" if data_return.status != DataReturn.Status.APPLIED else "Value before",
+              "Value in this return", "Change (%)", "Note"]
+    rows = [[f.row, f.indicator, f.area, f.area_name, f.period_start.isoformat(), f.period_end.isoformat(),
+             f.breakdown, _plain(f.old), _plain(f.new), "" if f.change_pct is None else f.change_pct,
+             f.note or ("The figure held was 0" if f.change_pct is None else "")]
+            for f in data_return_revisions(data_return=data_return)]
+    return header, rows
+
+
+def _plain(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else x
 
 
 def data_returns_awaiting_action(*, user) -> list[DataReturn]:
@@ -285,17 +347,9 @@ def data_return_report_table(*, data_return: DataReturn) -> tuple[list[str], lis
 
 
 # --- The template a partner fills in -------------------------------------------------------------
-EXAMPLE_VALUES = {
-    Indicator.Unit.COUNT: ("12", "", ""),
-    Indicator.Unit.RATE_1000: ("2.5", "250", "100000"),
-    Indicator.Unit.RATE_100000: ("45.0", "45", "100000"),
-    Indicator.Unit.PERCENTAGE: ("25.0", "50", "200"),
-    Indicator.Unit.DAYS: ("180", "", ""),
-}
-
-
-def data_return_template(*, partner: Partner, today: date | None = None) -> tuple[list[str], list[list[str]]]:
-    """Header and one example row per indicator the partner provides (for export_response)."""
+def data_return_template(*, partner: Partner, today: date | None = None) -> tuple[list[str], list[list]]:
+    """Header and one example row per indicator the partner provides (for export_response), each marked
+    "example" in the last column: numbers as numbers, so that a spreadsheet keeps them as numbers."""
     today = today or timezone.localdate()
     indicators = list(Indicator.objects.filter(provider=partner, active=True).order_by("code"))
     partner_areas = list(partner.areas.all())
@@ -304,10 +358,11 @@ def data_return_template(*, partner: Partner, today: date | None = None) -> tupl
     for indicator in indicators:
         area = next((a for a in partner_areas if a.kind == indicator.geography), None) or any_area.get(indicator.geography)
         start, end = last_complete_period(indicator.frequency, today)
-        value, numerator, denominator = EXAMPLE_VALUES[indicator.unit]
+        value, numerator, denominator = (_plain(x) if x is not None else None
+                                         for x in TEMPLATE_EXAMPLES[indicator.unit])
         rows.append([indicator.code, area.code if area else "", start.isoformat(), end.isoformat(), value,
-                     numerator, denominator, "", "", ""])
-    return list(COLUMNS), rows
+                     numerator, denominator, None, None, None, EXAMPLE_MARK])
+    return [*COLUMNS, TEMPLATE_MARKER_COLUMN], rows
 
 
 # --- The partner page section -------------------------------------------------------------------

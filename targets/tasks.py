@@ -19,3 +19,11 @@ def validate_data_return(self, *, data_return_id: int) -> None:
             data_return_fail(data_return_id=data_return_id)
             return
         raise
+
+
+@shared_task(name="targets.sweep_stuck_returns", **TASK_OPTIONS)
+def sweep_stuck_returns() -> dict:
+    """Every few minutes: retry, or fail with a message, returns whose checks stopped part-way."""
+    from .services import data_returns_sweep_stuck
+
+    return data_returns_sweep_stuck(by=None)

@@ -14,8 +14,9 @@ from portal.files import UploadRejected, export_response
 from portal.paging import paginate
 
 from . import selectors, services
-from .forms import DataReturnUploadForm, IndicatorFilterForm
+from .forms import DataReturnApplyForm, DataReturnUploadForm, IndicatorFilterForm
 from .models import DataReturn, period_containing
+from .services.returns import revisions_confirm_text
 
 FIGURES_HIDDEN = "The figures behind this status are not shared with your partner."
 ERRORS_PER_PAGE = 100
@@ -105,6 +106,7 @@ def data_return_list(request):
     page, pagination = paginate(request, selectors.data_returns_visible_to(user=request.user), per_page=25)
     return render(request, "targets/returns.html", {
         "page": page, "pagination": pagination, "partners": _submitting_partners(request.user),
+        "reviews_all": permissions.can(request.user, permissions.DATA_RETURN_REVIEW_ALL),
     })
 
 
@@ -151,11 +153,17 @@ def data_return_detail(request, pk: int):
     data_return = selectors.data_return_get(user=request.user, pk=pk)
     if not data_return.is_finished:
         return redirect("targets:data-return-progress", pk=pk)
+    # NOTE: a return either has errors or (passing its checks) may list revisions, so one page number serves.
+    shows_revisions = data_return.status in (DataReturn.Status.VALID, DataReturn.Status.APPLIED)
+    revisions = selectors.data_return_revisions(data_return=data_return) if shows_revisions else []
     errors, pagination = paginate(request, data_return.errors or [], per_page=ERRORS_PER_PAGE)
+    if revisions:
+        revisions, pagination = paginate(request, revisions, per_page=ERRORS_PER_PAGE)
     may_submit = permissions.can(request.user, permissions.DATA_RETURN_SUBMIT, data_return.partner)
     return render(request, "targets/report.html", {
-        "data_return": data_return, "errors": errors, "pagination": pagination,
-        "can_apply": data_return.can_be_applied and may_submit, "can_upload": may_submit,
+        "data_return": data_return, "errors": errors, "revisions": revisions, "pagination": pagination,
+        "period_label": period_label, "can_apply": data_return.can_be_applied and may_submit,
+        "can_upload": may_submit,
     })
 
 
@@ -166,6 +174,13 @@ def data_return_report_download(request, pk: int):
                            request=request)
 
 
+def data_return_revisions_download(request, pk: int):
+    data_return = selectors.data_return_get(user=request.user, pk=pk)
+    header, rows = selectors.data_return_revisions_table(data_return=data_return)
+    return export_response(header=header, rows=rows, filename=f"data-return-{data_return.pk}-revised-figures",
+                           fmt="csv", request=request)
+
+
 def data_return_apply(request, pk: int):
     data_return = selectors.data_return_get(user=request.user, pk=pk)
     permissions.check(request.user, permissions.DATA_RETURN_SUBMIT, data_return.partner)
@@ -173,18 +188,26 @@ def data_return_apply(request, pk: int):
         return redirect("targets:data-return-applied", pk=pk)
     if not data_return.can_be_applied:
         return redirect(data_return)
-    if request.method == "POST":
+    count = data_return.revision_count
+    form = DataReturnApplyForm(request.POST if request.method == "POST" else None, revisions=count,
+                               confirm_text=revisions_confirm_text(count))
+    if request.method == "POST" and form.is_valid():
         try:
-            data_return = services.data_return_apply(data_return=data_return, by=request.user)
+            data_return = services.data_return_apply(data_return=data_return, by=request.user,
+                                                     confirm_revisions=form.confirms_revisions)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(data_return)
         if data_return.status == DataReturn.Status.APPLIED:
             return redirect("targets:data-return-applied", pk=pk)
-        messages.error(request, "The figures were not applied: the file no longer passes its checks. "
-                                "The report shows what to fix.")
+        if data_return.status == DataReturn.Status.VALID:
+            messages.error(request, "The figures were not applied: the figures we hold changed since the checks. "
+                                    "The report now lists what applying would revise. Check it and apply again.")
+        else:
+            messages.error(request, "The figures were not applied: the file no longer passes its checks. "
+                                    "The report shows what to fix.")
         return redirect(data_return)
-    return render(request, "targets/apply.html", {"data_return": data_return})
+    return render(request, "targets/apply.html", {"data_return": data_return, "form": form})
 
 
 def data_return_applied(request, pk: int):

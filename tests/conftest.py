@@ -66,12 +66,13 @@ def anonymous() -> Client:
     return Client()
 
 
-def signed_in(user, *, verified: bool = True) -> Client:
-    """A client whose session has passed the password and (unless told) the second factor."""
+def signed_in(user, *, verified: bool = True, stepped_up: bool = True) -> Client:
+    """A client whose session has passed the password and (unless told) the second factor, and (unless
+    told) has confirmed a fresh code for step-up actions just now."""
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from portal.security import VERIFIED_AT_KEY
+    from portal.security import STEP_UP_AT_KEY, VERIFIED_AT_KEY
     import time
 
     client = Client()
@@ -81,6 +82,8 @@ def signed_in(user, *, verified: bool = True) -> Client:
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session[VERIFIED_AT_KEY] = time.time()
+        if stepped_up:
+            session[STEP_UP_AT_KEY] = time.time()
         session.save()
     return client
 

@@ -77,6 +77,7 @@ EXPECTED: dict[str, E] = {
     "portal:privacy": E(PUBLIC),
     "portal:cookies": E(PUBLIC),
     "portal:healthz": E(PUBLIC),
+    "portal:favicon": E(PUBLIC),
     "portal:passkeys": E(EVERYONE),
     "portal:passkey-remove": E("302,404,404 | 302,404,404 | 302,404,404 | 302,404,404 | 302,404,404 | login",
                                kind="passkey", method="post"),
@@ -111,7 +112,8 @@ EXPECTED: dict[str, E] = {
     "partners:dsa-sign": E("302,302,404 | 302,302,404 | 302,302,404 | 302 | 302 | login", kind="dsa"),
     # the provider's officers and signatories, and the PCC office
     "partners:dsa-suspend": E("200,403,404 | 200,403,404 | 403,403,404 | 200 | 200 | login", kind="dsa"),
-    "partners:dsa-revoke": E("200,403,404 | 200,403,404 | 403,403,404 | 200 | 200 | login", kind="dsa"),
+    # revoking is for good: the provider's signatory or the Commissioner (officers may only suspend)
+    "partners:dsa-revoke": E("403,403,404 | 200,403,404 | 403,403,404 | 403 | 200 | login", kind="dsa"),
     "partners:dsa-resume": E("302,403,404 | 302,403,404 | 403,403,404 | 302 | 302 | login", kind="dsa"),
     # --- Priorities, indicators and targets (definitions and status words go to every role) -----
     "targets:priorities": E(EVERYONE),
@@ -128,6 +130,7 @@ EXPECTED: dict[str, E] = {
     "targets:data-return-progress": E("302,404,404 | 302,404,404 | 302,404,404 | 302 | 302 | login",
                                       kind="data_return"),
     "targets:data-return-report": E(OWN_ONLY, kind="data_return"),
+    "targets:data-return-revisions": E(OWN_ONLY, kind="data_return"),
     "targets:data-return-apply": E("302,404,404 | 403,404,404 | 403,404,404 | 403 | 403 | login",
                                    kind="data_return"),
     "targets:data-return-applied": E(OWN_ONLY, kind="data_return"),
@@ -150,7 +153,7 @@ EXPECTED: dict[str, E] = {
                                        method="post"),
     "api:sharing-agreement-resume": E("400,403,404 | 400,403,404 | 403,403,404 | 400 | 400 | 401", kind="dsa",
                                       method="post"),
-    "api:sharing-agreement-revoke": E("400,403,404 | 400,403,404 | 403,403,404 | 400 | 400 | 401", kind="dsa",
+    "api:sharing-agreement-revoke": E("403,403,404 | 400,403,404 | 403,403,404 | 403 | 400 | 401", kind="dsa",
                                       method="post"),
     "api:priority-list": E(API_EVERYONE),
     "api:priority-detail": E(API_EVERYONE, kind="priority"),

@@ -63,8 +63,8 @@ def _next_reference(year: int) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
 
-def _validate_terms(*, provider: Partner, recipients: list[Partner], indicators: list, start_date: date,
-                    end_date: date, review_date: date) -> None:
+def _validate_terms(*, provider: Partner, recipients: list[Partner], indicators: list, level: str,
+                    start_date: date, end_date: date, review_date: date) -> None:
     errors = {}
     if any(p.pk == provider.pk for p in recipients):
         errors["recipients"] = f"{provider.short_name} provides the data, so it cannot also be a recipient"
@@ -74,6 +74,13 @@ def _validate_terms(*, provider: Partner, recipients: list[Partner], indicators:
     if wrong:
         errors["indicators"] = (f"{provider.short_name} does not provide {', '.join(wrong)}: an agreement can "
                                 f"only share the provider's own indicators")
+    totals_only = sorted(i.code for i in indicators if not i.breakdowns)
+    if level == DSA.Level.BREAKDOWNS and totals_only and "indicators" not in errors:
+        # An agreement may not promise a level of detail its indicators cannot give.
+        errors["level"] = (f"{', '.join(totals_only)} {'is' if len(totals_only) == 1 else 'are'} published as "
+                           f"totals only, so the agreement cannot share breakdowns of "
+                           f"{'it' if len(totals_only) == 1 else 'them'}. Select aggregate figures only, or remove "
+                           f"{', '.join(totals_only)}")
     if start_date and end_date and end_date < start_date:
         errors["end_date"] = "The end date must be the same as or after the start date"
     elif review_date and start_date and end_date and not (start_date <= review_date <= end_date):
@@ -91,7 +98,8 @@ def dsa_draft(*, provider: Partner, title: str, purpose: str, lawful_basis: str,
     if by is not None:
         permissions.check(by, permissions.DSA_DRAFT, provider)
     recipients, indicators = list(recipients), list(indicators)
-    _validate_terms(provider=provider, recipients=recipients, indicators=indicators, start_date=start_date,
+    _validate_terms(provider=provider, recipients=recipients, indicators=indicators, level=level,
+                    start_date=start_date,
                     end_date=end_date, review_date=review_date)
     agreement = DSA(provider=provider, title=title, purpose=purpose, lawful_basis=lawful_basis, level=level,
                     special_category_data=special_category_data, criminal_offence_data=criminal_offence_data,
@@ -133,7 +141,7 @@ def dsa_update(*, agreement: DSA, by, recipients=None, indicators=None, **terms)
         setattr(agreement, name, value)
     recipients = list(agreement.recipients.all()) if recipients is None else list(recipients)
     indicators = list(agreement.indicators.all()) if indicators is None else list(indicators)
-    _validate_terms(provider=agreement.provider, recipients=recipients, indicators=indicators,
+    _validate_terms(provider=agreement.provider, recipients=recipients, indicators=indicators, level=agreement.level,
                     start_date=agreement.start_date, end_date=agreement.end_date, review_date=agreement.review_date)
     agreement.full_clean()
     agreement.save()
@@ -261,11 +269,11 @@ def _dsa_set_status(agreement: DSA, *, by, status: str, reason: str, action: str
     return agreement
 
 
-def _check_manage(agreement: DSA, by) -> None:
+def _check_manage(agreement: DSA, by, action: str = permissions.DSA_SUSPEND) -> None:
     """Suspend, resume and revoke: step-up first, then the provider's or the PCC office's permission."""
     if by is not None:
         step_up_check(by)
-        permissions.check(by, permissions.DSA_SUSPEND, agreement)
+        permissions.check(by, action, agreement)
 
 
 @transaction.atomic
@@ -297,9 +305,10 @@ def dsa_resume(*, agreement: DSA, by, reason: str = "", today: date | None = Non
 
 @transaction.atomic
 def dsa_revoke(*, agreement: DSA, by, reason: str) -> DSA:
-    """The provider or the PCC office revokes an agreement for good: recipients lose the data at once."""
+    """The provider's signatory or the Commissioner revokes an agreement for good: recipients lose the
+    data at once. (Officers may suspend, an emergency stop, but not revoke.)"""
     agreement = _dsa_lock(agreement)
-    _check_manage(agreement, by)
+    _check_manage(agreement, by, permissions.DSA_REVOKE)
     if not (reason or "").strip():
         raise ValidationError({"reason": "Enter the reason for revoking the agreement"})
     if agreement.status not in DSA.LIVE_STATUSES:

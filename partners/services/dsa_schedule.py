@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from portal import permissions
 from portal.audit import audit_record, snapshot
+from portal.mail import absolute_url, mail_enqueue
 from portal.outbox import outbox_enqueue
 from portal.security import step_up_check
 from portal.tasks import claim_once
@@ -82,8 +83,7 @@ def _signatory_emails(partner_ids) -> list[str]:
 
 
 def _agreement_link(agreement: DSA) -> str:
-    base = getattr(settings, "PORTAL_BASE_URL", "").rstrip("/")
-    return f"{base}{agreement.get_absolute_url()}"
+    return absolute_url(agreement.get_absolute_url())
 
 
 @transaction.atomic
@@ -96,12 +96,10 @@ def dsa_request_signatures(*, agreement_id: int) -> int:
         return 0
     signed = set(agreement.signatures.values_list("partner_id", flat=True))
     emails = _signatory_emails([pid for pid in _party_ids(agreement) if pid not in signed])
-    if emails:
-        send_mail(
-            subject=f"Data-sharing agreement {agreement.reference} is waiting for your signature",
-            message=(f"{agreement.provider.name} has sent the data-sharing agreement '{agreement.title}' "
-                     f"({agreement.reference}) for signature.\n\nRead and sign it: {_agreement_link(agreement)}\n"),
-            from_email=None, recipient_list=emails)
+    mail_enqueue(
+        to=emails, subject=f"Data-sharing agreement {agreement.reference} is waiting for your signature",
+        body=(f"{agreement.provider.name} has sent the data-sharing agreement '{agreement.title}' "
+              f"({agreement.reference}) for signature.\n\nRead and sign it: {_agreement_link(agreement)}\n"))
     return len(emails)
 
 
@@ -139,16 +137,12 @@ def _dsa_remind(*, agreement_id: int, kind: str, day: date, limit: int) -> int:
         return 0
     emails = _signatory_emails(_party_ids(agreement))
     what = "is due for review" if kind == "review" else "ends"
-    if emails:
-        send_mail(
-            subject=f"Data-sharing agreement {agreement.reference} {what} on {_day(day)}",
-            message=(f"The data-sharing agreement '{agreement.title}' ({agreement.reference}) {what} on "
-                     f"{_day(day)}.\n\n"
-                     + ("Review its terms with the other parties and record the outcome.\n" if kind == "review" else
-                        "Recipients will stop seeing the data it covers after that day unless a new agreement "
-                        "is signed.\n")
-                     + f"\n{_agreement_link(agreement)}\n"),
-            from_email=None, recipient_list=emails)
+    mail_enqueue(
+        to=emails, subject=f"Data-sharing agreement {agreement.reference} {what} on {_day(day)}",
+        body=(f"The data-sharing agreement '{agreement.title}' ({agreement.reference}) {what} on {_day(day)}.\n\n"
+              + ("Review its terms with the other parties and record the outcome.\n" if kind == "review" else
+                 "Recipients will stop seeing the data it covers after that day unless a new agreement is signed.\n")
+              + f"\n{_agreement_link(agreement)}\n"))
     audit_record(action=f"dsa.reminder_{kind}", partner=agreement.provider, obj=agreement,
                  summary=f"Reminder sent to {len(emails)} people: agreement {agreement.reference} {what} on "
                          f"{_day(day)}")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from partners.models import Partner
 
-from .. import permissions, selectors, services
+from .. import lockout, permissions, selectors, services
 from ..forms import ApiTokenForm
 from ..models import AuditEvent, SecurityEvent
 from ..paging import paginate
@@ -61,16 +62,47 @@ def security_log_view(request):
     return render(request, "portal/security_log.html", {
         "form": form, "page": page, "pagination": pagination,
         "locked": selectors.locked_usernames(user=request.user),
+        "throttled": selectors.throttled_addresses(user=request.user),
         "can_unlock": permissions.can(request.user, permissions.USER_DEVICES_RESET),
+        "resettable": selectors.people_with_resettable_devices(
+            user=request.user, user_ids=[event.user_id for event in page.object_list]),
+        "policy": {
+            "failures": settings.LOCKOUT_USERNAME_FAILURES,
+            "first": lockout.duration_words(settings.LOCKOUT_USERNAME_FIRST),
+            "longest": lockout.duration_words(settings.LOCKOUT_USERNAME_MAX),
+            "address_failures": settings.LOCKOUT_ADDRESS_FAILURES,
+            "address_window": lockout.duration_words(settings.LOCKOUT_ADDRESS_WINDOW),
+            "address_time": lockout.duration_words(settings.LOCKOUT_ADDRESS_TIME),
+        },
     })
+
+
+class UnlockForm(forms.Form):
+    username = forms.CharField(required=False, max_length=255)
+    ip_address = forms.GenericIPAddressField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("username")) == bool(data.get("ip_address")):
+            raise forms.ValidationError("Choose one locked account or one throttled address")
+        return data
 
 
 @require_POST
 def account_unlock(request):
+    """Ends a username's lockout, or an address's throttle (the PCC office, from the security log)."""
     permissions.check(request.user, permissions.USER_DEVICES_RESET)
-    username = request.POST.get("username", "")
-    services.account_unlock(username=username, by=request.user, request=request)
-    messages.success(request, f"{username} can sign in again.")
+    form = UnlockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one locked account or one throttled address to unlock.")
+    elif form.cleaned_data["username"]:
+        username = form.cleaned_data["username"]
+        services.account_unlock(username=username, by=request.user, request=request)
+        messages.success(request, f"{username} can sign in again.")
+    else:
+        ip_address = form.cleaned_data["ip_address"]
+        services.address_throttle_clear(ip_address=ip_address, by=request.user, request=request)
+        messages.success(request, f"People at {ip_address} can sign in again.")
     return redirect("portal:security-log")
 
 

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -18,8 +21,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..forms import CodeForm, SetupCodeForm, SignInForm
 from ..models import SecurityEvent
-from ..security import mark_second_factor, passkeys_available, security_log, user_has_passkey
-from .. import services
+from ..security import client_ip, mark_second_factor, mark_step_up, passkeys_available, security_log, user_has_passkey
+from .. import lockout, services
 
 SETUP_DEVICE_KEY = "cjp_setup_device"
 RECOVERY_CODES_KEY = "cjp_recovery_codes"
@@ -39,11 +42,24 @@ def login_view(request):
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
+        ip_address = client_ip(request)
+        # NOTE: a throttled address is refused before the password is tried, even a correct one
+        # (NCSC: throttle a spraying address). Letting a correct password in would tell the sprayer
+        # which guess was right; trying it at all would count a failure against that person, or
+        # reset their count. People there can sign in elsewhere, or when the throttle ends.
+        throttle = lockout.address_throttle(ip_address)
+        if throttle is not None:
+            security_log(SecurityEvent.Kind.LOCKED_OUT, request=request, username=username,
+                         detail=f"refused: address throttled until {lockout.when_words(throttle.until)}")
+            return network_throttled(request, throttle)
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
-        if getattr(request, "axes_locked_out", False):
-            return locked_out(request)
         if user is None:
+            throttle = services.address_failure_record(ip_address=ip_address, request=request)
+            if getattr(request, "axes_locked_out", False):
+                return locked_out(request)
             security_log(SecurityEvent.Kind.SIGN_IN_FAILED, request=request, username=username)
+            if throttle is not None:
+                return network_throttled(request, throttle)
             form.add_error(None, "The username or password is not right. Check them and try again.")
         else:
             login(request, user)  # NOTE: login() gives the session a new id
@@ -54,12 +70,29 @@ def login_view(request):
             if nxt:
                 response["Location"] += f"?next={nxt}"
             return response
-    return render(request, "portal/login.html", {"form": form, "next": _next_url(request, "")})
+    return render(request, "portal/login.html", {
+        "form": form, "next": _next_url(request, ""), "failure_limit": settings.LOCKOUT_USERNAME_FAILURES,
+        "first_lockout": lockout.duration_words(settings.LOCKOUT_USERNAME_FIRST),
+    })
 
 
-def locked_out(request, credentials=None, *args, **kwargs):
-    """Shown (with status 403) when django-axes has locked the account."""
-    return render(request, "portal/locked_out.html", status=403)
+def locked_out(request, original_response=None, credentials=None, *args, **kwargs):
+    """AXES_LOCKOUT_CALLABLE: the username is locked (403). Says until when, and who can unlock it sooner."""
+    lock = lockout.username_lock_for_request(request, credentials)
+    context = {"kind": "account", "contact": settings.PCC_OFFICE_CONTACT}
+    if lock is not None:
+        context.update(until=lockout.when_words(lock.until, today_short=True), wait=lockout.wait_words(lock.until))
+    return render(request, "portal/locked_out.html", context, status=403)
+
+
+def network_throttled(request, throttle: lockout.AddressThrottle):
+    """Too many failed sign-ins from this address, over any accounts (429, with Retry-After)."""
+    response = render(request, "portal/locked_out.html", {
+        "kind": "network", "until": lockout.when_words(throttle.until, today_short=True),
+        "wait": lockout.wait_words(throttle.until), "contact": settings.PCC_OFFICE_CONTACT,
+    }, status=429)
+    response["Retry-After"] = str(max(1, math.ceil((throttle.until - timezone.now()).total_seconds())))
+    return response
 
 
 def _offer_passkey(request) -> bool:
@@ -142,6 +175,7 @@ def step_up(request):
             form.add_error("code", "The code is not right or has expired. Enter the latest code from your app.")
         else:
             mark_second_factor(request)
+            mark_step_up(request)
             return redirect(_next_url(request, "/"))
     return render(request, "portal/step_up.html", {"form": form, "next": _next_url(request, ""),
                                                    "offer_passkey": _offer_passkey(request)})

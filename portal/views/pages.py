@@ -17,6 +17,22 @@ def home(request):
     })
 
 
+def favicon(request):
+    """/favicon.ico, built by scripts/build-assets.sh (pages link the SVG; browsers and tools still ask)."""
+    from django.contrib.staticfiles import finders
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.http import Http404, HttpResponse
+
+    path = finders.find("build/favicon.ico")
+    try:
+        data = open(path, "rb").read() if path else staticfiles_storage.open("build/favicon.ico").read()
+    except OSError:
+        raise Http404
+    response = HttpResponse(data, content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 def accessibility(request):
     return render(request, "portal/accessibility.html")
 
@@ -70,7 +86,8 @@ def _broker_state() -> str:
 
 
 def healthz(request):
-    """Database and broker state; 200 when the database answers, 503 when it does not."""
+    """"ok"; "degraded" (200) when Redis is down and the portal serves without it (background work
+    waits in the outbox); "down" (503) when the database does not answer."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -83,5 +100,12 @@ def healthz(request):
     pending = None
     if database == "ok":
         pending = OutboxTask.objects.filter(status=OutboxTask.Status.PENDING).count()
-    body = {"database": database, "broker": _broker_state(), "outbox_pending": pending}
-    return JsonResponse(body, status=200 if database == "ok" else 503)
+    broker = _broker_state()
+    if database != "ok":
+        status = "down"
+    elif broker.startswith("unreachable"):
+        status = "degraded"
+    else:
+        status = "ok"
+    body = {"status": status, "database": database, "broker": broker, "outbox_pending": pending}
+    return JsonResponse(body, status=503 if status == "down" else 200)

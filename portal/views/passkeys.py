@@ -29,7 +29,7 @@ from django_otp_webauthn.views import (
 from .. import services
 from ..models import SecurityEvent
 from ..security import (
-    has_recent_second_factor, mark_second_factor, passkeys_available, require_step_up, security_log,
+    has_recent_step_up, mark_second_factor, mark_step_up, passkeys_available, require_step_up, security_log,
     user_has_passkey,
 )
 
@@ -55,7 +55,7 @@ class VerifiedSessionMixin:
         super().check_can_register()
         if not self.request.user.is_verified():
             raise exceptions.NotVerified(detail=self.messages["user_not_verified"])
-        if not has_recent_second_factor(self.request):
+        if not has_recent_step_up(self.request):
             raise StepUpExpired()
 
 
@@ -110,7 +110,8 @@ class PasskeyAuthenticationCompleteView(CompleteCredentialAuthenticationView):
         was_verified = request.user.is_verified()
         super().complete_auth(device)  # django_otp.login: the session is now verified by the passkey
         if was_verified:
-            mark_second_factor(request)  # a step-up
+            mark_second_factor(request)
+            mark_step_up(request)  # a step-up
             return
         request.session.cycle_key()
         mark_second_factor(request)
@@ -132,7 +133,7 @@ def passkeys(request):
 @require_POST
 def passkey_remove(request, credential_id: int):
     device = get_object_or_404(WebAuthnCredential, pk=credential_id, user=request.user)
-    if not has_recent_second_factor(request):
+    if not has_recent_step_up(request):
         # NOTE: not @require_step_up, which would come back here with a GET: confirm, then return to the list.
         return redirect_to_login(reverse("portal:passkeys"), reverse("portal:step-up"), "next")
     signed_in_with_it = getattr(request.user, "otp_device", None) == device

@@ -9,6 +9,7 @@ from .catalogue import (  # noqa: F401
     remit_add, target_create, target_update,
 )
 from .returns import (  # noqa: F401
-    DATA_RETURN_FOLDER, MAX_API_ROWS, data_return_apply, data_return_fail, data_return_upload, data_return_validate,
-    observations_submit_batch,
+    DATA_RETURN_FOLDER, MAX_API_ROWS, MAX_VALIDATION_ATTEMPTS, STUCK_AFTER, data_return_apply, data_return_fail,
+    data_return_upload, data_return_validate, data_returns_sweep_stuck, observations_submit_batch,
+    revisions_confirm_text,
 )

@@ -22,7 +22,7 @@ from ..models import (
 
 INDICATOR_PERMS = ("view_indicator_data", "view_indicator_breakdowns")
 INDICATOR_FIELDS = ["code", "name", "definition", "unit", "polarity", "frequency", "geography", "provider",
-                    "breakdowns", "data_lag_note", "active"]
+                    "breakdowns", "data_lag_note", "revision_warning_percent", "active"]
 TARGET_FIELDS = ["priority", "indicator", "area", "owner", "title", "baseline_value", "baseline_period_start",
                  "baseline_period_end", "target_value", "target_date", "tolerance_percent", "notes"]
 PRIORITY_FIELDS = ["title", "slug", "description", "order", "active"]
@@ -90,7 +90,7 @@ def _clean_breakdowns(breakdowns: Iterable[str]) -> list[str]:
 @transaction.atomic
 def indicator_create(*, code: str, name: str, unit: str, polarity: str, frequency: str, geography: str,
                      provider: Partner, definition: str = "", breakdowns: Iterable[str] = (),
-                     data_lag_note: str = "", by=None) -> Indicator:
+                     data_lag_note: str = "", revision_warning_percent=None, by=None) -> Indicator:
     """Define an indicator; its provider partner may see (and return) its figures and breakdowns."""
     _check_manage(by)
     if Indicator.objects.filter(code__iexact=code).exists():
@@ -98,6 +98,8 @@ def indicator_create(*, code: str, name: str, unit: str, polarity: str, frequenc
     indicator = Indicator(code=code, name=name, definition=definition, unit=unit, polarity=polarity,
                           frequency=frequency, geography=geography, provider=provider,
                           breakdowns=_clean_breakdowns(breakdowns), data_lag_note=data_lag_note)
+    if revision_warning_percent is not None:
+        indicator.revision_warning_percent = revision_warning_percent
     indicator.full_clean()
     indicator.save()
     for codename in INDICATOR_PERMS:

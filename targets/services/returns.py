@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 import uuid
 import zipfile
+from xml.etree.ElementTree import ParseError
 
 import pandas as pd
 from django.core.exceptions import ValidationError
@@ -48,7 +50,7 @@ def data_return_upload(*, partner: Partner, uploaded_file, by) -> DataReturn:
 def _read_report(data_return: DataReturn, progress=None) -> Report:
     try:
         frame = read_return_file(stored_path(data_return.file_path), data_return.kind)
-    except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, KeyError, IndexError,
+    except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, KeyError, IndexError, ParseError,
             pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         log.info("data return %s unreadable: %s", data_return.pk, exc)
         return Report(row_count=0, errors=[{
@@ -64,12 +66,21 @@ def _store_report(data_return: DataReturn, report: Report) -> None:
     data_return.error_count = len(report.errors)
     data_return.warnings = report.warnings[:DataReturn.MAX_STORED_ERRORS]
     data_return.changes = report.changes
+    data_return.revisions = report.revisions[:DataReturn.MAX_STORED_REVISIONS]
     data_return.status = DataReturn.Status.VALID if report.ok else DataReturn.Status.INVALID
     data_return.progress = 100
     data_return.validated_at = timezone.now()
 
 
-REPORT_FIELDS = ["status", "progress", "row_count", "errors", "error_count", "warnings", "changes", "validated_at"]
+REPORT_FIELDS = ["status", "progress", "row_count", "errors", "error_count", "warnings", "changes", "revisions",
+                 "validated_at"]
+
+
+def revisions_confirm_text(count: int) -> str:
+    """The words a person ticks (and the API's flag confirms) before figures held are replaced."""
+    if count == 1:
+        return "I confirm this figure replaces what the board holds"
+    return f"I confirm these {count:,} figures replace what the board holds"
 
 
 def data_return_validate(*, data_return_id: int) -> DataReturn | None:
@@ -81,7 +92,9 @@ def data_return_validate(*, data_return_id: int) -> DataReturn | None:
         if data_return is None or data_return.status not in (DataReturn.Status.UPLOADED, DataReturn.Status.VALIDATING):
             return data_return
         data_return.status, data_return.progress = DataReturn.Status.VALIDATING, 5
-        data_return.save(update_fields=["status", "progress"])
+        data_return.validation_attempts += 1
+        data_return.validation_started_at = timezone.now()
+        data_return.save(update_fields=["status", "progress", "validation_attempts", "validation_started_at"])
 
     def progress(pct: int) -> None:
         DataReturn.objects.filter(pk=data_return_id, status=DataReturn.Status.VALIDATING).update(progress=pct)
@@ -184,14 +197,24 @@ def _observations_write(clean: pd.DataFrame, *, provider: Partner, by, data_retu
 
 
 @transaction.atomic
-def data_return_apply(*, data_return: DataReturn, by) -> DataReturn:
-    """Apply a checked return in one transaction; checks again first (status 'invalid' if it no longer passes)."""
+def data_return_apply(*, data_return: DataReturn, by, confirm_revisions: bool = False) -> DataReturn:
+    """Apply a checked return in one transaction; checks again first (status 'invalid' if it no longer passes).
+
+    A return that revises figures the board holds needs confirm_revisions: the person has seen the
+    revisions listed on its report and confirms them. If the check again finds other revisions than
+    those listed (someone changed the figures meanwhile), nothing is applied: the report lists the new
+    ones (status still 'valid') for the person to confirm again.
+    """
     data_return = DataReturn.objects.select_for_update().select_related("partner").get(pk=data_return.pk)
     permissions.check(by, permissions.DATA_RETURN_SUBMIT, data_return.partner)
     if data_return.status == DataReturn.Status.APPLIED:
         raise ValidationError("This data return has already been applied")
     if data_return.status != DataReturn.Status.VALID:
         raise ValidationError("Only a data return that passed its checks can be applied")
+    if data_return.revision_count and confirm_revisions is not True:
+        raise ValidationError({"confirm_revisions": [
+            "Confirm that the revised figures listed on the report replace what the board holds "
+            f"('{revisions_confirm_text(data_return.revision_count)}')"]})
     # Serialise writers of this partner's figures: one apply or API batch at a time.
     Partner.objects.select_for_update().get(pk=data_return.partner_id)
     report = _read_report(data_return)
@@ -202,12 +225,23 @@ def data_return_apply(*, data_return: DataReturn, by) -> DataReturn:
                      summary=f"Data return {data_return.pk} no longer passes its checks and was not applied",
                      after={"status": data_return.status, "error_count": data_return.error_count})
         return data_return
+    listed = report.revisions[:DataReturn.MAX_STORED_REVISIONS]
+    if report.changes["revised"] and (report.changes["revised"] != data_return.revision_count
+                                      or listed != data_return.revisions):
+        _store_report(data_return, report)
+        data_return.save(update_fields=REPORT_FIELDS)
+        audit_record(actor=by, partner=data_return.partner, action="data_return.revisions_changed", obj=data_return,
+                     summary=f"Data return {data_return.pk} was not applied: the figures it revises changed since "
+                             f"its checks ({report.changes['revised']} revisions now)",
+                     after={"status": data_return.status, "changes": data_return.changes})
+        return data_return
     counts = _observations_write(report.clean, provider=data_return.partner, by=by, data_return=data_return)
     data_return.status = DataReturn.Status.APPLIED
     data_return.changes = counts
+    data_return.revisions = listed
     data_return.applied_at = timezone.now()
     data_return.applied_by = by
-    data_return.save(update_fields=["status", "changes", "applied_at", "applied_by"])
+    data_return.save(update_fields=["status", "changes", "revisions", "applied_at", "applied_by"])
     audit_record(actor=by, partner=data_return.partner, action="data_return.apply", obj=data_return,
                  summary=f"Data return {data_return.pk} applied: {counts['new']} new, {counts['revised']} revised, "
                          f"{counts['unchanged']} unchanged",
@@ -236,4 +270,53 @@ def observations_submit_batch(*, partner: Partner, rows: list[dict], by) -> dict
                  summary=f"{partner.short_name} sent {report.row_count} figures through the API: "
                          f"{counts['new']} new, {counts['revised']} revised, {counts['unchanged']} unchanged",
                  after={"batch_id": batch_id, **counts})
-    return {"batch_id": batch_id, **counts, "warnings": report.warnings}
+    return {"batch_id": batch_id, **counts, "warnings": report.warnings, "revisions": report.revisions}
+
+
+# --- Returns stuck in "Checking" -----------------------------------------------------------------
+# A worker killed mid-check (SIGKILL, a container kill) leaves the return "Checking"; Redis hands
+# the unacknowledged message to another worker after the broker's visibility timeout, and this
+# sweeper (beat, every few minutes) is the second line: it queues the checks again, and after the
+# last attempt fails the return with a message the uploader sees.
+STUCK_AFTER = timedelta(minutes=15)
+MAX_VALIDATION_ATTEMPTS = 3
+STUCK_MESSAGE = ("We could not finish checking this file: the checks stopped {n} times on our side. Upload it "
+                 "again; if it happens again, contact the PCC office.")
+
+
+def data_returns_sweep_stuck(*, now=None, by) -> dict:
+    """Retry (or, after MAX_VALIDATION_ATTEMPTS, fail) every return checking for longer than STUCK_AFTER."""
+    now = now or timezone.now()
+    cutoff = now - STUCK_AFTER
+    stuck = DataReturn.objects.filter(status=DataReturn.Status.VALIDATING, validation_started_at__lt=cutoff)
+    outcome = {"retried": 0, "failed": 0}
+    for pk in list(stuck.values_list("pk", flat=True)):
+        result = _data_return_unstick(data_return_id=pk, cutoff=cutoff, by=by)
+        if result:
+            outcome[result] += 1
+    return outcome
+
+
+@transaction.atomic
+def _data_return_unstick(*, data_return_id: int, cutoff, by) -> str | None:
+    data_return = DataReturn.objects.select_for_update().select_related("partner").get(pk=data_return_id)
+    if data_return.status != DataReturn.Status.VALIDATING or not data_return.validation_started_at \
+            or data_return.validation_started_at >= cutoff:
+        return None  # finished, or started again, since the sweep looked
+    if data_return.validation_attempts >= MAX_VALIDATION_ATTEMPTS:
+        data_return.status = DataReturn.Status.FAILED
+        data_return.failure_message = STUCK_MESSAGE.format(n=data_return.validation_attempts)
+        data_return.save(update_fields=["status", "failure_message"])
+        audit_record(actor=by, partner=data_return.partner, action="data_return.fail", obj=data_return,
+                     summary=f"Checks of data return {data_return.pk} stopped {data_return.validation_attempts} "
+                             f"times; it is marked as failed",
+                     after={"status": data_return.status, "attempts": data_return.validation_attempts})
+        return "failed"
+    data_return.status, data_return.progress = DataReturn.Status.UPLOADED, 0
+    data_return.save(update_fields=["status", "progress"])
+    audit_record(actor=by, partner=data_return.partner, action="data_return.retry", obj=data_return,
+                 summary=f"Checks of data return {data_return.pk} stopped part-way; queued again "
+                         f"(attempt {data_return.validation_attempts + 1} of {MAX_VALIDATION_ATTEMPTS})",
+                 after={"status": data_return.status, "attempts": data_return.validation_attempts})
+    outbox_enqueue("targets.validate_data_return", data_return_id=data_return.pk)
+    return "retried"

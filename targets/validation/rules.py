@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -10,11 +11,14 @@ from django.utils import timezone
 from partners.models import Area
 
 from ..models import BREAKDOWN_DIMENSIONS, Indicator
-from .held import current_observations, same, warn_spikes
+from .held import current_observations, revisions_listed, same, warn_big_revisions, warn_spikes
 from .table import (
-    COLUMNS, FREQUENCY_WORDS, MAX_ABS_VALUE, OPTIONAL_COLUMNS, RATE_TOLERANCE, REQUIRED_COLUMNS, ProgressFn, Report,
-    number_text,
+    COLUMNS, DECIMAL_PLACES, EXAMPLE_MARK, FREQUENCY_WORDS, MAX_ABS_VALUE, OPTIONAL_COLUMNS, RATE_TOLERANCE,
+    REQUIRED_COLUMNS, TEMPLATE_EXAMPLES, TEMPLATE_MARKER_COLUMN, ProgressFn, Report, number_text,
 )
+
+TOO_BIG = "{x} is too large: the {column} must be less than 100,000,000,000,000"
+TOO_BIG_FIX = "Check the {column} and enter it in digits, without a power of ten such as e20"
 
 
 class _Problems:
@@ -50,8 +54,8 @@ def _fmt(series: pd.Series, mask) -> list[str]:
 def _normalise(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     df = df.copy()
     df.columns = [str(c).strip().lower().replace(" ", "_") for c in df.columns]
-    unknown = [c for c in df.columns if c not in COLUMNS]
-    for column in COLUMNS:
+    unknown = [c for c in df.columns if c not in COLUMNS and c != TEMPLATE_MARKER_COLUMN]
+    for column in [*COLUMNS, TEMPLATE_MARKER_COLUMN]:
         if column in df.columns:
             df[column] = df[column].astype("string").fillna("").str.strip()
     # Spreadsheet dates read as text keep a midnight time: "2025-04-01 00:00:00".
@@ -102,10 +106,10 @@ def validate_frame(df: pd.DataFrame, *, partner, header_row: int = 1, progress: 
     warnings = _Problems(rows)
 
     # Indicators this partner provides, as a small table joined onto every row.
+    indicator_fields = ["id", "code", "unit", "frequency", "geography", "breakdowns", "revision_warning_percent"]
     indicators = pd.DataFrame.from_records(
-        list(Indicator.objects.filter(provider=partner, active=True)
-             .values("id", "code", "unit", "frequency", "geography", "breakdowns")),
-        columns=["id", "code", "unit", "frequency", "geography", "breakdowns"],
+        list(Indicator.objects.filter(provider=partner, active=True).values(*indicator_fields)),
+        columns=indicator_fields,
     )
     indicators["key"] = indicators["code"].str.upper()
     by_code = indicators.set_index("key")
@@ -123,7 +127,8 @@ def validate_frame(df: pd.DataFrame, *, partner, header_row: int = 1, progress: 
     has_ind = known_codes.to_numpy()
 
     # Areas
-    areas = pd.DataFrame.from_records(list(Area.objects.values("id", "code", "kind")), columns=["id", "code", "kind"])
+    areas = pd.DataFrame.from_records(list(Area.objects.values("id", "code", "name", "kind")),
+                                      columns=["id", "code", "name", "kind"])
     areas["key"] = areas["code"].str.upper()
     by_area = areas.set_index("key")
     acode = df["area_code"]
@@ -195,17 +200,26 @@ def validate_frame(df: pd.DataFrame, *, partner, header_row: int = 1, progress: 
     bad_value = (raw_value != "").to_numpy() & ~np.isfinite(v)
     errors.add(bad_value, "value", [f"{v} is not a number" for v in _fmt(raw_value, bad_value)],
                "Enter digits only, with a full stop for decimals and no commas, spaces or % signs")
-    too_big = np.isfinite(v) & (np.abs(v) >= MAX_ABS_VALUE)
-    errors.add(too_big, "value", "The value is too large to be a real figure", "Check the value and enter it again")
     numbers = {}
-    for column in ("numerator", "denominator"):
+    for column in ("value", "numerator", "denominator"):
         raw = df[column]
-        parsed = _floats(raw)
-        invalid = (raw != "").to_numpy() & ~np.isfinite(parsed)
-        errors.add(invalid, column, [f"{x} is not a number" for x in _fmt(raw, invalid)],
-                   "Enter digits only, or leave it empty")
-        negative = parsed < 0
-        errors.add(negative, column, f"The {column} cannot be negative", f"Enter the {column} as a positive number")
+        parsed = v if column == "value" else _floats(raw)
+        if column != "value":
+            invalid = (raw != "").to_numpy() & ~np.isfinite(parsed)
+            errors.add(invalid, column, [f"{x} is not a number" for x in _fmt(raw, invalid)],
+                       "Enter digits only, or leave it empty")
+            negative = parsed < 0
+            errors.add(negative, column, f"The {column} cannot be negative", f"Enter the {column} as a positive number")
+        # NOTE: what the database column holds (DecimalField(18, 4)); beyond it the write fails, so refuse here.
+        too_big = np.isfinite(parsed) & (np.abs(parsed) >= MAX_ABS_VALUE)
+        errors.add(too_big, column, [TOO_BIG.format(x=x, column=column) for x in _fmt(raw, too_big)],
+                   TOO_BIG_FIX.format(column=column))
+        rounded = _more_decimals(raw, np.isfinite(parsed) & ~too_big)
+        warnings.add(rounded, column,
+                     [f"{x} has more than {DECIMAL_PLACES} decimal places: we will store {number_text(r)}"
+                      for x, r in zip(_fmt(raw, rounded), np.round(parsed[rounded], DECIMAL_PLACES))],
+                     f"Round the {column} to {DECIMAL_PLACES} decimal places yourself if you want a different "
+                     f"figure; otherwise you can still apply the return", mark=False)
         numbers[column] = parsed
     n, d = numbers["numerator"], numbers["denominator"]
     unit = ind["unit"]
@@ -242,6 +256,7 @@ def validate_frame(df: pd.DataFrame, *, partner, header_row: int = 1, progress: 
                [f"{x} does not match numerator ÷ denominator × {int(mm):,} = {number_text(i)}"
                 for x, mm, i in zip(_fmt(raw_value, mismatch), m[mismatch], implied[mismatch])],
                "Check the value, numerator and denominator: the value must be within 0.5% of the rate they give")
+    _check_template_examples(df, ind, has_ind, v, n, d, rows, errors, warnings)
     progress(60)
 
     # Breakdowns
@@ -284,7 +299,8 @@ def validate_frame(df: pd.DataFrame, *, partner, header_row: int = 1, progress: 
     good = ~errors.bad
     frame = pd.DataFrame({
         "indicator_id": ind["id"], "area_id": area["id"], "start": starts, "end": ends, "breakdown_key": key,
-        "value": v, "numerator": n, "denominator": d, "row": rows,
+        "value": v, "numerator": n, "denominator": d, "row": rows, "indicator_code": ind["code"],
+        "area_code": area["code"], "area_name": area["name"], "threshold": ind["revision_warning_percent"],
     }, index=df.index)[good]
     current = current_observations(frame)
     frame = frame.merge(current, how="left", on=["indicator_id", "area_id", "start", "breakdown_key"],
@@ -295,7 +311,9 @@ def validate_frame(df: pd.DataFrame, *, partner, header_row: int = 1, progress: 
         & same(frame["numerator"], frame["numerator_held"]) & same(frame["denominator"], frame["denominator_held"])
     frame["change"] = np.where(~held, "new", np.where(identical, "unchanged", "revised"))
     report.changes = {k: int((frame["change"] == k).sum()) for k in ("new", "revised", "unchanged")}
-    warn_spikes(frame, current, warnings)
+    big_revisions = warn_big_revisions(frame, warnings)
+    report.revisions = revisions_listed(frame)
+    warn_spikes(frame, current, warnings, skip_rows=big_revisions)
     progress(95)
 
     report.errors.extend(errors.items)
@@ -313,3 +331,42 @@ def validate_frame(df: pd.DataFrame, *, partner, header_row: int = 1, progress: 
 def _floats(raw: pd.Series) -> np.ndarray:
     """Numbers parsed from text (NaN where empty or not a number)."""
     return pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _more_decimals(raw: pd.Series, numeric: np.ndarray) -> np.ndarray:
+    """Where a number has a non-zero digit past the 4th decimal place (it will be stored rounded)."""
+    plain = raw.str.contains(r"\.\d{4}\d*[1-9]", regex=True).to_numpy(dtype=bool, na_value=False)
+    exponent = raw.str.contains("e", case=False, regex=False).to_numpy(dtype=bool, na_value=False)
+    mask = numeric & plain & ~exponent
+    step = Decimal(1).scaleb(-DECIMAL_PLACES)
+    for pos in np.flatnonzero(numeric & exponent):  # rare: 1.23456e2 and the like
+        number = Decimal(raw.iloc[pos])
+        mask[pos] = number.quantize(step) != number
+    return mask
+
+
+def _check_template_examples(df, ind, has_ind, v, n, d, rows, errors, warnings) -> None:
+    """Refuse a row still marked as the template's example that holds its example figures; warn about
+    any other value equal to the example's (an example overwritten in one column only, or copied)."""
+    examples = {unit: [np.nan if x is None else float(x) for x in figures] for unit, figures in TEMPLATE_EXAMPLES.items()}
+    unit = ind["unit"]
+    ex_v, ex_n, ex_d = (unit.map({u: f[i] for u, f in examples.items()}).to_numpy(dtype=float, na_value=np.nan)
+                        for i in range(3))
+
+    def equal(a, b):
+        return (np.isnan(a) & np.isnan(b)) | (np.round(a, DECIMAL_PLACES) == np.round(b, DECIMAL_PLACES))
+
+    same_value = has_ind & np.isfinite(v) & equal(v, ex_v)
+    marked = np.zeros(len(df), dtype=bool)
+    if TEMPLATE_MARKER_COLUMN in df.columns:
+        marked = (df[TEMPLATE_MARKER_COLUMN].str.lower() == EXAMPLE_MARK).to_numpy(dtype=bool, na_value=False)
+    example = marked & same_value & equal(n, ex_n) & equal(d, ex_d)
+    errors.add(example, "", [f"Row {r} is the template's example: delete it" for r in rows[example]],
+               "Delete the example row. If it holds your own figures, delete the word example from its "
+               "example column")
+    copied = same_value & ~example
+    warnings.add(copied, "value",
+                 [f"{x} is the value in the template's example row for {c}"
+                  for x, c in zip(_fmt(df["value"], copied), _fmt(ind["code"], copied))],
+                 "Check this is your own figure, not the example left in. If it is right, you can still apply "
+                 "the return", mark=False)

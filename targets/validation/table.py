@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable
@@ -17,7 +17,8 @@ OPTIONAL_COLUMNS = ["numerator", "denominator", *BREAKDOWN_DIMENSIONS]
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 RATE_TOLERANCE = 0.005          # 0.5%
 SPIKE_FACTOR = 5                # a value this many times the latest figure held is worth a second look
-MAX_ABS_VALUE = 1e14            # what DecimalField(18, 4) can hold
+MAX_ABS_VALUE = 1e14            # what DecimalField(18, 4) can hold: 14 digits before the point
+DECIMAL_PLACES = 4              # ... and 4 after it; numbers with more are stored rounded (a warning says so)
 HISTORY_WINDOW = timedelta(days=400)  # how far back we look for the "latest figure held"
 FREQUENCY_WORDS = {
     Indicator.Frequency.MONTHLY: ("calendar month", "the first day of a month", "2025-04-01 to 2025-04-30"),
@@ -25,6 +26,22 @@ FREQUENCY_WORDS = {
                                     "2025-04-01 to 2025-06-30"),
     Indicator.Frequency.ANNUAL: ("financial year (1 April to 31 March)", "1 April", "2024-04-01 to 2025-03-31"),
 }
+
+# The template's example rows: one per indicator, with these figures, marked "example" in the column
+# of that name. A marked row still holding these figures was never filled in and is refused; a row
+# whose figures were overwritten is taken, whatever its mark says.
+TEMPLATE_MARKER_COLUMN = "example"
+EXAMPLE_MARK = "example"
+TEMPLATE_EXAMPLES: dict[str, tuple[Decimal, Decimal | None, Decimal | None]] = {
+    Indicator.Unit.COUNT: (Decimal("12"), None, None),
+    Indicator.Unit.RATE_1000: (Decimal("2.5"), Decimal("250"), Decimal("100000")),
+    Indicator.Unit.RATE_100000: (Decimal("45"), Decimal("45"), Decimal("100000")),
+    Indicator.Unit.PERCENTAGE: (Decimal("25"), Decimal("50"), Decimal("200")),
+    Indicator.Unit.DAYS: (Decimal("180"), None, None),
+}
+# Columns read from a spreadsheet: the template has 11; further ones only hold notes. NOTE: without
+# a limit one cell far to the right (XFD1) would make every row 16,384 cells wide in memory.
+XLSX_MAX_COLUMNS = 40
 
 ProgressFn = Callable[[int], None]
 
@@ -43,6 +60,10 @@ class Report:
     errors: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
     changes: dict = field(default_factory=lambda: {"new": 0, "revised": 0, "unchanged": 0})
+    # The figures held that the rows would revise, in row order (at most DataReturn.MAX_STORED_REVISIONS):
+    # {"row", "indicator", "area", "area_name", "period_start", "period_end", "breakdown", "old", "new",
+    #  "change_pct" (None when the old value is 0), "note"}
+    revisions: list[dict] = field(default_factory=list)
     # The rows ready to apply (only when there are no errors): see _clean_frame for the columns.
     clean: pd.DataFrame | None = None
 
@@ -59,9 +80,61 @@ def read_return_file(path: Path, kind: str) -> pd.DataFrame:
     if kind == "csv":
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False)
     else:
-        df = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+        df = _read_xlsx(path)
     df.index = pd.RangeIndex(2, len(df) + 2)
     return df
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    """The first sheet as a table of strings, at most XLSX_MAX_COLUMNS wide (numbers and dates as typed)."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # NOTE: the sheet's own <dimension> may say anything; read what is there
+        rows = sheet.iter_rows(max_col=XLSX_MAX_COLUMNS, values_only=True)
+        header = list(next(rows, ()))
+        while header and header[-1] in (None, ""):
+            header.pop()
+        names = _column_names([cell_text(v) for v in header])
+        records = [[cell_text(v) for v in row[:len(names)]] for row in rows]
+    finally:
+        workbook.close()
+    while records and not any(records[-1]):
+        records.pop()
+    return pd.DataFrame.from_records(records, columns=names) if names else pd.DataFrame(index=range(len(records)))
+
+
+def _column_names(header: list[str]) -> list[str]:
+    """Header cells as column names: blanks and repeats made unique, as pandas does ('value', 'value.1')."""
+    names, seen = [], set()
+    for i, text in enumerate(header):
+        name = text.strip() or f"Unnamed: {i}"
+        base, n = name, 0
+        while name in seen:
+            n += 1
+            name = f"{base}.{n}"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def cell_text(value) -> str:
+    """A spreadsheet cell as the text a person typed: 12 not 12.0, a date as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
 def frame_from_rows(rows: list[dict]) -> pd.DataFrame:

@@ -44,19 +44,35 @@ def sign_in(page, username: str = USERNAME) -> None:
     page.wait_for_url(lambda url: urlsplit(url).path == "/")
 
 
-def filled_return(template_path, tmp_path) -> tuple[str, int]:
-    """Keep the template's header and its first two rows (its example figures); returns the file and row count."""
+def template_rows(template_path) -> tuple[list[str], list[list[str]]]:
     with open(template_path, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    header, examples = rows[0], rows[1:3]
-    assert header[:5] == ["indicator_code", "area_code", "period_start", "period_end", "value"]
-    assert examples, "the template should hold an example row for each indicator the police provide"
+    return rows[0], rows[1:]
+
+
+def revising_return(template_path, tmp_path) -> tuple[str, Observation, str]:
+    """The template filled in the normal way: the homicides example row typed over with a new count for a
+    period the board already holds (a revision), the other example rows deleted."""
+    header, examples = template_rows(template_path)
+    row = next(r for r in examples if r[0] == "HOM")
+    held = Observation.objects.get(indicator__code="HOM", area__code=row[1], period_start=row[2],
+                                   breakdown_key="", is_current=True)
+    new_value = str(int(held.value) + 1)
+    row[header.index("value")] = new_value
     target = tmp_path / "our-return.csv"
     with open(target, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerows(examples)
-    return str(target), len(examples)
+        writer.writerow(row)   # still marked "example": typed over, so taken
+    return str(target), held, new_value
+
+
+def upload_file(page, path: str) -> None:
+    page.goto("/data-returns/upload/")
+    page.get_by_label("Upload a file").set_input_files(path)
+    page.get_by_role("button", name="Upload and check").click()
+    # The progress page refreshes itself until the checks are done, then shows the report.
+    page.wait_for_url(re.compile(r"/data-returns/\d+/$"), timeout=30_000)
 
 
 def test_a_partner_officer_uploads_checks_and_applies_a_data_return(page, page_problems, demo_data, axe_check,
@@ -73,7 +89,9 @@ def test_a_partner_officer_uploads_checks_and_applies_a_data_return(page, page_p
     assert download.suggested_filename.endswith(".csv")
     template_path = tmp_path / "template.csv"
     download.save_as(template_path)
-    upload_path, rows = filled_return(template_path, tmp_path)
+    header, examples = template_rows(template_path)
+    assert header[:5] == ["indicator_code", "area_code", "period_start", "period_end", "value"]
+    assert header[-1] == "example" and examples and all(r[-1] == "example" for r in examples)
 
     page.get_by_role("button", name="Upload a data return").click()
     page.wait_for_url(re.compile(r"/data-returns/upload/$"))
@@ -83,19 +101,46 @@ def test_a_partner_officer_uploads_checks_and_applies_a_data_return(page, page_p
     expect(page.locator(".govuk-error-summary")).to_contain_text("Select a CSV or XLSX file")
     axe_check(page)
 
-    page.get_by_label("Upload a file").set_input_files(upload_path)
+    # The template sent back unchanged is refused: it would have revised real figures with made-up ones.
+    before = {o.pk: o.value for o in Observation.objects.filter(is_current=True, provider__slug="west-midlands-police")}
+    page.get_by_label("Upload a file").set_input_files(str(template_path))
     page.get_by_role("button", name="Upload and check").click()
-    # The progress page refreshes itself until the checks are done, then shows the report.
     page.wait_for_url(re.compile(r"/data-returns/\d+/$"), timeout=30_000)
+    expect(page.get_by_text("Has errors").first).to_be_visible()
+    expect(page.get_by_role("cell", name="Row 2 is the template's example: delete it")).to_be_visible()
+    expect(page.get_by_role("button", name="Apply these figures")).to_have_count(0)
+    axe_check(page)
+    assert {o.pk: o.value for o in Observation.objects.filter(
+        is_current=True, provider__slug="west-midlands-police")} == before
+
+    # A real revision: the report shows the old and the new value.
+    upload_path, held, new_value = revising_return(template_path, tmp_path)
+    upload_file(page, upload_path)
     expect(page.get_by_role("heading", level=1)).to_have_text("our-return.csv")
     expect(page.get_by_text("Ready to apply").first).to_be_visible()
     expect(page.get_by_role("heading", name="What would change")).to_be_visible()
+    expect(page.get_by_role("heading", name="Figures it would revise")).to_be_visible()
+    revisions = page.get_by_role("region", name=re.compile("1 revised figure"))
+    row = revisions.get_by_role("row").filter(has_text="HOM")
+    expect(row.get_by_role("cell").nth(5)).to_have_text(str(int(held.value)))
+    expect(row.get_by_role("cell").nth(6)).to_have_text(new_value)
     axe_check(page)
+    for width in (320, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        axe_check(page)
 
+    # Applying needs the tick.
     page.get_by_role("button", name="Apply these figures").click()
     page.wait_for_url(re.compile(r"/data-returns/\d+/apply/$"))
     expect(page.get_by_role("heading", name="Apply these figures?")).to_be_visible()
     axe_check(page)
+    page.get_by_role("button", name="Apply these figures").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Confirm that the revised figures replace what the board holds")
+    axe_check(page)
+    held.refresh_from_db()
+    assert held.is_current
+    page.get_by_label("I confirm this figure replaces what the board holds").check()
     page.get_by_role("button", name="Apply these figures").click()
 
     page.wait_for_url(re.compile(r"/data-returns/\d+/applied/$"))
@@ -104,9 +149,11 @@ def test_a_partner_officer_uploads_checks_and_applies_a_data_return(page, page_p
 
     data_return = DataReturn.objects.get(original_filename="our-return.csv")
     assert data_return.status == DataReturn.Status.APPLIED
-    assert Observation.objects.filter(data_return=data_return).count() == (
-        data_return.changes["new"] + data_return.changes["revised"])
-    assert sum(data_return.changes.values()) == rows
+    assert data_return.changes == {"new": 0, "revised": 1, "unchanged": 0}
+    current = Observation.objects.get(indicator=held.indicator, area=held.area, period_start=held.period_start,
+                                      breakdown_key="", is_current=True)
+    assert (current.value, current.revision, current.data_return_id) == (int(new_value), held.revision + 1,
+                                                                         data_return.pk)
     assert page_problems == []
 
 

@@ -52,9 +52,11 @@ def path_of(page) -> str:
     return urlsplit(page.url).path
 
 
-def current_code() -> str:
+def current_code(steps_ahead: int = 0) -> str:
+    """The app's code now, or the next one (a code is accepted only once)."""
     device = TOTPDevice.objects.get(user__username=USERNAME, confirmed=True)
-    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+    t0 = device.t0 - steps_ahead * device.step
+    return f"{totp(device.bin_key, device.step, t0, device.digits, device.drift):06d}"
 
 
 def sign_in_with_password(page) -> None:
@@ -78,6 +80,10 @@ def test_an_officer_adds_a_passkey_and_signs_in_with_it(page, page_problems, off
     page.wait_for_url(lambda url: urlsplit(url).path == "/")
 
     page.get_by_role("link", name="Passkeys").click()
+    # Managing passkeys is a step-up action: a fresh code even right after signing in.
+    page.wait_for_url(lambda url: urlsplit(url).path == "/sign-in/confirm/")
+    page.get_by_label("Code from your authenticator app").fill(current_code(steps_ahead=1))
+    page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(lambda url: urlsplit(url).path == "/account/passkeys/")
     expect(page.get_by_text("You have not added a passkey.")).to_be_visible()
     add = page.get_by_role("button", name="Add a passkey")

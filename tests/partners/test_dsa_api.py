@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from partners.models import DataSharingAgreement
-from portal.security import VERIFIED_AT_KEY
+from portal.security import STEP_UP_AT_KEY
 from portal.services import api_token_create
 from tests.conftest import signed_in
 
@@ -96,7 +96,7 @@ def test_a_session_without_a_recent_second_factor_cannot_sign(police, probation,
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
     client = signed_in(police_signatory)
     session = client.session
-    session[VERIFIED_AT_KEY] = time.time() - 3600
+    session[STEP_UP_AT_KEY] = time.time() - 3600
     session.save()
     response = client.post(f"/api/v1/sharing-agreements/{agreement.pk}/sign/")
     assert response.status_code == 403 and "second factor" in response.json()["detail"]

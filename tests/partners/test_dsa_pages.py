@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from partners.models import DataSharingAgreement, Role
-from portal.security import VERIFIED_AT_KEY
+from portal.security import STEP_UP_AT_KEY
 from tests.conftest import signed_in
 from tests.factories import make_person
 
@@ -140,7 +140,7 @@ def test_signing_without_a_recent_second_factor_asks_for_the_code_first(police, 
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
     client = signed_in(police_signatory)
     session = client.session
-    session[VERIFIED_AT_KEY] = time.time() - 3600
+    session[STEP_UP_AT_KEY] = time.time() - 3600
     session.save()
     response = client.post(f"/sharing-agreements/{agreement.pk}/sign/", {"confirm": "on"})
     assert response.status_code == 302 and response["Location"].startswith("/sign-in/confirm/")
@@ -198,14 +198,21 @@ def test_the_pcc_office_may_suspend_any_agreement(police, probation, pcc, violen
 
 
 def test_the_matrix_shows_active_sharing_to_everyone_but_links_only_for_parties(
-        police, probation, council, council_officer, board_member, violence, neighbourhood):
+        police, probation, council, council_officer, police_officer, board_member, violence, neighbourhood):
     active = make_dsa(police, [probation], [violence], level=DSA.Level.BREAKDOWNS)
     make_dsa(police, [council], [neighbourhood], status=DSA.Status.SUSPENDED)
     page = signed_in(council_officer).get("/sharing-agreements/who-shares-what/").content.decode()
-    table = page[page.index('id="sharing-matrix"'):]
-    assert "SV-1000" in table and "with breakdowns" in table
-    assert "NC-1000" not in table  # suspended: not shared
-    assert active.get_absolute_url() not in table  # the council is no party: no link to the terms
+    matrix = page[page.index('id="sharing-matrix"'):]
+    # each provider, then each recipient, with the indicators and the level in words
+    line = re.search(r'<li data-provider="west-midlands-police" data-recipient="probation-west-midlands">(.*?)</li>',
+                     matrix, re.S).group(1)
+    assert " ".join(re.sub(r"<[^>]+>", "", line).split()) == (
+        f"Shares SV-1000 (aggregate figures and breakdowns) with {probation.name}, under agreement {active.reference}")
+    assert "NC-1000" not in matrix  # suspended: not shared
+    assert active.get_absolute_url() not in matrix  # the council is no party: no link to the terms
+    as_provider = signed_in(police_officer).get("/sharing-agreements/who-shares-what/").content.decode()
+    assert active.get_absolute_url() in as_provider  # a party: the reference links to the terms
+    assert council.name in page[page.index('id="not-sharing"'):]  # shares nothing, said in words
     assert signed_in(board_member).get("/sharing-agreements/who-shares-what/").status_code == 200
 
 

@@ -1,4 +1,5 @@
 """The lifecycle of a data-sharing agreement and the grants it gives (services)."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -193,20 +194,21 @@ def test_suspending_needs_a_recent_second_factor(police, probation, police_offic
 
 
 def test_revoking_keeps_what_another_active_agreement_still_shares(
-        police, probation, police_officer, probation_officer, violence, neighbourhood):
+        police, probation, police_signatory, probation_officer, violence, neighbourhood):
     broad = make_dsa(police, [probation], [violence, neighbourhood], level=DSA.Level.BREAKDOWNS)
     narrow = make_dsa(police, [probation], [violence])
-    services.dsa_revoke(agreement=broad, by=step_up(police_officer), reason="Replaced by a narrower one")
+    services.dsa_revoke(agreement=broad, by=step_up(police_signatory), reason="Replaced by a narrower one")
     assert refreshed(broad).status == DSA.Status.REVOKED
     assert sees(probation_officer, violence) == (True, False)  # still shared, totals only, by the narrow one
     assert sees(probation_officer, neighbourhood) == (False, False)
-    services.dsa_revoke(agreement=narrow, by=step_up(police_officer), reason="No longer needed")
+    services.dsa_revoke(agreement=narrow, by=step_up(police_signatory), reason="No longer needed")
     assert sees(probation_officer, violence) == (False, False)
 
 
-def test_the_provider_keeps_its_own_figures_whatever_agreements_say(police, probation, police_officer, violence):
+def test_the_provider_keeps_its_own_figures_whatever_agreements_say(police, probation, police_officer,
+                                                                    police_signatory, violence):
     agreement = make_dsa(police, [probation], [violence])
-    services.dsa_revoke(agreement=agreement, by=step_up(police_officer), reason="No longer needed")
+    services.dsa_revoke(agreement=agreement, by=step_up(police_signatory), reason="No longer needed")
     services.dsa_sync_grants(indicator_ids=[violence.pk], group_ids=[police.group_id, probation.group_id])
     assert sees(police_officer, violence) == (True, True)
 
@@ -282,13 +284,44 @@ def test_sending_asks_each_partys_signatories_to_sign(police, probation, police_
     assert services.dsa_request_signatures(agreement_id=agreement.pk) == 0  # once per sending
 
 
-def test_reminders_before_the_review_and_end_dates_go_once(police, probation, police_signatory, violence):
+def test_no_email_leaves_while_the_transaction_is_open_and_none_if_it_rolls_back(
+        police, probation, police_officer, police_signatory, probation_signatory, violence,
+        django_capture_on_commit_callbacks):
+    agreement = make_dsa(police, [probation], [violence], status=DSA.Status.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError):
+            with transaction.atomic():
+                services.dsa_send(agreement=agreement, by=police_officer)
+                services.dsa_request_signatures(agreement_id=agreement.pk)
+                assert mail.outbox == []  # queued, not sent, inside the transaction
+                raise RuntimeError("something later in the request fails")
+    assert callbacks == [] and mail.outbox == []
+    assert refreshed(agreement).status == DSA.Status.DRAFT
+
+
+def test_every_link_in_the_signature_request_is_absolute(police, probation, police_officer, police_signatory,
+                                                        probation_signatory, violence, settings,
+                                                        django_capture_on_commit_callbacks):
+    settings.PORTAL_BASE_URL = "http://localhost:8123"
+    agreement = make_dsa(police, [probation], [violence], status=DSA.Status.DRAFT)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dsa_send(agreement=agreement, by=police_officer)
+    links = re.findall(r"(\S+/sharing-agreements/\S+)", mail.outbox[0].body)
+    assert links == [f"http://localhost:8123/sharing-agreements/{agreement.pk}/"]
+
+
+def test_reminders_before_the_review_and_end_dates_go_once(police, probation, police_signatory, violence,
+                                                           django_capture_on_commit_callbacks, settings):
+    settings.PORTAL_BASE_URL = "https://portal.example.org"
     today = timezone.localdate()
     agreement = make_dsa(police, [probation], [violence], review_date=today + timedelta(days=20),
                          end_date=today + timedelta(days=200))
-    assert services.dsa_send_reminders(today=today) == 1
-    assert services.dsa_send_reminders(today=today) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.dsa_send_reminders(today=today) == 1
+        assert services.dsa_send_reminders(today=today) == 0
+    assert len(mail.outbox) == 1
     assert "due for review" in mail.outbox[0].subject and police_signatory.email in mail.outbox[0].to
+    assert f"https://portal.example.org/sharing-agreements/{agreement.pk}/" in mail.outbox[0].body
     assert services.dsa_send_reminders(today=today + timedelta(days=14)) == 1  # the 7-day reminder
     assert services.dsa_send_reminders(today=today + timedelta(days=15)) == 0
     assert AuditEvent.objects.filter(action="dsa.reminder_review", object_id=str(agreement.pk)).count() == 2
@@ -337,3 +370,23 @@ def test_an_administrator_deleting_an_agreement_in_the_admin_removes_its_grants(
     assert response.status_code == 302
     assert not DSA.objects.filter(pk=agreement.pk).exists()
     assert sees(probation_officer, violence) == (False, False)
+
+
+def test_an_officer_may_suspend_but_not_revoke(police, probation, police_officer, police_signatory, violence):
+    agreement = make_dsa(police, [probation], [violence])
+    with pytest.raises(PermissionDenied):
+        services.dsa_revoke(agreement=agreement, by=step_up(police_officer), reason="Stop for good")
+    assert refreshed(agreement).status == DSA.Status.ACTIVE
+    services.dsa_suspend(agreement=agreement, by=step_up(police_officer), reason="Emergency stop")
+    assert refreshed(agreement).status == DSA.Status.SUSPENDED
+    services.dsa_revoke(agreement=agreement, by=step_up(police_signatory), reason="Stop for good")
+    assert refreshed(agreement).status == DSA.Status.REVOKED
+
+
+def test_the_commissioner_may_revoke_but_a_pcc_officer_may_only_suspend(police, probation, pcc, pcc_officer,
+                                                                       violence):
+    agreement = make_dsa(police, [probation], [violence])
+    with pytest.raises(PermissionDenied):
+        services.dsa_revoke(agreement=agreement, by=step_up(pcc_officer), reason="Stop for good")
+    services.dsa_revoke(agreement=agreement, by=step_up(pcc), reason="Stop for good")
+    assert refreshed(agreement).status == DSA.Status.REVOKED

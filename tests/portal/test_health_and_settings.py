@@ -33,7 +33,8 @@ def test_healthz_is_503_when_the_database_does_not_answer(anonymous, monkeypatch
 
 
 def _manage(*args, env_extra=None):
-    drop = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "PORTAL_TESTING"}
+    drop = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "PORTAL_BASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "PORTAL_TESTING"}
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(env_extra or {})
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
@@ -42,13 +43,14 @@ def _manage(*args, env_extra=None):
 def test_production_settings_name_what_is_missing():
     result = _manage("check", env_extra={"DEBUG": "0", "SECRET_KEY": "x" * 60})
     assert result.returncode != 0
-    assert "DATABASE_URL, REDIS_URL, ALLOWED_HOSTS" in result.stderr
+    assert "DATABASE_URL, REDIS_URL, ALLOWED_HOSTS, PORTAL_BASE_URL" in result.stderr
 
 
 def test_check_deploy_passes_with_a_production_environment():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env_extra={
         "DEBUG": "0", "SECRET_KEY": "k" * 30 + "Z9!x" * 10, "DATABASE_URL": "postgres://u@127.0.0.1:5432/none",
         "REDIS_URL": "redis://127.0.0.1:6379/0", "ALLOWED_HOSTS": "portal.example.org",
+        "PORTAL_BASE_URL": "https://portal.example.org",
     })
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -89,5 +91,5 @@ def test_the_demo_board_has_the_west_midlands_partners(monkeypatch):
 def test_demo_otp_code_is_refused_in_production():
     result = _manage("demo_otp_code", "police.officer", env_extra={
         "DEBUG": "0", "SECRET_KEY": "k" * 60, "DATABASE_URL": "postgres://u@127.0.0.1:1/none",
-        "REDIS_URL": "redis://127.0.0.1:1/0", "ALLOWED_HOSTS": "x"})
+        "REDIS_URL": "redis://127.0.0.1:1/0", "ALLOWED_HOSTS": "x", "PORTAL_BASE_URL": "https://x"})
     assert result.returncode != 0 and "only in development" in result.stderr

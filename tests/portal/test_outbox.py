@@ -59,3 +59,19 @@ def test_with_the_broker_unreachable_the_service_succeeds_and_the_task_waits():
     # The broker is back (here: the embedded default, which runs the task in-process).
     assert outbox_relay(app=app) == 1
     assert AuditEvent.objects.filter(action="worker.probe", object_id="after-outage").count() == 1
+
+
+def test_every_task_has_a_soft_time_limit_within_its_hard_limit():
+    """Celery 5.7's beat refuses to schedule a task whose soft limit (its own, or the global
+    CELERY_TASK_SOFT_TIME_LIMIT) is above its hard limit: nothing would ever be relayed."""
+    from django.conf import settings
+
+    from portal.celery import app
+
+    app.loader.import_default_modules()
+    ours = {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
+    assert "portal.relay_outbox" in ours
+    for name, task in ours.items():
+        hard = task.time_limit if task.time_limit is not None else settings.CELERY_TASK_TIME_LIMIT
+        soft = task.soft_time_limit if task.soft_time_limit is not None else settings.CELERY_TASK_SOFT_TIME_LIMIT
+        assert soft <= hard, f"{name}: soft limit {soft} s is above its hard limit {hard} s"

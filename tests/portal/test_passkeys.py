@@ -16,7 +16,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from webauthn.helpers import bytes_to_base64url
 
 from portal.models import AuditEvent, SecurityEvent
-from portal.security import VERIFIED_AT_KEY, passkeys_available
+from portal.security import STEP_UP_AT_KEY, VERIFIED_AT_KEY, passkeys_available
 from tests.conftest import signed_in
 from tests.factories import PASSWORD
 
@@ -109,7 +109,7 @@ def test_the_passkeys_page_needs_the_second_factor_and_a_recent_one(police_offic
     assert signed_in(police_officer, verified=False).get(PAGE)["Location"].startswith("/sign-in/two-factor/")
     client = signed_in(police_officer)
     session = client.session
-    session[VERIFIED_AT_KEY] = time.time() - 3600
+    session[STEP_UP_AT_KEY] = time.time() - 3600
     session.save()
     response = client.get(PAGE)
     assert response.status_code == 302 and response["Location"].startswith("/sign-in/confirm/?next=/account/passkeys/")
@@ -155,7 +155,7 @@ def test_removal_is_a_post_and_needs_a_recent_second_factor(police_officer):
     client = signed_in(police_officer)
     assert client.get(f"/account/passkeys/{passkey.pk}/remove/").status_code == 405
     session = client.session
-    session[VERIFIED_AT_KEY] = time.time() - 3600
+    session[STEP_UP_AT_KEY] = time.time() - 3600
     session.save()
     response = client.post(f"/account/passkeys/{passkey.pk}/remove/")
     assert response["Location"].startswith("/sign-in/confirm/?next=/account/passkeys/")
@@ -210,7 +210,7 @@ def test_registration_refuses_someone_who_has_not_set_up_the_app(police):
 def test_registration_needs_a_recent_second_factor(police_officer):
     client = signed_in(police_officer)
     session = client.session
-    session[VERIFIED_AT_KEY] = time.time() - 3600
+    session[STEP_UP_AT_KEY] = time.time() - 3600
     session.save()
     response = post_json(client, BEGIN_REGISTER)
     assert response.status_code == 403 and response.json()["code"] == "step_up_required"
@@ -320,12 +320,12 @@ def test_a_passkey_confirms_it_is_you_for_step_up(police_officer, monkeypatch):
     monkeypatch.setattr(WebAuthnHelper, "authenticate_complete", lambda self, user, state, data: passkey)
     client = signed_in(police_officer)
     session = client.session
-    session[VERIFIED_AT_KEY] = time.time() - 3600
+    session[STEP_UP_AT_KEY] = time.time() - 3600
     session.save()
     post_json(client, BEGIN_AUTH)
     response = post_json(client, COMPLETE_AUTH, {"id": "x"})
     assert response.status_code == 200
-    assert time.time() - client.session[VERIFIED_AT_KEY] < 5
+    assert time.time() - client.session[STEP_UP_AT_KEY] < 5
     assert not SecurityEvent.objects.filter(detail="second factor (passkey)").exists()  # not a new sign-in
 
 
@@ -387,6 +387,7 @@ def test_production_defaults_come_from_the_host_name(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://portal:portal@db.invalid:5432/portal")
     monkeypatch.setenv("REDIS_URL", "redis://redis.invalid:6379/0")
     monkeypatch.setenv("ALLOWED_HOSTS", "portal.example.org,localhost")
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://portal.example.org")
     monkeypatch.delenv("WEBAUTHN_RP_ID", raising=False)
     monkeypatch.delenv("WEBAUTHN_ORIGINS", raising=False)
     try:

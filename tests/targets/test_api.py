@@ -159,3 +159,26 @@ def test_priorities_and_indicators_are_readable_by_everyone_with_a_role(sv, prob
     indicator = client.get("/api/v1/indicators/SV-1000/").json()
     assert (indicator["provider"], indicator["breakdowns"]) == ("west-midlands-police", ["sex", "ethnicity"])
     assert client.get("/api/v1/indicators/NOPE/").status_code == 404
+
+
+@pytest.mark.parametrize("numerator", ["1e20", "1e300", 1e20])
+def test_a_batch_with_a_figure_too_large_to_store_is_answered_400_naming_row_and_column(sv, police_officer,
+                                                                                        numerator):
+    row = {**ROW, "value": "100", "numerator": numerator, "denominator": numerator}
+    response = signed_in(police_officer).post("/api/v1/observations/", {"rows": [ROW, row]},
+                                              content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert {(e["row"], e["column"]) for e in response.json()["errors"]} >= {(2, "numerator"), (2, "denominator")}
+    assert not Observation.objects.exists()
+
+
+def test_a_return_with_a_figure_too_large_to_store_is_invalid_not_a_500(sv, police_officer,
+                                                                        django_capture_on_commit_callbacks):
+    client = signed_in(police_officer)
+    response = upload(client, csv_file(f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1000,1e20,1e20,,,"),
+                      django_capture_on_commit_callbacks)
+    detail = client.get(response.json()["status_url"]).json()
+    assert detail["status"] == "invalid"
+    assert [(e["row"], e["column"]) for e in detail["errors"]] == [(2, "numerator"), (2, "denominator")]
+    assert client.post(f"/api/v1/data-returns/{detail['id']}/apply/").status_code == 400
+    assert not Observation.objects.exists()

@@ -265,7 +265,17 @@ def test_data_returns_list_shows_my_partners_returns_only(board, police_officer,
     mine = body(police_client.get("/data-returns/"))
     assert "return.csv" in mine and "Download the template as CSV" in mine
     theirs = body(signed_in(probation_officer).get("/data-returns/"))
-    assert "return.csv" not in theirs and "No data returns have been uploaded yet." in theirs
+    assert "return.csv" not in theirs and "Your partner has not uploaded any data returns yet." in theirs
+
+
+def test_a_board_member_is_told_why_the_returns_list_is_empty(board, police_officer, board_member,
+                                                              django_capture_on_commit_callbacks):
+    upload(signed_in(police_officer), django_capture_on_commit_callbacks,
+           csv_file([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]]))
+    page = body(signed_in(board_member).get("/data-returns/"))
+    assert "return.csv" not in page
+    assert "visible to the partner that sends them and to the PCC office" in page
+    assert "No data returns have been uploaded yet" not in page
 
 
 def test_data_returns_list_is_paginated(board, police, police_officer):
@@ -362,7 +372,7 @@ def test_uploading_the_same_period_again_says_it_will_revise(board, police_offic
     data_return = DataReturn.objects.get()
     text = body(client.get(data_return.get_absolute_url()))
     assert "Applying it will revise 1 figure" in text
-    client.post(f"/data-returns/{data_return.pk}/apply/")
+    client.post(f"/data-returns/{data_return.pk}/apply/", {"confirm_revisions": "on"})
     current = Observation.objects.get(indicator=board["indicator"], period_start=date(2023, 5, 1), is_current=True)
     assert current.value == Decimal("8") and current.revision == 2
     history = body(client.get(board["target"].get_absolute_url()))
@@ -433,7 +443,7 @@ def test_uploading_is_refused_to_someone_who_cannot_submit_returns(board, pcc_of
     assert signed_in(pcc_officer).get("/data-returns/upload/").status_code == 403
 
 
-def test_the_progress_page_refreshes_itself_only_while_checking(board, police_officer):
+def test_the_progress_page_checks_again_only_while_checking(board, police_officer):
     client = signed_in(police_officer)
     # Without running the on-commit task the return stays "uploaded", as while a worker is busy.
     client.post("/data-returns/upload/", {"file": csv_file([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]])})
@@ -441,10 +451,11 @@ def test_the_progress_page_refreshes_itself_only_while_checking(board, police_of
     assert data_return.status == DataReturn.Status.UPLOADED
     progress = client.get(f"/data-returns/{data_return.pk}/progress/")
     assert progress.status_code == 200
-    assert '<meta http-equiv="refresh" content="2">' in body(progress)
+    # a script checks again (no <meta refresh>: it would take screen readers back to the top each time)
+    assert "js/progress" in body(progress) and 'http-equiv="refresh"' not in body(progress)
     assert client.get(data_return.get_absolute_url())["Location"] == f"/data-returns/{data_return.pk}/progress/"
 
     services.data_return_validate(data_return_id=data_return.pk)
     finished = client.get(f"/data-returns/{data_return.pk}/progress/")
     assert finished.status_code == 302 and finished["Location"] == data_return.get_absolute_url()
-    assert 'http-equiv="refresh"' not in body(client.get(data_return.get_absolute_url()))
+    assert "js/progress" not in body(client.get(data_return.get_absolute_url()))

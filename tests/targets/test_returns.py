@@ -72,7 +72,9 @@ def test_the_same_period_again_revises_and_keeps_history(police, police_officer,
                     csv_file(f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1.3,130,100000,,,", APRIL_COV),
                     django_capture_on_commit_callbacks)
     assert second.changes == {"new": 0, "revised": 1, "unchanged": 1}
-    applied = services.data_return_apply(data_return=second, by=police_officer)
+    with pytest.raises(ValidationError, match="replace what the board holds"):
+        services.data_return_apply(data_return=second, by=police_officer)  # not confirmed
+    applied = services.data_return_apply(data_return=second, by=police_officer, confirm_revisions=True)
     assert applied.changes == {"new": 0, "revised": 1, "unchanged": 1}
     history = Observation.objects.filter(area__code=BIRMINGHAM).order_by("revision")
     assert [(o.value, o.revision, o.is_current, o.data_return_id) for o in history] == [

@@ -245,3 +245,103 @@ def test_an_xlsx_return_with_real_date_cells_is_read(tmp_path, police, sv):
     report = validate_frame(read_return_file(path, "xlsx"), partner=police, today=TODAY)
     assert report.ok, report.errors
     assert report.clean["period_start"].tolist() == [date(2025, 4, 1)]
+
+
+# --- Numbers must fit what the database holds --------------------------------------------------------
+@pytest.mark.parametrize("column,row", [
+    ("numerator", f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1,1e20,1e20,,,"),
+    ("denominator", f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1,100000000000000,100000000000000000,,,"),
+    ("numerator", f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1,1e300,1e300,,,"),
+])
+def test_a_numerator_or_denominator_too_large_to_store_is_refused(check, sv, column, row):
+    report = check(row)
+    assert not report.ok
+    error = next(e for e in report.errors if e["column"] == column)
+    assert error["row"] == 2
+    assert error["message"].endswith(f"is too large: the {column} must be less than 100,000,000,000,000")
+
+
+def test_a_value_too_large_to_store_is_refused(check, homicides):
+    error = only_error(check(f"HOM,{FORCE},2025-04-01,2025-04-30,1e300,,,,,"))
+    assert (error["row"], error["column"]) == (2, "value")
+    assert error["message"] == "1e300 is too large: the value must be less than 100,000,000,000,000"
+
+
+def test_the_largest_figure_that_fits_passes(check, homicides):
+    assert check(f"HOM,{FORCE},2025-04-01,2025-04-30,99999999999999,,,,,").ok
+
+
+def test_more_than_four_decimal_places_is_stored_rounded_with_a_warning(check, sv):
+    report = check(f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1.23456,,,,,",
+                   f"SV-1000,{COVENTRY},2025-04-01,2025-04-30,1.20000,,,,,")
+    assert report.ok
+    assert [(w["row"], w["column"], w["message"]) for w in report.warnings] == [
+        (2, "value", "1.23456 has more than 4 decimal places: we will store 1.2346")]
+
+
+# --- The template's example rows ---------------------------------------------------------------------
+EXAMPLE_HEADER = HEADER + ",example"
+
+
+def test_an_example_row_left_as_it_was_is_refused(check, homicides):
+    error = only_error(check(f"HOM,{FORCE},2025-04-01,2025-04-30,12,,,,,,example", header=EXAMPLE_HEADER))
+    assert (error["row"], error["column"], error["message"]) == (2, "", "Row 2 is the template's example: delete it")
+
+
+def test_an_example_row_typed_over_is_taken_whatever_its_mark(check, homicides, sv):
+    report = check(f"HOM,{FORCE},2025-04-01,2025-04-30,4,,,,,,example",
+                   f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1.2,120,100000,,,,Example",
+                   header=EXAMPLE_HEADER)
+    assert report.ok, report.errors
+    assert report.warnings == []  # the example column is the template's own: not "not used"
+
+
+def test_a_rate_example_is_the_example_only_with_its_numerator_and_denominator(check, sv):
+    refused = check(f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,2.5,250,100000,,,,example", header=EXAMPLE_HEADER)
+    assert [e["message"] for e in refused.errors] == ["Row 2 is the template's example: delete it"]
+    report = check(f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,2.5,500,200000,,,,example", header=EXAMPLE_HEADER)
+    assert report.ok
+    assert [w["message"] for w in report.warnings] == ["2.5 is the value in the template's example row for SV-1000"]
+
+
+def test_a_value_equal_to_the_example_is_a_warning(check, homicides):
+    report = check(f"HOM,{FORCE},2025-04-01,2025-04-30,12,,,,,")
+    assert report.ok
+    assert [(w["row"], w["column"], w["message"]) for w in report.warnings] == [
+        (2, "value", "12 is the value in the template's example row for HOM")]
+
+
+# --- Spreadsheets ----------------------------------------------------------------------------------
+def test_numbers_and_dates_typed_in_excel_cells_are_read_as_typed(tmp_path, police, sv, homicides):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(","))
+    sheet.append(["SV-1000", BIRMINGHAM, datetime(2025, 4, 1), datetime(2025, 4, 30), 1.2, 120, 100000.0])
+    sheet.append(["HOM", FORCE, date(2025, 4, 1), "2025-04-30", 7.0])
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    frame = read_return_file(path, "xlsx")
+    assert frame.loc[2, ["period_start", "value", "numerator", "denominator"]].tolist() == [
+        "2025-04-01", "1.2", "120", "100000"]
+    assert frame.loc[3, "value"] == "7"
+    report = validate_frame(frame, partner=police, today=TODAY)
+    assert report.ok, report.errors
+
+
+def test_a_cell_far_to_the_right_does_not_widen_every_row(tmp_path, police, sv):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(","))
+    sheet.append(["SV-1000", BIRMINGHAM, "2025-04-01", "2025-04-30", 1.2])
+    sheet["XFD2"] = "far away"
+    path = tmp_path / "r.xlsx"
+    workbook.save(path)
+    frame = read_return_file(path, "xlsx")
+    assert list(frame.columns) == HEADER.split(",")
+    assert validate_frame(frame, partner=police, today=TODAY).ok

@@ -1,0 +1,145 @@
+"""Every form class in the project, rendered as its page renders it: a multiple choice is always a
+GOV.UK checkboxes component (never radios, which let a person pick one answer only).
+
+The forms are found by importing every module of the project's apps, so a new form class is
+walked without being listed here. One that needs constructor arguments gets them from RECIPES;
+a new one that cannot be built with none fails until a recipe is added.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+
+import pytest
+from django import forms
+from django.template import engines
+
+from partners.models import Partner
+from portal.forms_govuk import field_params
+from tests.factories import make_partner
+from tests.partners.world import make_indicator
+
+PROJECT_APPS = ["portal", "partners", "targets", "callins", "funding"]
+
+
+def _import_everything() -> None:
+    for app in PROJECT_APPS:
+        package = importlib.import_module(app)
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"{app}."):
+            if ".migrations" in info.name or ".management" in info.name:
+                continue
+            importlib.import_module(info.name)
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def project_form_classes() -> list[type]:
+    _import_everything()
+    found = {cls for cls in _subclasses(forms.BaseForm) if cls.__module__.split(".")[0] in PROJECT_APPS}
+    return sorted(found, key=lambda c: f"{c.__module__}.{c.__qualname__}")
+
+
+def _recipes(police, council_a, council_b, yjs):
+    """Constructor arguments for the forms that need them (what their views pass)."""
+    providers = [police, council_a]
+    return {
+        "DsaForm": [dict(providers=[police]), dict(providers=providers), dict(fixed_provider=police)],
+        "DsaReasonForm": [dict(verb="suspending"), dict(verb="resuming", required=False)],
+        "DsaSignForm": [dict(partners=[police]), dict(partners=providers)],
+        "DataReturnUploadForm": [dict(partners=[police]), dict(partners=providers)],
+        "IndicatorFilterForm": [dict(providers=providers)],
+    }
+
+
+def _is_multiple(field: forms.Field) -> bool:
+    return isinstance(field, (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)) or isinstance(
+        field.widget, forms.SelectMultiple)
+
+
+def _render(bound) -> str:
+    template = engines["jinja2"].from_string('{% from "_forms.html" import field %}{{ field(bound) }}')
+    return template.render({"bound": bound})
+
+
+@pytest.fixture
+def instances(db):
+    police = make_partner("west-midlands-police", Partner.Kind.POLICE, "West Midlands Police")
+    council_a = make_partner("birmingham-council", Partner.Kind.LOCAL_AUTHORITY, "Birmingham City Council")
+    council_b = make_partner("coventry-council", Partner.Kind.LOCAL_AUTHORITY, "Coventry City Council")
+    yjs = make_partner("birmingham-yjs", Partner.Kind.YOUTH_JUSTICE, "Birmingham Youth Justice Service")
+    make_indicator("SV-1000", police)
+    make_indicator("HOM-1", police)
+    recipes = _recipes(police, council_a, council_b, yjs)
+    built = []
+    for cls in project_form_classes():
+        kwargs_list = recipes.get(cls.__name__)
+        if kwargs_list is None:
+            try:
+                built.append(cls())
+            except TypeError as exc:
+                pytest.fail(f"{cls.__module__}.{cls.__name__} needs arguments ({exc}): add a recipe to RECIPES")
+        else:
+            built += [cls(**kwargs) for kwargs in kwargs_list]
+    return built
+
+
+def test_the_walk_finds_the_forms_people_fill_in(instances):
+    names = {type(form).__name__ for form in instances}
+    assert {"DsaForm", "DataReturnUploadForm", "SignInForm", "AuditFilterForm", "SecurityFilterForm"} <= names
+
+
+def test_every_multiple_choice_renders_as_checkboxes_and_every_single_choice_does_not(instances):
+    wrong = []
+    checked = 0
+    for form in instances:
+        for name, field in form.fields.items():
+            bound = form[name]
+            params = field_params(bound)
+            html = _render(bound)
+            label = f"{type(form).__name__}.{name}"
+            if _is_multiple(field):
+                checked += 1
+                if params["_kind"] != "checkboxes" or 'type="radio"' in html or 'type="checkbox"' not in html:
+                    wrong.append(f"{label} is a multiple choice but renders as {params['_kind']}")
+            elif isinstance(field.widget, forms.RadioSelect) and 'type="checkbox"' in html:
+                wrong.append(f"{label} takes one answer but renders as checkboxes")
+    assert checked >= 3, "the walk should meet the agreement form's multiple choices"
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_agreement_form_offers_whole_groups_of_partners_without_javascript(db):
+    police = make_partner("west-midlands-police", Partner.Kind.POLICE, "West Midlands Police")
+    councils = [make_partner(f"council-{n}", Partner.Kind.LOCAL_AUTHORITY, f"Council {n}") for n in range(3)]
+    make_partner("vrp", Partner.Kind.VIOLENCE_REDUCTION, "Violence Reduction Partnership")
+    from partners.forms import DsaForm
+
+    form = DsaForm(fixed_provider=police)
+    assert [label for _, label in form.fields["recipient_groups"].choices] == ["All 3 councils"]
+    html = _render(form["recipient_groups"])
+    assert re.search(r'type="checkbox"[^>]*value="local_authority"', html)
+
+
+def test_choosing_all_councils_makes_every_council_a_recipient_but_never_the_provider(db):
+    from partners.forms import DsaForm
+
+    council = make_partner("council-0", Partner.Kind.LOCAL_AUTHORITY, "Council 0")
+    others = [make_partner(f"council-{n}", Partner.Kind.LOCAL_AUTHORITY, f"Council {n}") for n in (1, 2)]
+    make_indicator("ASB-1", council)
+    form = DsaForm({"recipient_groups": ["local_authority"]}, fixed_provider=council)
+    form.is_valid()
+    assert "recipients" not in form.errors
+    assert sorted(p.slug for p in form.cleaned_data["recipients"]) == sorted(p.slug for p in others)
+
+
+def test_no_recipient_and_no_group_says_what_to_do(db):
+    from partners.forms import DsaForm
+
+    police = make_partner("west-midlands-police", Partner.Kind.POLICE, "West Midlands Police")
+    form = DsaForm({}, fixed_provider=police)
+    assert not form.is_valid()
+    assert form.errors["recipients"] == ["Select at least one recipient"]
