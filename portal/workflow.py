@@ -1,0 +1,150 @@
+"""One way to say what a stateful thing may go through: its states and its transitions, each with
+the states it starts from, the permission it needs, whether it needs a fresh second factor
+(step-up), what it audits and whom it notifies.
+
+Services run a transition in two steps inside their transaction:
+
+    agreement = DSA_FLOW.begin("suspend", agreement, by=by, confirmed_at=confirmed_at)
+    ...                                      # the service's own checks and changes
+    DSA_FLOW.finish(agreement, "suspend", by=by, summary="Agreement DSA-2026-001 suspended: …")
+
+`begin` locks the row (select_for_update), then refuses a wrong state (ValidationError), a
+missing permission (PermissionDenied) or a missing step-up (StepUpRequired), in that order of
+checks after the lock. `finish` moves the state, saves it, writes the audit event and calls the
+reactions other apps registered (`after`), all in the same transaction.
+
+Pages and the API ask `available_to(user, obj)` which transitions to offer: the buttons shown are
+exactly the transitions that person may take now (step-up is asked when they take one).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable, Iterable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.utils import timezone
+
+from . import permissions
+from .actors import is_system, require_actor
+from .audit import audit_record, snapshot
+from .security import StepUpRequired
+
+WORKFLOWS: dict[str, "Workflow"] = {}
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    source: tuple[str, ...]                 # the states it may start from
+    target: str | None                      # the state it leads to (None: the service decides, or no change)
+    action: str | None                      # the permission it needs (portal.permissions vocabulary); None: system only
+    label: str                              # the button's words
+    step_up: bool = False                   # a fresh second factor in the last STEP_UP_SECONDS
+    audit: str = ""                         # the audit action it writes (defaults to "<workflow>.<name>")
+    permission_object: Callable | None = None   # the row the permission is checked on (default: the object)
+    available: Callable | None = None           # a further condition for offering it: f(user, obj) -> bool
+    notify: str = ""                        # the notification kind it sends, if any (for the reader; services send)
+    queues: tuple[str, ...] = ()            # the tasks it queues (for the reader; services queue)
+    style: str = "primary"                  # button: primary, secondary or warning
+    url_name: str = ""                      # the page that takes it (pages link buttons here)
+    wrong_state: str = ""                   # what to say when the object is not in a source state
+
+    @property
+    def system_only(self) -> bool:
+        return self.action is None
+
+
+@dataclass
+class Workflow:
+    name: str                               # e.g. "dsa"
+    model: type[models.Model]
+    states: type[models.TextChoices]
+    transitions: list[Transition]
+    field: str = "status"
+    describe: Callable[[models.Model], str] = str   # how audit summaries name the object
+    _after: list[Callable] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.by_name = {t.name: t for t in self.transitions}
+        WORKFLOWS[self.name] = self
+
+    # --- asking -------------------------------------------------------------------------------
+    def transition(self, name: str) -> Transition:
+        return self.by_name[name]
+
+    def state_of(self, obj) -> str:
+        return getattr(obj, self.field)
+
+    def _permission_row(self, t: Transition, obj):
+        return t.permission_object(obj) if t.permission_object else obj
+
+    def may(self, user, obj, name: str) -> bool:
+        """Whether the person may take this transition now (state, permission and condition; step-up is
+        asked when they take it)."""
+        t = self.by_name[name]
+        if t.system_only or self.state_of(obj) not in t.source:
+            return False
+        if not permissions.can(user, t.action, self._permission_row(t, obj)):
+            return False
+        return t.available is None or bool(t.available(user, obj))
+
+    def available_to(self, user, obj) -> list[Transition]:
+        """The transitions to offer this person on this object, in declared order."""
+        return [t for t in self.transitions if self.may(user, obj, t.name)]
+
+    def allowed_names(self, user, obj) -> set[str]:
+        return {t.name for t in self.available_to(user, obj)}
+
+    # --- doing --------------------------------------------------------------------------------
+    def lock(self, obj):
+        return type(obj).objects.select_for_update(of=("self",)).get(pk=obj.pk)
+
+    def begin(self, name: str, obj, *, by, confirmed_at: datetime | None = None, lock: bool = True):
+        """Lock the row and check that `by` may take the transition now; returns the locked row."""
+        require_actor(by)
+        t = self.by_name[name]
+        row = self.lock(obj) if lock else obj
+        if self.state_of(row) not in t.source:
+            label = self.states(self.state_of(row)).label.lower()
+            raise ValidationError(t.wrong_state or f"This cannot be done while it is {label}")
+        if is_system(by):
+            return row
+        if t.system_only:
+            raise PermissionDenied
+        permissions.check(by, t.action, self._permission_row(t, row))
+        if t.step_up:
+            step_up_check(confirmed_at)
+        return row
+
+    def finish(self, obj, name: str, *, by, summary: str, partner=None, to: str | None = None,
+               before: dict | None = None, after: dict | None = None, audit_fields: Iterable[str] = ()):
+        """Move the state (to the transition's target, or `to`), save, audit, and run the reactions."""
+        t = self.by_name[name]
+        fields = [self.field, *audit_fields]
+        before = before if before is not None else snapshot(obj, fields)
+        target = to or t.target
+        if target is not None and target != self.state_of(obj):
+            setattr(obj, self.field, target)
+            obj.save(update_fields=[self.field, *[f for f in audit_fields if f != self.field]])
+        event = audit_record(actor=by, partner=partner, action=t.audit or f"{self.name}.{t.name}", obj=obj,
+                             summary=summary, before=before, after={**snapshot(obj, fields), **(after or {})})
+        for reaction in self._after:
+            reaction(obj, t, by)
+        return event
+
+    def after(self, func: Callable) -> Callable:
+        """Register func(obj, transition, by), run inside the transaction after every transition.
+
+        For apps above this one that must react (e.g. targets recomputing data grants when an
+        agreement changes state): an explicit list in the core, never a Django signal."""
+        self._after.append(func)
+        return func
+
+
+def step_up_check(confirmed_at: datetime | None) -> None:
+    """Refuse unless a fresh second factor was given for a step-up within STEP_UP_SECONDS."""
+    if confirmed_at is None or (timezone.now() - confirmed_at).total_seconds() > settings.STEP_UP_SECONDS:
+        raise StepUpRequired("Confirm it is you with a fresh code from your authenticator app to do this")
