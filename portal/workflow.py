@@ -63,8 +63,9 @@ class Workflow:
     model: type[models.Model]
     states: type[models.TextChoices]
     transitions: list[Transition]
-    field: str = "status"
+    state_field: str = "status"
     describe: Callable[[models.Model], str] = str   # how audit summaries name the object
+    lock_related: tuple[str, ...] = ()              # select_related when locking (never locks those rows)
     _after: list[Callable] = field(default_factory=list)
 
     def __post_init__(self):
@@ -76,7 +77,7 @@ class Workflow:
         return self.by_name[name]
 
     def state_of(self, obj) -> str:
-        return getattr(obj, self.field)
+        return getattr(obj, self.state_field)
 
     def _permission_row(self, t: Transition, obj):
         return t.permission_object(obj) if t.permission_object else obj
@@ -100,35 +101,47 @@ class Workflow:
 
     # --- doing --------------------------------------------------------------------------------
     def lock(self, obj):
-        return type(obj).objects.select_for_update(of=("self",)).get(pk=obj.pk)
+        return type(obj).objects.select_for_update(of=("self",)).select_related(*self.lock_related).get(pk=obj.pk)
 
     def begin(self, name: str, obj, *, by, confirmed_at: datetime | None = None, lock: bool = True):
-        """Lock the row and check that `by` may take the transition now; returns the locked row."""
+        """Lock the row, then check that `by` may take the transition (permission, then step-up) and that
+        the row is in a state it starts from; returns the locked row."""
         require_actor(by)
         t = self.by_name[name]
         row = self.lock(obj) if lock else obj
+        if not is_system(by):
+            if t.system_only:
+                raise PermissionDenied
+            permissions.check(by, t.action, self._permission_row(t, row))
+            if t.step_up:
+                step_up_check(confirmed_at)
         if self.state_of(row) not in t.source:
             label = self.states(self.state_of(row)).label.lower()
             raise ValidationError(t.wrong_state or f"This cannot be done while it is {label}")
-        if is_system(by):
-            return row
-        if t.system_only:
-            raise PermissionDenied
-        permissions.check(by, t.action, self._permission_row(t, row))
-        if t.step_up:
-            step_up_check(confirmed_at)
         return row
 
-    def finish(self, obj, name: str, *, by, summary: str, partner=None, to: str | None = None,
-               before: dict | None = None, after: dict | None = None, audit_fields: Iterable[str] = ()):
-        """Move the state (to the transition's target, or `to`), save, audit, and run the reactions."""
+    def permitted(self, user, obj, name: str) -> bool:
+        """Whether the person holds the transition's permission on this object, whatever its state."""
         t = self.by_name[name]
-        fields = [self.field, *audit_fields]
-        before = before if before is not None else snapshot(obj, fields)
+        return not t.system_only and permissions.can(user, t.action, self._permission_row(t, obj))
+
+    def in_source_state(self, obj, name: str) -> bool:
+        return self.state_of(obj) in self.by_name[name].source
+
+    def finish(self, obj, name: str, *, by, summary: str, partner=None, to: str | None = None,
+               changes: dict | None = None, after: dict | None = None):
+        """Move the state (to the transition's target, or `to`) and set `changes` on the row, save, audit
+        (before and after of the state and the changed fields), and run the reactions."""
+        t = self.by_name[name]
+        changes = dict(changes or {})
+        fields = [self.state_field, *changes]
+        before = snapshot(obj, fields)
         target = to or t.target
-        if target is not None and target != self.state_of(obj):
-            setattr(obj, self.field, target)
-            obj.save(update_fields=[self.field, *[f for f in audit_fields if f != self.field]])
+        if target is not None:
+            setattr(obj, self.state_field, target)
+        for name_, value in changes.items():
+            setattr(obj, name_, value)
+        obj.save(update_fields=fields)
         event = audit_record(actor=by, partner=partner, action=t.audit or f"{self.name}.{t.name}", obj=obj,
                              summary=summary, before=before, after={**snapshot(obj, fields), **(after or {})})
         for reaction in self._after:
