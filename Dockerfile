@@ -30,13 +30,11 @@ RUN groupadd --system --gid 10001 portal \
 
 WORKDIR /app
 
-# Dependencies first, so a code change does not reinstall them. pyproject.toml has
-# `[tool.setuptools] packages = []`: `pip install .` installs only the dependencies; the
-# code runs from /app.
+# Dependencies first, so a code change does not reinstall them; the code runs from /app.
 RUN python -m venv /opt/venv
-COPY pyproject.toml README.md ./
-RUN pip install --no-cache-dir . \
-    && rm -rf build ./*.egg-info
+COPY requirements/lock.txt requirements/lock.txt
+# The versions tested, pinned (with the optional GOV.UK Notify client, so either email adapter works).
+RUN pip install --no-cache-dir -r requirements/lock.txt
 
 # The source tree, listed explicitly so local state (.venv, var/, .env, node_modules) never
 # enters the image. Add a line here when a new top-level app folder appears.

@@ -5,14 +5,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := portal.settings
+# The portal's DEBUG defaults to off (the production shape); these development commands turn it on.
+export DEBUG ?= 1
 
-.PHONY: run test venv assets chromium migrate seed bench clean
+.PHONY: run test check lock venv assets chromium migrate seed bench clean
 
-$(VENV)/.installed: pyproject.toml
+# The versions tested are pinned in requirements/dev-lock.txt (ranges stay in pyproject.toml;
+# `make lock` recompiles both lock files from them).
+$(VENV)/.installed: pyproject.toml requirements/dev-lock.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -r requirements/dev-lock.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $@
 
 venv: $(VENV)/.installed
@@ -40,6 +45,20 @@ chromium:
 
 test: venv assets chromium
 	PORTAL_TESTING=1 DATABASE_URL= REDIS_URL= $(PY) -m pytest -m "not broker and not postgres and not perf"
+
+# Lint and format check (ruff), the layering contracts (import-linter), no model change without a migration.
+check: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	PORTAL_TESTING=1 DATABASE_URL= REDIS_URL= $(PY) manage.py makemigrations --check --dry-run
+
+# Recompile the lock files after changing a range in pyproject.toml.
+lock: venv
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra notify \
+		-o requirements/lock.txt pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev \
+		--extra notify -o requirements/dev-lock.txt pyproject.toml
 
 bench: venv assets
 	PORTAL_TESTING=1 $(PY) -m pytest tests/perf -m perf -q -s

@@ -10,15 +10,17 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from portal import permissions
 from portal.api_base import StrictQueryParamsMixin
-from portal.models import ApiToken
-from portal.security import has_recent_step_up
+from portal.security import StepUpRequired, step_up_confirmed_at
 
-from . import services
+from . import rules, services
 from .models import DataSharingAgreement, DsaSignature, Partner
-from .selectors import dsa_get, dsa_list_visible_to, partner_list_visible_to
+from .models import Membership
+from .selectors import dsa_get, dsa_list_visible_to, memberships_of, partner_list_visible_to, with_coverage
+from .sharing import coverage
 
 
 class PartnerSerializer(serializers.ModelSerializer):
@@ -49,7 +51,7 @@ class PartnerViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
                                        kind=params.get("kind", ""))
 
     def get_object(self):
-        return permissions.get_visible_or_404(self.request.user, permissions.PARTNER_VIEW,
+        return permissions.get_visible_or_404(self.request.user, rules.PARTNER_VIEW,
                                               self.get_queryset(), slug=self.kwargs["slug"])
 
 
@@ -66,7 +68,7 @@ class DsaSignatureSerializer(serializers.ModelSerializer):
 class DataSharingAgreementSerializer(serializers.ModelSerializer):
     provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     recipients = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    indicators = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    indicators = serializers.SerializerMethodField(help_text="Codes of the indicators it covers")
     lawful_basis_label = serializers.CharField(source="get_lawful_basis_display", read_only=True)
     level_label = serializers.CharField(source="get_level_display", read_only=True)
     status_label = serializers.CharField(source="status_words", read_only=True,
@@ -81,6 +83,12 @@ class DataSharingAgreementSerializer(serializers.ModelSerializer):
                   "review_date", "status", "status_label", "status_reason", "signatures", "created_at", "sent_at",
                   "activated_at", "closed_at"]
         read_only_fields = fields
+
+    def get_indicators(self, obj) -> list[str]:
+        covered = getattr(obj, "covered", None)
+        if covered is None:
+            covered = coverage().of([obj.pk])[obj.pk]
+        return [c.code for c in covered]
 
 
 class DataSharingAgreementDraftSerializer(serializers.Serializer):
@@ -117,18 +125,27 @@ STEP_UP_REFUSED = ("This needs a second factor confirmed in the last 15 minutes.
                    "that has just confirmed its code.")
 
 
-def _step_up(request) -> None:
-    """Tokens never pass step-up; a session passes when it gave a fresh code for a step-up within 15
-    minutes (the sign-in itself does not count)."""
-    if isinstance(request.auth, ApiToken) or not has_recent_step_up(request._request):
+def _refuse_tokens(request) -> None:
+    """Step-up actions need a person who just gave a fresh second factor: a token never can, so say why
+    before anything else."""
+    if getattr(request.auth, "is_partner_system_token", False):
         raise PermissionDenied(STEP_UP_REFUSED)
-    request.user._cjp_step_up_ok = True
+
+
+def _confirmed_at(request):
+    """When the caller last gave a fresh second factor for a step-up: never for a partner-system token
+    (the token is the only credential); for a browser session, from the session."""
+    if getattr(request.auth, "is_partner_system_token", False):
+        return None
+    return step_up_confirmed_at(request._request)
 
 
 def _run(service, **kwargs):
     """Call a service; its refusals become 400 (validation) or 403 (permission) with their message."""
     try:
         return service(**kwargs)
+    except StepUpRequired:
+        raise PermissionDenied(STEP_UP_REFUSED)
     except DjangoValidationError as exc:
         raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     except DjangoPermissionDenied as exc:
@@ -162,13 +179,16 @@ class DataSharingAgreementViewSet(StrictQueryParamsMixin, mixins.ListModelMixin,
             if partner is None:
                 return DataSharingAgreement.objects.none()
         if params.get("indicator"):
-            from targets.models import Indicator
-
-            indicator = Indicator.objects.filter(code__iexact=params["indicator"]).first()
-            if indicator is None:
+            found = coverage().find(codes=[params["indicator"]])
+            if not found:
                 return DataSharingAgreement.objects.none()
+            indicator = found[0]
         return dsa_list_visible_to(user=self.request.user, partner=partner, status=params.get("status", ""),
                                    indicator=indicator).prefetch_related("signatures__partner")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return with_coverage(page) if page is not None else None
 
     def get_object(self):
         try:
@@ -182,12 +202,10 @@ class DataSharingAgreementViewSet(StrictQueryParamsMixin, mixins.ListModelMixin,
 
     @extend_schema(request=DataSharingAgreementDraftSerializer, responses={201: DataSharingAgreementSerializer})
     def create(self, request, *args, **kwargs):
-        from targets.models import Indicator
-
         incoming = DataSharingAgreementDraftSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
-        ids = permissions.acting_partner_ids(request.user, permissions.DSA_DRAFT)
+        ids = permissions.acting_partner_ids(request.user, rules.DSA_DRAFT)
         if not ids:
             raise PermissionDenied("You cannot draft agreements for any partner.")
         slug = data.pop("provider", None)
@@ -200,7 +218,7 @@ class DataSharingAgreementViewSet(StrictQueryParamsMixin, mixins.ListModelMixin,
         else:
             provider = Partner.objects.get(pk=ids[0])
         codes = data.pop("indicators")
-        indicators = list(Indicator.objects.filter(code__in=codes))
+        indicators = coverage().find(codes=codes)
         unknown = sorted(set(codes) - {i.code for i in indicators})
         if unknown:
             raise ValidationError({"indicators": [f"Unknown indicator codes: {', '.join(unknown)}"]})
@@ -214,7 +232,7 @@ class DataSharingAgreementViewSet(StrictQueryParamsMixin, mixins.ListModelMixin,
     def send(self, request, pk=None, format=None):
         """Send a draft for signatures (the provider's officers)."""
         agreement = self.get_object()
-        _run(permissions.check, user=request.user, action=permissions.DSA_DRAFT, obj=agreement.provider)
+        _run(permissions.check, user=request.user, action=rules.DSA_DRAFT, obj=agreement.provider)
         return self._fresh(_run(services.dsa_send, agreement=agreement, by=request.user))
 
     @extend_schema(request=SignSerializer, responses={200: DataSharingAgreementSerializer})
@@ -222,8 +240,8 @@ class DataSharingAgreementViewSet(StrictQueryParamsMixin, mixins.ListModelMixin,
     def sign(self, request, pk=None, format=None):
         """Sign for your partner (signatories, in a session with a recent second factor; never a token)."""
         agreement = self.get_object()
-        _step_up(request)
-        _run(permissions.check, user=request.user, action=permissions.DSA_SIGN, obj=agreement)
+        _refuse_tokens(request)
+        _run(permissions.check, user=request.user, action=rules.DSA_SIGN, obj=agreement)
         body = SignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         partner = None
@@ -231,16 +249,18 @@ class DataSharingAgreementViewSet(StrictQueryParamsMixin, mixins.ListModelMixin,
             partner = Partner.objects.filter(slug=body.validated_data["partner"]).first()
             if partner is None:
                 raise ValidationError({"partner": ["No partner has that slug."]})
-        _run(services.dsa_sign, agreement=agreement, by=request.user, partner=partner)
+        _run(services.dsa_sign, agreement=agreement, by=request.user, partner=partner,
+             confirmed_at=_confirmed_at(request))
         return self._fresh(agreement)
 
-    def _transition(self, request, service, action=permissions.DSA_SUSPEND):
+    def _transition(self, request, service, action=rules.DSA_SUSPEND):
         agreement = self.get_object()
-        _step_up(request)
+        _refuse_tokens(request)
         _run(permissions.check, user=request.user, action=action, obj=agreement)
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._fresh(_run(service, agreement=agreement, by=request.user, reason=body.validated_data["reason"]))
+        return self._fresh(_run(service, agreement=agreement, by=request.user, reason=body.validated_data["reason"],
+                                confirmed_at=_confirmed_at(request)))
 
     @extend_schema(request=ReasonSerializer, responses={200: DataSharingAgreementSerializer})
     @action(detail=True, methods=["post"])
@@ -259,4 +279,41 @@ class DataSharingAgreementViewSet(StrictQueryParamsMixin, mixins.ListModelMixin,
     def revoke(self, request, pk=None, format=None):
         """Revoke an agreement for good (the provider's signatory or the Commissioner; reason required; recent
         second factor). Officers may suspend but not revoke."""
-        return self._transition(request, services.dsa_revoke, permissions.DSA_REVOKE)
+        return self._transition(request, services.dsa_revoke, rules.DSA_REVOKE)
+
+
+# --- Who the caller is -----------------------------------------------------------------------
+class MembershipSerializer(serializers.ModelSerializer):
+    partner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Membership
+        fields = ["partner", "partner_name", "role", "job_title", "active_from", "active_to", "active"]
+        read_only_fields = fields
+
+    def get_active(self, obj) -> bool:
+        return obj.is_active()
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    email = serializers.EmailField()
+    memberships = MembershipSerializer(many=True)
+
+
+class MeView(StrictQueryParamsMixin, APIView):
+    """Who the caller is and the roles they hold."""
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        user = request.user
+        data = {
+            "username": user.get_username(),
+            "full_name": user.get_full_name(),
+            "email": user.email,
+            "memberships": MembershipSerializer(memberships_of(user=user), many=True).data,
+        }
+        return Response(data)

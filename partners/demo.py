@@ -1,148 +1,86 @@
-"""Demo data-sharing agreements (after targets.demo has defined the indicators).
-
-Idempotent: keyed by reference, each agreement is made only when missing, through the services,
-so its grants, signatures and history are real.
-"""
+"""Demo partners, areas and people for the West Midlands board (seed step 10). Idempotent."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import timedelta
-
 from django.db import transaction
-from django.utils import timezone
 
-from portal.demo import LOCAL_AUTHORITIES, PEOPLE, seed_step
-from targets.demo import yjs_fte_code
+from portal.seeding import SEED, demo_user, seed_step
 
-from . import services
-from .models import DataSharingAgreement, Partner, Role
+from .models import Area, Partner, Role
+from .services import area_upsert, membership_add, partner_create
 
-DSA = DataSharingAgreement
-COUNCILS = [f"{name.lower()}-council" for _, name in LOCAL_AUTHORITIES]
-YOUTH_JUSTICE = [f"{name.lower()}-yjs" for _, name in LOCAL_AUTHORITIES]
-
-
-@dataclass
-class Spec:
-    reference: str
-    title: str
-    provider: str
-    recipients: list[str]
-    indicators: list[str]
-    level: str
-    lawful_basis: str
-    purpose: str
-    status: str
-    starts: int                     # days from today (negative: in the past)
-    ends: int
-    reviews: int
-    special_category: bool = False
-    criminal_offence: bool = False
-    reason: str = ""
-    unsigned: list[str] = field(default_factory=list)   # parties that have not signed yet
-
-
-AGREEMENTS = [
-    Spec("DSA-2026-001", "Recorded violence and neighbourhood crime for community safety partnerships",
-         "west-midlands-police", COUNCILS + ["west-midlands-vrp"], ["SV-1000", "NC-1000", "HOM"], DSA.Level.AGGREGATE,
-         DSA.LawfulBasis.PUBLIC_TASK,
-         "Councils and the Violence Reduction Partnership plan and measure their community safety work (Crime "
-         "and Disorder Act 1998, section 17) against the police's recorded crime figures for their areas.",
-         DSA.Status.ACTIVE, starts=-240, ends=730, reviews=20),
-    # NOTE: the police's area-wide rate (from the Police National Computer) still goes to the youth
-    # justice services, who own targets on it; each service's own caseload count goes the other way
-    # (YJS_AGREEMENTS below).
-    Spec("DSA-2026-002", "First-time entrants aged 10 to 17, with breakdowns, for youth justice services",
-         "west-midlands-police", YOUTH_JUSTICE, ["FTE10-17"], DSA.Level.BREAKDOWNS,
-         DSA.LawfulBasis.LAW_ENFORCEMENT,
-         "Youth justice services target early help and out-of-court work, and find and close the gaps between "
-         "ethnic groups, using first-time entrant figures broken down by sex and ethnicity.",
-         DSA.Status.ACTIVE, starts=-180, ends=900, reviews=185, special_category=True, criminal_offence=True),
-    Spec("DSA-2026-003", "Adult proven reoffending for police offender management",
-         "probation-west-midlands", ["west-midlands-police"], ["REOFF-ADULT"], DSA.Level.AGGREGATE,
-         DSA.LawfulBasis.LAW_ENFORCEMENT,
-         "Integrated offender management teams compare reoffending rates with their caseloads.",
-         DSA.Status.SUSPENDED, starts=-300, ends=430, reviews=60, criminal_offence=True,
-         reason="A cohort was counted twice in the latest return. Suspended while Probation corrects the figures."),
-    Spec("DSA-2026-004", "Crown Court timeliness for victim services (pilot)",
-         "hmcts-west-midlands", ["victim-support-west-midlands"], ["OTC-DAYS"], DSA.Level.AGGREGATE,
-         DSA.LawfulBasis.PUBLIC_TASK,
-         "Victim Support planned its court-based support around waiting times during a one-year pilot.",
-         DSA.Status.ENDED, starts=-400, ends=-30, reviews=-200),
-    # NOTE: DA-1000 is published as totals only, so the agreement shares aggregate figures only.
-    Spec("DSA-2026-005", "Domestic abuse incidents for probation",
-         "west-midlands-police", ["probation-west-midlands"], ["DA-1000"], DSA.Level.AGGREGATE,
-         DSA.LawfulBasis.LAW_ENFORCEMENT,
-         "Probation practitioners assess risk in domestic abuse cases with the pattern of incidents by area.",
-         DSA.Status.AWAITING_SIGNATURES, starts=14, ends=744, reviews=380, special_category=True,
-         criminal_offence=True, unsigned=["probation-west-midlands"]),
+FORCE_AREA = ("E23000014", "West Midlands (police force area)")
+LOCAL_AUTHORITIES = [
+    ("E08000025", "Birmingham"), ("E08000026", "Coventry"), ("E08000027", "Dudley"),
+    ("E08000028", "Sandwell"), ("E08000029", "Solihull"), ("E08000030", "Walsall"),
+    ("E08000031", "Wolverhampton"),
 ]
-# Each youth justice service shares its own first-time entrants, with breakdowns, with the police.
-YJS_AGREEMENTS = [
-    Spec(f"DSA-2026-{n:03d}", f"First-time entrants to {name} Youth Justice Service, with breakdowns, for the police",
-         f"{name.lower()}-yjs", ["west-midlands-police"], [yjs_fte_code(name)], DSA.Level.BREAKDOWNS,
-         DSA.LawfulBasis.LAW_ENFORCEMENT,
-         f"The police's youth offender management and out-of-court disposal teams see how many children from "
-         f"{name} come onto the youth justice service's caseload after a first caution or conviction, by age band, "
-         f"sex and ethnicity, to plan diversion with the service and close the gaps between ethnic groups.",
-         DSA.Status.ACTIVE, starts=-150, ends=930, reviews=215, special_category=True, criminal_offence=True)
-    for n, (_, name) in enumerate(LOCAL_AUTHORITIES, start=6)
+
+# slug, name, short name, kind, area codes ("*" = the force area), about
+PARTNERS = [
+    ("west-midlands-police", "West Midlands Police", "WMP", Partner.Kind.POLICE, ["*"],
+     "The police force for the seven metropolitan boroughs of the West Midlands."),
+    ("cps-west-midlands", "Crown Prosecution Service West Midlands", "CPS", Partner.Kind.PROSECUTION, ["*"],
+     "Decides charges and prosecutes criminal cases investigated by the police."),
+    ("hmcts-west-midlands", "HM Courts and Tribunals Service West Midlands", "HMCTS", Partner.Kind.COURTS, ["*"],
+     "Runs the magistrates' and Crown courts in the region."),
+    ("probation-west-midlands", "Probation Service West Midlands", "Probation", Partner.Kind.PROBATION, ["*"],
+     "Supervises people on community sentences and after release from prison."),
+    ("hmpps-west-midlands-prisons", "HM Prison and Probation Service West Midlands prisons", "HMPPS prisons",
+     Partner.Kind.PRISONS, ["*"], "The prisons serving the West Midlands."),
+    ("bsol-icb", "NHS Birmingham and Solihull Integrated Care Board", "BSol ICB", Partner.Kind.HEALTH,
+     ["E08000025", "E08000029"], "Commissions health services, including offender health and secure facilities."),
+    ("black-country-icb", "NHS Black Country Integrated Care Board", "Black Country ICB", Partner.Kind.HEALTH,
+     ["E08000027", "E08000028", "E08000030", "E08000031"], "Commissions health services across the Black Country."),
+    ("victim-support-west-midlands", "Victim Support West Midlands", "Victim Support", Partner.Kind.VICTIM_SERVICES,
+     ["*"], "Supports victims and witnesses of crime."),
+    ("west-midlands-vrp", "West Midlands Violence Reduction Partnership", "VRP", Partner.Kind.VIOLENCE_REDUCTION,
+     ["*"], "Brings partners together to prevent serious violence."),
+    ("opcc", "Office of the West Midlands Police and Crime Commissioner", "OPCC", Partner.Kind.PCC_OFFICE, ["*"],
+     "Supports the Police and Crime Commissioner: call-ins, senior appointments and devolved funds."),
 ]
-AGREEMENTS += YJS_AGREEMENTS
+for code, name in LOCAL_AUTHORITIES:
+    slug = name.lower()
+    council = "City of Wolverhampton Council" if name == "Wolverhampton" else (
+        f"{name} City Council" if name in ("Birmingham", "Coventry") else f"{name} Metropolitan Borough Council")
+    PARTNERS.append((f"{slug}-council", council, name, Partner.Kind.LOCAL_AUTHORITY, [code],
+                     f"The local authority for {name}."))
+    PARTNERS.append((f"{slug}-yjs", f"{name} Youth Justice Service", f"{name} YJS", Partner.Kind.YOUTH_JUSTICE, [code],
+                     f"Works with children aged 10 to 17 in {name} who are in, or at risk of entering, the justice system."))
 
-TERMS = dict(
-    retention="Recipients keep the figures for as long as the agreement lasts and delete any copies within 30 "
-              "days of it ending, suspending or being revoked. The portal stops showing them at once.",
-    security_measures="Figures are read in the portal only, behind two-factor sign-in; exports are kept on "
-                      "partner systems accredited to the Cyber Essentials Plus standard.",
-    contacts="The data protection officer of each party, through the Office of the PCC.",
-)
-
-
-def _signer(partner: Partner) -> str:
-    """The demo signatory's name and title where there is one (signatures are recorded by the seed)."""
-    for _, first, last, slug, role, title in PEOPLE:
-        if slug == partner.slug and role == Role.SIGNATORY:
-            return f"{first} {last}, {title}"
-    return f"Signatory, {partner.short_name}"
-
-
-def _make(spec: Spec, partners: dict, indicators: dict) -> None:
-    today = timezone.localdate()
-    start, end = today + timedelta(days=spec.starts), today + timedelta(days=spec.ends)
-    provider = partners[spec.provider]
-    agreement = services.dsa_draft(
-        reference=spec.reference, title=spec.title, provider=provider, purpose=spec.purpose,
-        lawful_basis=spec.lawful_basis, level=spec.level, special_category_data=spec.special_category,
-        criminal_offence_data=spec.criminal_offence, recipients=[partners[s] for s in spec.recipients],
-        indicators=[indicators[c] for c in spec.indicators], start_date=start, end_date=end,
-        review_date=today + timedelta(days=spec.reviews), by=None, **TERMS)
-    if spec.status == DSA.Status.DRAFT:
-        return
-    # NOTE: sent and signed "as of" the start date, so that the ended one was active in its time.
-    as_of = min(start, today)
-    services.dsa_send(agreement=agreement, by=None, today=as_of)
-    for slug in [spec.provider, *spec.recipients]:
-        if slug not in spec.unsigned:
-            services.dsa_sign(agreement=agreement, by=None, partner=partners[slug], today=as_of,
-                              signer_label=_signer(partners[slug]))
-    if spec.status == DSA.Status.SUSPENDED:
-        services.dsa_suspend(agreement=agreement, by=None, reason=spec.reason)
-    elif spec.status == DSA.Status.ENDED:
-        services.dsa_end_if_expired(agreement_id=agreement.pk, today=today)
+# username, first name, last name, partner slug, role, job title
+PEOPLE = [
+    ("pcc", "Simon", "Foster", "opcc", Role.PCC, "Police and Crime Commissioner"),
+    ("pcc.officer", "Priya", "Shah", "opcc", Role.PCC_OFFICER, "Criminal justice policy lead"),
+    ("board.chair", "Helen", "Ward", "opcc", Role.BOARD_MEMBER, "Chair, Local Criminal Justice Board"),
+    ("police.officer", "Daniel", "Okafor", "west-midlands-police", Role.OFFICER, "Performance analyst"),
+    ("police.signatory", "Claire", "Bennett", "west-midlands-police", Role.SIGNATORY, "Assistant Chief Constable"),
+    ("probation.officer", "Marcus", "Reid", "probation-west-midlands", Role.OFFICER, "Head of performance"),
+    ("probation.signatory", "Ruth", "Adeyemi", "probation-west-midlands", Role.SIGNATORY, "Regional Probation Director"),
+    ("cps.officer", "Tom", "Hughes", "cps-west-midlands", Role.OFFICER, "Business manager"),
+    ("cps.signatory", "Anita", "Kaur", "cps-west-midlands", Role.SIGNATORY, "Chief Crown Prosecutor"),
+    ("courts.officer", "Gareth", "Lewis", "hmcts-west-midlands", Role.OFFICER, "Cluster manager"),
+    ("yjs.birmingham.officer", "Sophie", "Clarke", "birmingham-yjs", Role.OFFICER, "YJS information officer"),
+    ("yjs.coventry.officer", "Imran", "Hussain", "coventry-yjs", Role.OFFICER, "YJS performance officer"),
+    ("health.officer", "Laura", "Price", "bsol-icb", Role.OFFICER, "Health and justice commissioner"),
+    ("victims.officer", "Grace", "Mensah", "victim-support-west-midlands", Role.OFFICER, "Service manager"),
+    ("vrp.officer", "Ben", "Taylor", "west-midlands-vrp", Role.OFFICER, "Data and insight lead"),
+]
+ADMIN_USERNAME = "admin"
 
 
-@seed_step
+@seed_step(order=10)
 @transaction.atomic
-def seed_sharing_agreements() -> None:
-    from targets.models import Indicator
-
-    partners = {p.slug: p for p in Partner.objects.all()}
-    indicators = {i.code: i for i in Indicator.objects.all()}
-    for spec in AGREEMENTS:
-        if DSA.objects.filter(reference=spec.reference).exists():
+def seed_partners_and_people() -> None:
+    force = area_upsert(code=FORCE_AREA[0], name=FORCE_AREA[1], kind=Area.Kind.FORCE_AREA, by=SEED)
+    areas = {force.code: force}
+    for code, name in LOCAL_AUTHORITIES:
+        areas[code] = area_upsert(code=code, name=name, kind=Area.Kind.LOCAL_AUTHORITY, by=SEED)
+    for slug, name, short, kind, codes, about in PARTNERS:
+        if Partner.objects.filter(slug=slug).exists():
             continue
-        if any(s not in partners for s in [spec.provider, *spec.recipients]) or any(
-                c not in indicators for c in spec.indicators):
-            continue  # the steps that make these have not run
-        _make(spec, partners, indicators)
+        partner_areas = [areas[FORCE_AREA[0]] if c == "*" else areas[c] for c in codes]
+        partner_create(name=name, short_name=short, slug=slug, kind=kind, about=about, areas=partner_areas, by=SEED)
+    for username, first, last, slug, role, title in PEOPLE:
+        user = demo_user(username, first, last)
+        membership_add(user=user, partner=Partner.objects.get(slug=slug), role=role, job_title=title, by=SEED)
+    demo_user(ADMIN_USERNAME, "Portal", "Administrator", superuser=True)

@@ -3,6 +3,7 @@ from django import forms
 from portal.fields import GovDateField
 
 from .models import DataSharingAgreement, Partner
+from .sharing import coverage
 
 
 class PartnerFilterForm(forms.Form):
@@ -54,8 +55,8 @@ class DsaForm(forms.Form):
         label="Recipients", queryset=Partner.objects.none(), widget=forms.CheckboxSelectMultiple, required=False,
         help_text="Select all the partners that will receive the data",
         error_messages={"invalid_choice": "Select recipients from the list (the provider cannot be one)"})
-    indicators = forms.ModelMultipleChoiceField(
-        label="Indicators shared", queryset=Partner.objects.none(), widget=forms.CheckboxSelectMultiple,
+    indicators = forms.TypedMultipleChoiceField(
+        label="Indicators shared", coerce=int, widget=forms.CheckboxSelectMultiple,
         help_text="Only indicators the provider provides can be shared",
         error_messages={"required": "Select at least one indicator",
                         "invalid_choice": "Select only indicators that the provider provides"})
@@ -77,10 +78,8 @@ class DsaForm(forms.Form):
     review_date = GovDateField(label="Review date", label_lower="the review date",
                                help_text="When the parties check the agreement still works. For example, 1 10 2027")
 
-    def __init__(self, *args, providers=(), indicators=None, fixed_provider: Partner | None = None, **kwargs):
+    def __init__(self, *args, providers=(), fixed_provider: Partner | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        from targets.models import Indicator
-
         providers = list(providers)
         self.fixed_provider = fixed_provider
         self._providers = {p.pk: p for p in providers}
@@ -108,10 +107,12 @@ class DsaForm(forms.Form):
         ]
         if not self.fields["recipient_groups"].choices:
             del self.fields["recipient_groups"]
-        self.fields["indicators"].queryset = indicators if indicators is not None else (
-            Indicator.objects.filter(provider_id__in=provider_ids, active=True).select_related("provider").order_by("code"))
-        self.fields["indicators"].label_from_instance = lambda i: f"{i.code}: {i.name}" + (
-            "" if self.fixed_provider else f" ({i.provider.short_name})")
+        # What the provider(s) could share: the app that defines indicators says (partners.sharing).
+        self._options = {c.pk: c for c in coverage().options(provider_ids=provider_ids)}
+        names = {p.pk: p.short_name for p in Partner.objects.filter(pk__in=provider_ids)}
+        self.fields["indicators"].choices = [
+            (c.pk, f"{c.code}: {c.name}" + ("" if self.fixed_provider else f" ({names.get(c.provider_id, '')})"))
+            for c in self._options.values()]
 
     def chosen_provider(self) -> Partner | None:
         if self.fixed_provider is not None:
@@ -134,7 +135,8 @@ class DsaForm(forms.Form):
             if any(p.pk == provider.pk for p in data.get("recipients") or []):
                 self.add_error("recipients", f"{provider.short_name} provides the data, so it cannot also be a "
                                              f"recipient")
-            if any(i.provider_id != provider.pk for i in data.get("indicators") or []):
+            if any(self._options[pk].provider_id != provider.pk for pk in data.get("indicators") or []
+                   if pk in self._options):
                 self.add_error("indicators", f"Select only indicators that {provider.short_name} provides")
         start, end, review = data.get("start_date"), data.get("end_date"), data.get("review_date")
         if start and end and end < start:
@@ -193,12 +195,30 @@ class DsaFilterForm(forms.Form):
                                      queryset=Partner.objects.filter(active=True).order_by("name"))
     status = forms.ChoiceField(label="Status", required=False,
                                choices=[("", "Any status")] + list(DataSharingAgreement.Status.choices))
-    indicator = forms.ModelChoiceField(label="Indicator", required=False, empty_label="Any indicator",
-                                       queryset=Partner.objects.none())
+    indicator = forms.TypedChoiceField(label="Indicator", required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from targets.models import Indicator
+        options = coverage().options(provider_ids=Partner.objects.values_list("pk", flat=True))
+        self._options = {c.pk: c for c in options}
+        self.fields["indicator"].choices = [("", "Any indicator")] + [(c.pk, str(c)) for c in options]
 
-        self.fields["indicator"].queryset = Indicator.objects.order_by("code")
-        self.fields["indicator"].label_from_instance = lambda i: f"{i.code}: {i.name}"
+    def chosen_indicator(self):
+        """The indicator chosen (a partners.sharing.Covered), or None."""
+        return self._options.get(self.cleaned_data.get("indicator")) if self.is_valid() else None
+
+
+# --- Partner-system API tokens -----------------------------------------------------------------
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label="Name of the partner system", max_length=120,
+                           help_text="For example, 'Police records nightly feed'",
+                           error_messages={"required": "Enter the name of the partner system"})
+    partner = forms.ModelChoiceField(label="Partner", queryset=Partner.objects.filter(active=True).order_by("name"),
+                                     empty_label="Choose a partner",
+                                     error_messages={"required": "Choose the partner the system belongs to"})
+    days = forms.IntegerField(label="Days until it expires", min_value=1, max_value=365, initial=90,
+                              error_messages={"required": "Enter how many days the token lasts",
+                                              "min_value": "A token must last at least 1 day",
+                                              "max_value": "A token can last at most 365 days",
+                                              "invalid": "Enter the number of days as a whole number, like 90"},
+                              widget=forms.TextInput(attrs={"inputmode": "numeric"}))

@@ -7,14 +7,15 @@ from django.utils import timezone
 from portal import permissions
 from portal.home import HomeSection, home_provider
 
+from . import rules
 from .selectors import dsa_awaiting_signature_of, dsa_reviews_due_for
 
 
 @home_provider
 def sharing_agreements_section(user):
-    may_sign = bool(permissions.acting_partner_ids(user, permissions.DSA_SIGN))
-    may_manage = permissions.can(user, permissions.DSA_SUSPEND)
-    may_draft = bool(permissions.acting_partner_ids(user, permissions.DSA_DRAFT))
+    may_sign = bool(permissions.acting_partner_ids(user, rules.DSA_SIGN))
+    may_manage = permissions.can(user, rules.DSA_SUSPEND)
+    may_draft = bool(permissions.acting_partner_ids(user, rules.DSA_DRAFT))
     if not (may_sign or may_manage or may_draft):
         return None
     items = []

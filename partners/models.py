@@ -1,6 +1,9 @@
 """Partners of the Local Criminal Justice Board, the areas they serve and their people."""
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
@@ -8,6 +11,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase
+
+from portal.roles import Role  # noqa: F401 (the roles a membership holds; partners.models.Role for callers)
 
 
 class Area(models.Model):
@@ -74,12 +79,6 @@ class PartnerGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Partner, on_delete=models.CASCADE)
 
 
-class Role(models.TextChoices):
-    OFFICER = "officer", "Partner officer"
-    SIGNATORY = "signatory", "Partner signatory"
-    BOARD_MEMBER = "board_member", "Board member"
-    PCC_OFFICER = "pcc_officer", "PCC officer"
-    PCC = "pcc", "Police and Crime Commissioner"
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -121,7 +120,7 @@ class DataSharingAgreement(models.Model):
     """A provider partner's agreement to share named indicators with recipient partners.
 
     While active, the recipients' Groups hold the object permissions on the covered indicators
-    (partners.services.dsa_sync_grants); every other status gives nothing.
+    (targets.services.sharing.dsa_sync_grants); every other status gives nothing.
     """
 
     class Status(models.TextChoices):
@@ -156,7 +155,7 @@ class DataSharingAgreement(models.Model):
     lawful_basis = models.CharField(max_length=20, choices=LawfulBasis.choices)
     special_category_data = models.BooleanField(default=False, help_text="UK GDPR Article 9 data is involved")
     criminal_offence_data = models.BooleanField(default=False, help_text="UK GDPR Article 10 data is involved")
-    indicators = models.ManyToManyField("targets.Indicator", related_name="sharing_agreements", blank=True)
+    # NOTE: what it covers (indicators) is linked from the app that defines them: targets.AgreementCoverage.
     level = models.CharField(max_length=12, choices=Level.choices, default=Level.AGGREGATE)
     retention = models.TextField(help_text="How long recipients keep the data and how they delete it")
     security_measures = models.TextField()
@@ -253,3 +252,54 @@ class DsaSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement.reference} signed for {self.partner.short_name}"
+
+
+# --- Partner systems: API tokens ------------------------------------------------------------
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A token for a named partner system. Only its hash is stored; the raw token is shown once."""
+
+    PREFIX = "cjp_"
+
+    name = models.CharField(max_length=120, help_text="The partner system, for example 'Police RMS nightly feed'")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="api_tokens")
+    role = models.CharField(max_length=20, default="officer")
+    # NOTE: each token acts through its own service user holding one membership at the
+    # partner, so the token reaches exactly what the partner's officers may reach.
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_token")
+    key_prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("manage_api_tokens", "Create and revoke partner-system API tokens")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.partner.short_name})"
+
+    @classmethod
+    def generate_raw(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+    # DRF's request.auth for a token request: the core asks this, never the class (portal/api_auth.py).
+    is_partner_system_token = True
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def status_label(self) -> str:
+        if self.revoked_at:
+            return "Revoked"
+        if self.expires_at <= timezone.now():
+            return "Expired"
+        return "Active"

@@ -10,12 +10,14 @@ from django.utils import timezone
 from portal import permissions
 from portal.models import AuditEvent
 
-from .models import DataSharingAgreement, DsaSignature, Membership, Partner
+from . import rules
+from .models import ApiToken, DataSharingAgreement, DsaSignature, Membership, Partner
+from .sharing import attach_covered, coverage
 
 
 def partner_list_visible_to(*, user, search: str = "", kind: str = "") -> QuerySet[Partner]:
     """The partner directory: every active partner, to anyone who holds a role."""
-    qs = permissions.visible(user, permissions.PARTNER_VIEW, Partner.objects.filter(active=True))
+    qs = permissions.visible(user, rules.PARTNER_VIEW, Partner.objects.filter(active=True))
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(short_name__icontains=search))
     if kind:
@@ -27,7 +29,19 @@ def partner_get(*, user, slug: str) -> Partner:
     """One partner with its areas and current people, or 404."""
     active_people = Membership.objects.active().select_related("user").order_by("role", "user__last_name")
     qs = Partner.objects.prefetch_related("areas", Prefetch("memberships", queryset=active_people, to_attr="people"))
-    return permissions.get_visible_or_404(user, permissions.PARTNER_VIEW, qs, slug=slug)
+    return permissions.get_visible_or_404(user, rules.PARTNER_VIEW, qs, slug=slug)
+
+
+def seats_of(user):
+    """Where the permissions engine finds a person's seats: (partner id, partner Group id, role) for each
+    active membership at an active partner (registered with portal.permissions at start-up)."""
+    return (Membership.objects.active().filter(user=user, partner__active=True)
+            .values_list("partner_id", "partner__group_id", "role"))
+
+
+def partner_choices() -> list[tuple[int, str]]:
+    """Every partner, by name, for filters in core pages (registered with portal.directory)."""
+    return list(Partner.objects.order_by("name").values_list("pk", "name"))
 
 
 def memberships_of(*, user) -> QuerySet[Membership]:
@@ -54,24 +68,22 @@ def partner_sections(*, user, partner) -> list[dict]:
 def dsa_list_visible_to(*, user, partner: Partner | None = None, status: str = "",
                         indicator=None) -> QuerySet[DataSharingAgreement]:
     """Agreements the user may see (their partners' as provider or recipient; all for the PCC office)."""
-    qs = permissions.visible(user, permissions.DSA_VIEW, DataSharingAgreement.objects.all())
+    qs = permissions.visible(user, rules.DSA_VIEW, DataSharingAgreement.objects.all())
     if partner is not None:
         qs = qs.filter(Q(provider=partner) | Q(pk__in=DataSharingAgreement.objects.filter(recipients=partner)
                                                 .values("pk")))
     if status:
         qs = qs.filter(status=status)
     if indicator is not None:
-        qs = qs.filter(pk__in=DataSharingAgreement.objects.filter(indicators=indicator).values("pk"))
+        qs = qs.filter(pk__in=coverage().agreement_ids_covering(indicator.pk))
     return (qs.select_related("provider")
-            .prefetch_related(Prefetch("recipients", queryset=Partner.objects.order_by("name")),
-                              Prefetch("indicators", queryset=_indicators().order_by("code")), "signatures")
+            .prefetch_related(Prefetch("recipients", queryset=Partner.objects.order_by("name")), "signatures")
             .order_by("-created_at", "-id"))
 
 
-def _indicators():
-    from targets.models import Indicator
-
-    return Indicator.objects.all()
+def with_coverage(agreements) -> list[DataSharingAgreement]:
+    """The agreements (a page of them, say) with `covered` set on each: what it covers, in one query."""
+    return attach_covered(agreements)
 
 
 @dataclass
@@ -85,10 +97,10 @@ def dsa_get(*, user, pk: int) -> DataSharingAgreement:
     """One agreement with its parties, signatures and indicators, or 404 for one the user may not know."""
     qs = DataSharingAgreement.objects.select_related("provider", "created_by").prefetch_related(
         Prefetch("recipients", queryset=Partner.objects.order_by("name")),
-        Prefetch("indicators", queryset=_indicators().order_by("code")),
         Prefetch("signatures", queryset=DsaSignature.objects.select_related("partner", "signed_by")),
     )
-    agreement = permissions.get_visible_or_404(user, permissions.DSA_VIEW, qs, pk=pk)
+    agreement = permissions.get_visible_or_404(user, rules.DSA_VIEW, qs, pk=pk)
+    attach_covered([agreement])
     by_partner = {s.partner_id: s for s in agreement.signatures.all()}
     agreement.parties = [DsaParty(agreement.provider, "Provider", by_partner.get(agreement.provider_id))] + [
         DsaParty(p, "Recipient", by_partner.get(p.pk)) for p in agreement.recipients.all()]
@@ -102,29 +114,18 @@ def dsa_history(*, agreement: DataSharingAgreement) -> QuerySet[AuditEvent]:
                                      object_id=str(agreement.pk)).order_by("id")
 
 
-def dsa_actions_for(*, user, agreement: DataSharingAgreement) -> dict[str, bool]:
-    """Which buttons the agreement page shows the user (the services check again)."""
-    status = agreement.status
-    S = DataSharingAgreement.Status
-    can_draft = permissions.can(user, permissions.DSA_DRAFT, agreement.provider)
-    can_manage = permissions.can(user, permissions.DSA_SUSPEND, agreement)
-    can_revoke = permissions.can(user, permissions.DSA_REVOKE, agreement)
-    return {
-        "edit": status == S.DRAFT and can_draft,
-        "send": status == S.DRAFT and can_draft,
-        "delete": status == S.DRAFT and can_draft,
-        "sign": status == S.AWAITING_SIGNATURES and bool(dsa_unsigned_partners_for(user=user, agreement=agreement)),
-        "suspend": status == S.ACTIVE and can_manage,
-        "resume": status == S.SUSPENDED and can_manage,
-        "revoke": status in DataSharingAgreement.LIVE_STATUSES and can_revoke,
-    }
+def dsa_actions_for(*, user, agreement: DataSharingAgreement) -> list:
+    """The transitions the agreement page offers this person now (the services check again)."""
+    from .workflows import DSA_FLOW
+
+    return DSA_FLOW.available_to(user, agreement)
 
 
 def dsa_unsigned_partners_for(*, user, agreement: DataSharingAgreement) -> list[Partner]:
     """The parties the user may sign for that have not signed yet."""
     if agreement.status != DataSharingAgreement.Status.AWAITING_SIGNATURES:
         return []
-    ids = set(permissions.acting_partner_ids(user, permissions.DSA_SIGN, agreement))
+    ids = set(permissions.acting_partner_ids(user, rules.DSA_SIGN, agreement))
     if not ids:
         return []
     parties = {agreement.provider_id, *agreement.recipients.values_list("pk", flat=True)}
@@ -134,7 +135,7 @@ def dsa_unsigned_partners_for(*, user, agreement: DataSharingAgreement) -> list[
 
 def dsa_awaiting_signature_of(*, user) -> list[DataSharingAgreement]:
     """Agreements waiting for a signature the user may give (for the start page)."""
-    qs = permissions.visible(user, permissions.DSA_SIGN, DataSharingAgreement.objects.filter(
+    qs = permissions.visible(user, rules.DSA_SIGN, DataSharingAgreement.objects.filter(
         status=DataSharingAgreement.Status.AWAITING_SIGNATURES)).select_related("provider").order_by("sent_at")
     return [a for a in qs[:50] if dsa_unsigned_partners_for(user=user, agreement=a)]
 
@@ -143,55 +144,10 @@ def dsa_reviews_due_for(*, user, within_days: int = 30, today=None) -> QuerySet[
     """Active agreements the user manages (provider, or the PCC office) whose review or end date is near."""
     today = today or timezone.localdate()
     horizon = today + timedelta(days=within_days)
-    qs = permissions.visible(user, permissions.DSA_SUSPEND, DataSharingAgreement.objects.filter(
+    qs = permissions.visible(user, rules.DSA_SUSPEND, DataSharingAgreement.objects.filter(
         status=DataSharingAgreement.Status.ACTIVE))
     return qs.filter(Q(review_date__lte=horizon) | Q(end_date__lte=horizon)).select_related("provider").order_by(
         "review_date")
-
-
-def dsa_that_would_open(*, user, indicator, breakdowns: bool = False) -> list[DataSharingAgreement]:
-    """Agreements not (yet, or no longer) active that would let the user's partners see the indicator's
-    figures (or its breakdowns): drafts, ones awaiting signatures and suspended ones naming them."""
-    partner_ids = {seat.partner_id for seat in permissions.seats(user)}
-    if not partner_ids:
-        return []
-    S = DataSharingAgreement.Status
-    qs = DataSharingAgreement.objects.filter(
-        status__in=[S.DRAFT, S.AWAITING_SIGNATURES, S.SUSPENDED], indicators=indicator,
-        recipients__in=partner_ids)
-    if breakdowns:
-        qs = qs.filter(level=DataSharingAgreement.Level.BREAKDOWNS)
-    return list(permissions.visible(user, permissions.DSA_VIEW, qs).distinct().select_related("provider")
-                .order_by("status", "-created_at"))
-
-
-@dataclass
-class SharingHint:
-    """What a page says when figures are hidden by sharing rules."""
-
-    agreements: list
-    provider: Partner
-    text: str
-
-
-def dsa_sharing_hint(*, user, indicator, breakdowns: bool = False) -> SharingHint:
-    """Why the user cannot see an indicator's figures (or breakdowns) and what would open them."""
-    agreements = dsa_that_would_open(user=user, indicator=indicator, breakdowns=breakdowns)
-    what = "breakdowns of these figures" if breakdowns else "these figures"
-    if agreements:
-        first = agreements[0]
-        text = {
-            DataSharingAgreement.Status.DRAFT: f"Agreement {first.reference} would share {what} with you once it is "
-                                               f"sent, signed and active. It is still a draft.",
-            DataSharingAgreement.Status.AWAITING_SIGNATURES: f"Agreement {first.reference} would share {what} with "
-                                                             f"you. It is waiting for signatures.",
-            DataSharingAgreement.Status.SUSPENDED: f"Agreement {first.reference} shares {what} with you, but it is "
-                                                   f"suspended.",
-        }[first.status]
-    else:
-        text = (f"Some data is hidden by sharing rules: no agreement shares {what} with your partner. "
-                f"Ask {indicator.provider.name} for a data-sharing agreement.")
-    return SharingHint(agreements=agreements, provider=indicator.provider, text=text)
 
 
 @dataclass
@@ -200,7 +156,7 @@ class SharingLine:
     recipient: Partner
     agreement: DataSharingAgreement
     visible: bool          # the viewer may open the agreement's terms
-    indicators: list       # Indicator, by code
+    indicators: list       # Covered (partners.sharing), by code
     level: str             # in words: "aggregate figures only" or "aggregate figures and breakdowns"
 
 
@@ -213,13 +169,11 @@ def dsa_sharing_matrix(*, user) -> dict:
     share). Terms, contacts and figures stay on the agreement page, which only parties and the PCC
     office may open; the page links there only for those who may.
     """
-    if not permissions.can(user, permissions.DSA_VIEW):
+    if not permissions.can(user, rules.DSA_VIEW):
         return {"providers": [], "not_sharing": [], "indicators": []}
-    active = list(DataSharingAgreement.objects.filter(status=DataSharingAgreement.Status.ACTIVE)
-                  .select_related("provider")
-                  .prefetch_related("recipients", Prefetch("indicators", queryset=_indicators().order_by("code")))
-                  .order_by("reference"))
-    visible_ids = set(permissions.visible(user, permissions.DSA_VIEW, DataSharingAgreement.objects.filter(
+    active = attach_covered(DataSharingAgreement.objects.filter(status=DataSharingAgreement.Status.ACTIVE)
+                            .select_related("provider").prefetch_related("recipients").order_by("reference"))
+    visible_ids = set(permissions.visible(user, rules.DSA_VIEW, DataSharingAgreement.objects.filter(
         pk__in=[a.pk for a in active])).values_list("pk", flat=True))
     lines: dict[int, list[SharingLine]] = {}
     for agreement in active:
@@ -227,22 +181,22 @@ def dsa_sharing_matrix(*, user) -> dict:
         for recipient in agreement.recipients.all():
             lines.setdefault(agreement.provider_id, []).append(SharingLine(
                 recipient=recipient, agreement=agreement, visible=agreement.pk in visible_ids,
-                indicators=list(agreement.indicators.all()), level=level))
+                indicators=list(agreement.covered), level=level))
     providers = sorted({a.provider for a in active}, key=lambda p: p.name)
     groups = [{"provider": p,
                "lines": sorted(lines.get(p.pk, []), key=lambda line: (line.recipient.name, line.agreement.reference)),
                "recipients": len({line.recipient.pk for line in lines.get(p.pk, [])})}
               for p in providers]
-    not_sharing = list(permissions.visible(user, permissions.PARTNER_VIEW, Partner.objects.filter(active=True))
+    not_sharing = list(permissions.visible(user, rules.PARTNER_VIEW, Partner.objects.filter(active=True))
                        .exclude(pk__in=[p.pk for p in providers]).order_by("name"))
-    indicators = sorted({i for a in active for i in a.indicators.all()}, key=lambda i: i.code)
+    indicators = sorted({i for a in active for i in a.covered}, key=lambda i: i.code)
     return {"providers": groups, "not_sharing": not_sharing, "indicators": indicators}
 
 
 @partner_section
 def partner_sharing_agreements(user, partner: Partner) -> dict | None:
     """The partner page's agreements: those the viewer may see where the partner gives or receives data."""
-    agreements = list(dsa_list_visible_to(user=user, partner=partner).filter(
+    agreements = with_coverage(dsa_list_visible_to(user=user, partner=partner).filter(
         status__in=DataSharingAgreement.LIVE_STATUSES))
     if not agreements:
         return None
@@ -253,3 +207,10 @@ def partners_acting_for(*, user, action: str) -> list[Partner]:
     """The active partners for which the user may take an action guarded on the partner itself
     (submit a data return, draft an agreement): role and the partner's own grant together."""
     return list(permissions.visible(user, action, Partner.objects.filter(active=True)).order_by("name"))
+
+
+def api_tokens_visible_to(*, user) -> QuerySet[ApiToken]:
+    """Partner-system API tokens, for those who manage them (the PCC office)."""
+    if not permissions.can(user, rules.API_TOKEN_MANAGE):
+        return ApiToken.objects.none()
+    return ApiToken.objects.select_related("partner", "created_by").order_by("-created_at")

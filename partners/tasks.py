@@ -3,15 +3,22 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from portal.actors import system
 from portal.tasks import TASK_OPTIONS
+
+NIGHTLY_TASK = system("nightly agreement check")
 
 
 @shared_task(name="partners.end_expired_dsas", **TASK_OPTIONS)
 def end_expired_dsas() -> dict:
     """Daily: activate fully signed agreements whose start date has come; end those past their end date."""
+    from portal.schedule import scheduled_run_done
+
     from .services import dsa_daily_transitions
 
-    return dsa_daily_transitions()
+    result = dsa_daily_transitions()
+    scheduled_run_done(name="partners.end_expired_dsas", by=NIGHTLY_TASK)
+    return result
 
 
 @shared_task(name="partners.dsa_reminders", **TASK_OPTIONS)

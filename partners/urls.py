@@ -19,4 +19,7 @@ urlpatterns = [
     path("sharing-agreements/<int:pk>/suspend/", views.dsa_suspend, name="dsa-suspend"),
     path("sharing-agreements/<int:pk>/resume/", views.dsa_resume, name="dsa-resume"),
     path("sharing-agreements/<int:pk>/revoke/", views.dsa_revoke, name="dsa-revoke"),
+    path("api-tokens/", views.tokens, name="tokens"),
+    path("api-tokens/new/", views.token_create, name="token-create"),
+    path("api-tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
 ]

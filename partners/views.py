@@ -3,19 +3,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from portal import permissions
 from portal.paging import paginate
-from portal.security import require_step_up
+from portal.security import require_step_up, step_up_confirmed_at
 
-from . import selectors, services
-from .forms import DsaFilterForm, DsaForm, DsaReasonForm, DsaSignForm, PartnerFilterForm
-from .models import DataSharingAgreement, Partner
+from . import rules, selectors, services
+from .forms import ApiTokenForm, DsaFilterForm, DsaForm, DsaReasonForm, DsaSignForm, PartnerFilterForm
+from .workflows import DSA_FLOW
 
 
 def partner_list(request):
-    permissions.check(request.user, permissions.PARTNER_VIEW)
+    permissions.check(request.user, rules.PARTNER_VIEW)
     form = PartnerFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     partners = selectors.partner_list_visible_to(user=request.user, search=filters.get("q", ""), kind=filters.get("kind", ""))
@@ -51,20 +52,21 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 
 def dsa_list(request):
-    permissions.check(request.user, permissions.DSA_VIEW)
+    permissions.check(request.user, rules.DSA_VIEW)
     form = DsaFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     agreements = selectors.dsa_list_visible_to(user=request.user, partner=filters.get("partner"),
-                                               status=filters.get("status", ""), indicator=filters.get("indicator"))
+                                               status=filters.get("status", ""), indicator=form.chosen_indicator())
     page, pagination = paginate(request, agreements, per_page=25)
+    selectors.with_coverage(page.object_list)
     return render(request, "partners/dsa_list.html", {
         "filter_form": form, "page": page, "pagination": pagination,
-        "can_draft": bool(permissions.acting_partner_ids(request.user, permissions.DSA_DRAFT)),
+        "can_draft": bool(permissions.acting_partner_ids(request.user, rules.DSA_DRAFT)),
     })
 
 
 def dsa_matrix(request):
-    permissions.check(request.user, permissions.DSA_VIEW)
+    permissions.check(request.user, rules.DSA_VIEW)
     return render(request, "partners/dsa_matrix.html", {"matrix": selectors.dsa_sharing_matrix(user=request.user)})
 
 
@@ -76,8 +78,8 @@ def dsa_detail(request, pk: int):
     })
 
 
-def _draft_providers(user) -> list[Partner]:
-    return selectors.partners_acting_for(user=user, action=permissions.DSA_DRAFT)
+def _draft_providers(user) -> list:
+    return selectors.partners_acting_for(user=user, action=rules.DSA_DRAFT)
 
 
 def dsa_create(request):
@@ -97,9 +99,21 @@ def dsa_create(request):
     return render(request, "partners/dsa_form.html", {"form": form, "agreement": None})
 
 
+def _refuse_or_redirect(request, agreement, transition: str, message: str):
+    """403 when the person may never take this transition; back to the agreement (with why) when the
+    agreement is not in a state it starts from; None when the page may go on."""
+    if not DSA_FLOW.permitted(request.user, agreement, transition):
+        raise PermissionDenied
+    if not DSA_FLOW.in_source_state(agreement, transition):
+        messages.info(request, message)
+        return redirect(agreement)
+    return None
+
+
 def dsa_edit(request, pk: int):
     agreement = selectors.dsa_get(user=request.user, pk=pk)
-    permissions.check(request.user, permissions.DSA_DRAFT, agreement.provider)
+    if not DSA_FLOW.permitted(request.user, agreement, "edit"):
+        raise PermissionDenied
     if not agreement.is_draft:
         messages.error(request, "Only a draft can be changed.")
         return redirect(agreement)
@@ -107,7 +121,7 @@ def dsa_edit(request, pk: int):
     initial.update(special_category_data="yes" if agreement.special_category_data else "no",
                    criminal_offence_data="yes" if agreement.criminal_offence_data else "no",
                    recipients=[p.pk for p in agreement.recipients.all()],
-                   indicators=[i.pk for i in agreement.indicators.all()])
+                   indicators=[c.pk for c in agreement.covered])
     form = DsaForm(_posted(request), initial=initial, fixed_provider=agreement.provider)
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,10 +136,10 @@ def dsa_edit(request, pk: int):
 
 def dsa_send(request, pk: int):
     agreement = selectors.dsa_get(user=request.user, pk=pk)
-    permissions.check(request.user, permissions.DSA_DRAFT, agreement.provider)
-    if not agreement.is_draft:
-        messages.info(request, f"{agreement.reference} has already been sent for signatures.")
-        return redirect(agreement)
+    refused = _refuse_or_redirect(request, agreement, "send",
+                                  f"{agreement.reference} has already been sent for signatures.")
+    if refused:
+        return refused
     errors = []
     if request.method == "POST":
         try:
@@ -144,10 +158,10 @@ def dsa_send(request, pk: int):
 
 def dsa_delete(request, pk: int):
     agreement = selectors.dsa_get(user=request.user, pk=pk)
-    permissions.check(request.user, permissions.DSA_DRAFT, agreement.provider)
-    if not agreement.is_draft:
-        messages.info(request, "Only a draft can be deleted. Revoke the agreement instead.")
-        return redirect(agreement)
+    refused = _refuse_or_redirect(request, agreement, "delete",
+                                  "Only a draft can be deleted. Revoke the agreement instead.")
+    if refused:
+        return refused
     errors = []
     if request.method == "POST":
         try:
@@ -165,10 +179,11 @@ def dsa_delete(request, pk: int):
 
 def dsa_sign(request, pk: int):
     agreement = selectors.dsa_get(user=request.user, pk=pk)
-    if agreement.status != agreement.Status.AWAITING_SIGNATURES:
+    if not DSA_FLOW.in_source_state(agreement, "sign"):
         messages.info(request, f"{agreement.reference} is not waiting for signatures.")
         return redirect(agreement)
-    permissions.check(request.user, permissions.DSA_SIGN, agreement)
+    if not DSA_FLOW.permitted(request.user, agreement, "sign"):
+        raise PermissionDenied
     return _dsa_sign_confirmed(request, agreement)
 
 
@@ -181,7 +196,8 @@ def _dsa_sign_confirmed(request, agreement):
     form = DsaSignForm(_posted(request), partners=partners)
     if request.method == "POST" and form.is_valid():
         try:
-            services.dsa_sign(agreement=agreement, by=request.user, partner=form.chosen_partner())
+            services.dsa_sign(agreement=agreement, by=request.user, partner=form.chosen_partner(),
+                              confirmed_at=step_up_confirmed_at(request))
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -195,9 +211,6 @@ def _dsa_sign_confirmed(request, agreement):
     })
 
 
-S = DataSharingAgreement.Status
-# The statuses each change applies to (any other: back to the agreement page).
-TRANSITION_FROM = {"suspend": (S.ACTIVE,), "resume": (S.SUSPENDED,), "revoke": DataSharingAgreement.LIVE_STATUSES}
 TRANSITIONS = {
     # action: (service, verb for messages, reason required, page heading, button, success message)
     "suspend": (services.dsa_suspend, "suspending", True, "Suspend {ref}?", "Suspend the agreement",
@@ -211,12 +224,10 @@ TRANSITIONS = {
 
 def _dsa_transition(request, pk: int, action: str):
     agreement = selectors.dsa_get(user=request.user, pk=pk)
-    permissions.check(request.user, permissions.DSA_REVOKE if action == "revoke" else permissions.DSA_SUSPEND,
-                      agreement)
-    if agreement.status not in TRANSITION_FROM[action]:
-        messages.info(request, f"{agreement.reference} is {agreement.get_status_display().lower()}: there is "
-                               f"nothing to {action}.")
-        return redirect(agreement)
+    refused = _refuse_or_redirect(request, agreement, action, f"{agreement.reference} is "
+                                  f"{agreement.get_status_display().lower()}: there is nothing to {action}.")
+    if refused:
+        return refused
     return _dsa_transition_confirmed(request, agreement, action)
 
 
@@ -226,7 +237,8 @@ def _dsa_transition_confirmed(request, agreement, action: str):
     form = DsaReasonForm(_posted(request), verb=verb, required=required)
     if request.method == "POST" and form.is_valid():
         try:
-            service(agreement=agreement, by=request.user, reason=form.cleaned_data["reason"])
+            service(agreement=agreement, by=request.user, reason=form.cleaned_data["reason"],
+                    confirmed_at=step_up_confirmed_at(request))
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -248,3 +260,31 @@ def dsa_resume(request, pk: int):
 
 def dsa_revoke(request, pk: int):
     return _dsa_transition(request, pk, "revoke")
+
+
+# --- Partner-system API tokens (the PCC office) -------------------------------------------------
+def tokens(request):
+    permissions.check(request.user, rules.API_TOKEN_MANAGE)
+    page, pagination = paginate(request, selectors.api_tokens_visible_to(user=request.user))
+    return render(request, "partners/tokens.html", {"page": page, "pagination": pagination})
+
+
+def token_create(request):
+    permissions.check(request.user, rules.API_TOKEN_MANAGE)
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token, raw = services.api_token_create(
+            name=form.cleaned_data["name"], partner=form.cleaned_data["partner"],
+            days=form.cleaned_data["days"], by=request.user,
+        )
+        return render(request, "partners/token_created.html", {"token": token, "raw": raw})
+    return render(request, "partners/token_create.html", {"form": form})
+
+
+@require_POST
+def token_revoke(request, token_id: int):
+    permissions.check(request.user, rules.API_TOKEN_MANAGE)
+    token = get_object_or_404(selectors.api_tokens_visible_to(user=request.user), pk=token_id)
+    services.api_token_revoke(token=token, by=request.user)
+    messages.success(request, f"The token '{token.name}' is revoked. The system can no longer use it.")
+    return redirect("partners:tokens")

@@ -1,4 +1,4 @@
-"""The API root router and the core endpoints (/api/v1/me/)."""
+"""The API root router and the core's API views (the root, the schema and its docs)."""
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
@@ -10,8 +10,6 @@ from rest_framework.views import APIView
 
 from .api_base import StrictQueryParamsMixin
 
-from partners.models import Membership
-from partners.selectors import memberships_of
 
 class StrictAPIRootView(StrictQueryParamsMixin, APIRootView):
     """The API root: links to every list."""
@@ -34,39 +32,3 @@ class PortalRouter(DefaultRouter):
 
 
 router = PortalRouter()
-
-
-class MembershipSerializer(serializers.ModelSerializer):
-    partner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    partner_name = serializers.CharField(source="partner.name", read_only=True)
-    active = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Membership
-        fields = ["partner", "partner_name", "role", "job_title", "active_from", "active_to", "active"]
-        read_only_fields = fields
-
-    def get_active(self, obj) -> bool:
-        return obj.is_active()
-
-
-class MeSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    full_name = serializers.CharField()
-    email = serializers.EmailField()
-    memberships = MembershipSerializer(many=True)
-
-
-class MeView(StrictQueryParamsMixin, APIView):
-    """Who the caller is and the roles they hold."""
-
-    @extend_schema(responses=MeSerializer)
-    def get(self, request):
-        user = request.user
-        data = {
-            "username": user.get_username(),
-            "full_name": user.get_full_name(),
-            "email": user.email,
-            "memberships": MembershipSerializer(memberships_of(user=user), many=True).data,
-        }
-        return Response(data)

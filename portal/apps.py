@@ -4,8 +4,10 @@ from django.db.models.signals import post_migrate
 
 def _sync_roles(sender, **kwargs):
     from .permissions import sync_role_groups
+    from .schedule import scheduled_runs_sync
 
     sync_role_groups()
+    scheduled_runs_sync()
 
 
 class PortalConfig(AppConfig):
@@ -22,6 +24,11 @@ class PortalConfig(AppConfig):
         autodiscover_modules("tasks")
 
         from . import home_items  # noqa: F401  (registers the start-page sections)
+        from .admin import make_read_only
+
+        # NOTE: the admin app's ready() ran first and imported every admin module: now make the ones
+        # Django and the third-party apps registered read-only too.
+        make_read_only()
 
         # NOTE: role Groups are derived from ROLE_PERMISSIONS after every migrate (and flush).
         # Not limited to this app's signal: the permissions of apps migrated after it must exist.

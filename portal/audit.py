@@ -80,11 +80,16 @@ def audit_record(
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
     last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    if actor_obj is not None:
+        actor_label = actor_obj.get_username()
+    else:
+        actor_label = getattr(actor, "label", "") or "system"   # the system actor names what ran
     event = AuditEvent(
         at=timezone.now(),
         actor=actor_obj,
-        actor_label=actor_obj.get_username() if actor_obj else "system",
-        partner=partner,
+        actor_label=actor_label[:150],
+        partner_id=getattr(partner, "pk", None),
+        partner_label=(getattr(partner, "short_name", "") or str(partner or ""))[:200],
         action=action,
         object_type=object_type,
         object_id=str(object_id or ""),

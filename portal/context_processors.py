@@ -1,13 +1,19 @@
-"""What every page needs: service name, navigation for the viewer's roles, who is signed in."""
+"""What every page needs: service name, navigation for the viewer's roles, who is signed in.
+
+NOTE: wiring, not core: the navigation composes every app's pages, so this module may import them.
+"""
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from partners import rules as partner_rules
 from partners.models import Partner
+from targets import rules as target_rules
 
 from . import permissions
+from .notifications import notification_unread_count
 
 
 def _nav(request) -> list[dict]:
@@ -15,15 +21,15 @@ def _nav(request) -> list[dict]:
     if not user.is_authenticated or not user.is_verified():
         return []
     items = [("Home", "portal:home", None)]
-    items.append(("Partners", "partners:list", permissions.PARTNER_VIEW))
+    items.append(("Partners", "partners:list", partner_rules.PARTNER_VIEW))
     items += [
-        ("Priorities", "targets:priorities", permissions.PARTNER_VIEW),
-        ("Indicators", "targets:indicators", permissions.PARTNER_VIEW),
-        ("Data returns", "targets:returns", (permissions.DATA_RETURN_SUBMIT, permissions.DATA_RETURN_REVIEW_ALL)),
-        ("Sharing agreements", "partners:dsa-list", permissions.DSA_VIEW),
+        ("Priorities", "targets:priorities", target_rules.PRIORITY_VIEW),
+        ("Indicators", "targets:indicators", target_rules.PRIORITY_VIEW),
+        ("Data returns", "targets:returns", (target_rules.DATA_RETURN_SUBMIT, target_rules.DATA_RETURN_REVIEW_ALL)),
+        ("Sharing agreements", "partners:dsa-list", partner_rules.DSA_VIEW),
         ("Audit log", "portal:audit-log", permissions.AUDIT_VIEW),
         ("Security log", "portal:security-log", permissions.SECURITY_LOG_VIEW),
-        ("API tokens", "portal:tokens", permissions.API_TOKEN_MANAGE),
+        ("API tokens", "partners:tokens", partner_rules.API_TOKEN_MANAGE),
     ]
     out = []
     for text, name, action in items:
@@ -43,7 +49,10 @@ def portal(request) -> dict:
     user = request.user
     names = ""
     session_timeout = None
+    unread = None
     if user.is_authenticated:
+        if user.is_verified():
+            unread = notification_unread_count(user=user)  # one COUNT on a partial index
         partner_ids = {seat.partner_id for seat in permissions.seats(user)}
         if partner_ids:
             names = ", ".join(Partner.objects.filter(id__in=partner_ids).order_by("name").values_list("short_name", flat=True))
@@ -53,6 +62,7 @@ def portal(request) -> dict:
         "nav_items": _nav(request),
         "current_partner_names": names,
         "session_timeout": session_timeout,
+        "notifications_unread": unread,  # None: no notifications link (signed out, or before the second factor)
         "get_messages": get_messages,
         "demo_label": settings.DEMO_DATA_LABEL,
     }

@@ -3,7 +3,9 @@ from django.urls import reverse
 
 from . import permissions
 from .home import HomeSection, home_provider
+from .jinja2 import gov_date
 from .models import OutboxTask
+from .schedule import late_runs
 
 
 @home_provider
@@ -14,6 +16,10 @@ def pcc_office_section(user):
     if permissions.can(user, permissions.SECURITY_LOG_VIEW):
         links.append({"text": "Check the security log and locked accounts", "href": reverse("portal:security-log")})
     items = []
+    for run in late_runs():
+        last = f"last finished {gov_date(run.last_finished_at, True)}" if run.last_finished_at else "has not run yet"
+        items.append({"text": f"{run.label}: {last}. Check that the scheduler (beat) is running.",
+                      "href": reverse("portal:healthz"), "tag": {"text": "Late", "classes": "govuk-tag--red"}})
     failed = OutboxTask.objects.filter(status=OutboxTask.Status.FAILED).count()
     if failed:
         items.append({"text": f"{failed} background tasks failed and need attention", "href": reverse("portal:audit-log")})

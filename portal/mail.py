@@ -1,20 +1,14 @@
-"""Email: queued through the outbox in the caller's transaction, sent by a worker after commit.
+"""Email: what a notification looks like by email, with every link absolute.
 
-A service never sends mail itself: if its transaction rolls back, the mail was never queued. Every
-link in an email is absolute (PORTAL_BASE_URL), since the reader is not on a portal page.
+Nothing here sends: a service calls portal.notifications.notify() inside its transaction, which
+queues one email task per person through the outbox; a worker sends it after commit through the
+deployment's adapter (portal/email_backends.py). So if the transaction rolls back, no email leaves.
+Every link in an email is absolute (PORTAL_BASE_URL), since the reader is not on a portal page.
 """
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-
-from .outbox import outbox_enqueue
-from .tasks import claim_once
-
-SEND_TASK = "portal.send_email"
+from django.urls import reverse
 
 
 def absolute_url(path: str) -> str:
@@ -24,20 +18,14 @@ def absolute_url(path: str) -> str:
     return f"{settings.PORTAL_BASE_URL.rstrip('/')}/{path.lstrip('/')}"
 
 
-def mail_enqueue(*, to: list[str], subject: str, body: str):
-    """Queue one email to these addresses, sent after the current transaction commits (None if no one)."""
-    to = sorted({address for address in to if address})
-    if not to:
-        return None
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("mail_enqueue must be called inside the service's transaction")
-    return outbox_enqueue(SEND_TASK, key=uuid.uuid4().hex, to=to, subject=subject[:200], body=body)
-
-
-@transaction.atomic
-def mail_send(*, key: str, to: list[str], subject: str, body: str) -> bool:
-    """The worker's side: send a queued email once (a redelivered task does not send it again)."""
-    if not claim_once(f"mail:{key}"):
-        return False
-    send_mail(subject=subject, message=body, from_email=None, recipient_list=to, fail_silently=False)
-    return True
+def mail_compose(*, title: str, body: str, url: str, kind_label: str) -> tuple[str, str]:
+    """(subject, plain-text body) of a notification's email."""
+    text = "\n\n".join(part for part in (
+        body.strip(),
+        f"Open it in the portal: {absolute_url(url)}",
+        "----",
+        f"You can see all your notifications at {absolute_url(reverse('portal:notifications'))}",
+        f'You get emails about "{kind_label}". To choose which notifications you also get by email, go to '
+        f"{absolute_url(reverse('portal:notification-settings'))}",
+    ) if part)
+    return title[:200], text + "\n"

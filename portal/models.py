@@ -1,12 +1,25 @@
-"""The shared core: audit log, task outbox, partner-system API tokens and the security log."""
+"""The shared core: people, the audit log, the task outbox, the security log and notifications."""
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+
+
+class User(AbstractUser):
+    """A person who signs in, or the service user a partner system's API token acts as.
+
+    A custom model from the first migration, so that the portal can add to it without the painful
+    swap Django warns about once data exists.
+    """
+
+    is_service_account = models.BooleanField(
+        default=False, help_text="A partner system's API token acts as this user; it never signs in")
+
+    class Meta:
+        ordering = ["username"]
+        permissions = [("reset_user_devices", "Reset a person's second-factor devices and unlock sign-ins")]
 
 
 class AuditEvent(models.Model):
@@ -20,10 +33,10 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     actor_label = models.CharField(max_length=150, blank=True, help_text="Username at the time, or 'system'")
-    partner = models.ForeignKey(
-        "partners.Partner", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
-        related_name="+",
-    )
+    # NOTE: the partner concerned, as a plain id and its name at the time: the core never depends on
+    # the partners app (an app registers the partners it has; the audit page filters by id).
+    partner_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    partner_label = models.CharField(max_length=200, blank=True)
     action = models.CharField(max_length=80, db_index=True)
     object_type = models.CharField(max_length=80, db_index=True)
     object_id = models.CharField(max_length=64, blank=True, db_index=True)
@@ -72,56 +85,6 @@ class TaskRun(models.Model):
     done_at = models.DateTimeField(default=timezone.now)
 
 
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-class ApiToken(models.Model):
-    """A token for a named partner system. Only its hash is stored; the raw token is shown once."""
-
-    PREFIX = "cjp_"
-
-    name = models.CharField(max_length=120, help_text="The partner system, for example 'Police RMS nightly feed'")
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="api_tokens")
-    role = models.CharField(max_length=20, default="officer")
-    # NOTE: each token acts through its own service user holding one membership at the
-    # partner, so the token reaches exactly what the partner's officers may reach.
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_token")
-    key_prefix = models.CharField(max_length=12, db_index=True)
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        permissions = [
-            ("manage_api_tokens", "Create and revoke partner-system API tokens"),
-            ("reset_user_devices", "Reset a user's second-factor devices"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.partner.short_name})"
-
-    @classmethod
-    def generate_raw(cls) -> str:
-        return cls.PREFIX + secrets.token_urlsafe(32)
-
-    @property
-    def is_usable(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
-
-    @property
-    def status_label(self) -> str:
-        if self.revoked_at:
-            return "Revoked"
-        if self.expires_at <= timezone.now():
-            return "Expired"
-        return "Active"
-
-
 class SecurityEvent(models.Model):
     """Sign-ins, failures, lockouts, refusals, token use and exports. Never secrets or victim details."""
 
@@ -155,3 +118,82 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+
+
+class Notification(models.Model):
+    """One message to one person: always in the portal, and by email unless they opted out of its kind."""
+
+    class EmailState(models.TextChoices):
+        NOT_EMAILED = "not_emailed", "Not emailed"   # they opted out of the kind's email, or have no address
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        REJECTED = "rejected", "Rejected"              # the mail service refused it for good (a bad address)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=80, help_text="A kind registered with portal.notifications.register_kind")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, help_text="A path inside the portal, e.g. /sharing-agreements/3/")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_state = models.CharField(max_length=12, choices=EmailState.choices, default=EmailState.NOT_EMAILED)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_user_newest_idx"),
+            # the header's unread count on every page
+            models.Index(fields=["user"], condition=models.Q(read_at__isnull=True), name="notification_unread_idx"),
+        ]
+        constraints = [
+            # never an open redirect: a path on the portal, not another site (//host, /\host)
+            models.CheckConstraint(
+                condition=models.Q(url__startswith="/") & ~models.Q(url__startswith="//")
+                & ~models.Q(url__startswith="/\\"),
+                name="notification_url_is_a_portal_path"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.user_id}: {self.title}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+class NotificationPreference(models.Model):
+    """Whether a person gets a kind of notification by email too (no row: the kind's default)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notification_preferences")
+    kind = models.CharField(max_length=80)
+    email = models.BooleanField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}: email {'on' if self.email else 'off'}"
+
+
+class ScheduledRun(models.Model):
+    """When a scheduled job last finished, so that a missed run shows (/healthz, the PCC office's start page)
+    instead of passing unnoticed. Rows are made for every registered job (portal.schedule) after migrate."""
+
+    name = models.CharField(max_length=120, unique=True, help_text="The Celery task name")
+    label = models.CharField(max_length=200)
+    expected_every = models.DurationField(help_text="How often it should finish, with some slack")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def is_late(self, now=None) -> bool:
+        now = now or timezone.now()
+        return now - (self.last_finished_at or self.created_at) > self.expected_every

@@ -12,17 +12,21 @@ deleted row takes its grants with it. Only services call grant/revoke.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from datetime import date
+from typing import Callable, Iterable
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_group_obj_perms_model
 
-from partners.models import Membership, Role
+from .actors import is_system
+from .roles import PCC_OFFICE_ROLES, Role, role_group_name  # noqa: F401 (role_group_name: the Groups' names)
 
 
 @dataclass(frozen=True)
@@ -33,114 +37,40 @@ class Rule:
     via: str | None = None              # the row is guarded through this relation (e.g. "indicator")
 
 
-# --- The vocabulary -------------------------------------------------------------------------
-# Model permissions (role Groups) and object permissions (partner Groups) used below are
-# declared in the models' Meta.permissions; ROLE_PERMISSIONS says which roles hold which.
-PARTNER_VIEW = "partner.view"
-PARTNER_ACT = "partner.act"
+# --- The vocabulary: the core's own rules; each app registers its own (partners/rules.py, …) -----
 AUDIT_VIEW = "audit.view"
 SECURITY_LOG_VIEW = "security_log.view"
-API_TOKEN_MANAGE = "api_token.manage"
 USER_DEVICES_RESET = "user.devices_reset"
-INDICATOR_DATA_VIEW = "indicator_data.view"
-INDICATOR_BREAKDOWNS_VIEW = "indicator_breakdowns.view"
-OBSERVATION_VIEW = "observation.view"
-OBSERVATION_BREAKDOWNS_VIEW = "observation.breakdowns_view"
-DATA_RETURN_VIEW = "data_return.view"
-DATA_RETURN_SUBMIT = "data_return.submit"
-DATA_RETURN_REVIEW_ALL = "data_return.review_all"
-TARGET_MANAGE = "target.manage"
-PRIORITY_VIEW = "priority.view"  # priorities, indicator definitions, targets and their status words
-DSA_VIEW = "dsa.view"
-DSA_DRAFT = "dsa.draft"
-DSA_SIGN = "dsa.sign"
-DSA_SUSPEND = "dsa.suspend"
-DSA_REVOKE = "dsa.revoke"
 
 RULES: dict[str, Rule] = {
-    PARTNER_VIEW: Rule("partners.view_partner"),
-    PARTNER_ACT: Rule("partners.act_for_partner", "act_for_partner"),
     AUDIT_VIEW: Rule("portal.view_audit_log"),
     SECURITY_LOG_VIEW: Rule("portal.view_security_log"),
-    API_TOKEN_MANAGE: Rule("portal.manage_api_tokens"),
     USER_DEVICES_RESET: Rule("portal.reset_user_devices"),
-    INDICATOR_DATA_VIEW: Rule("targets.view_observation", "view_indicator_data", "targets.view_all_observations"),
-    INDICATOR_BREAKDOWNS_VIEW: Rule(
-        "targets.view_observation", "view_indicator_breakdowns", "targets.view_all_observations"
-    ),
-    OBSERVATION_VIEW: Rule(
-        "targets.view_observation", "view_indicator_data", "targets.view_all_observations", via="indicator"
-    ),
-    OBSERVATION_BREAKDOWNS_VIEW: Rule(
-        "targets.view_observation", "view_indicator_breakdowns", "targets.view_all_observations", via="indicator"
-    ),
-    DATA_RETURN_VIEW: Rule("targets.view_datareturn", "view_datareturn", "targets.view_all_datareturns"),
-    DATA_RETURN_SUBMIT: Rule("targets.add_datareturn", "act_for_partner"),
-    DATA_RETURN_REVIEW_ALL: Rule("targets.view_all_datareturns"),
-    TARGET_MANAGE: Rule("targets.change_target"),
-    PRIORITY_VIEW: Rule("targets.view_priority"),
-    DSA_VIEW: Rule("partners.view_datasharingagreement", "view_datasharingagreement", "partners.view_all_dsas"),
-    DSA_DRAFT: Rule("partners.add_datasharingagreement", "act_for_partner"),
-    DSA_SIGN: Rule("partners.sign_datasharingagreement", "sign_datasharingagreement"),
-    DSA_SUSPEND: Rule(
-        "partners.suspend_datasharingagreement", "manage_datasharingagreement", "partners.suspend_any_dsa"
-    ),
-    # Revoking is for good: the provider's signatory, or the Commissioner; officers may only suspend.
-    DSA_REVOKE: Rule(
-        "partners.revoke_datasharingagreement", "manage_datasharingagreement", "partners.revoke_any_dsa"
-    ),
 }
 
-_EVERYONE = [
-    "partners.view_partner",
-    "targets.view_observation",
-    "targets.view_datareturn",
-    "targets.view_priority",
-    "partners.view_datasharingagreement",
-]
+# Which model permissions each role's Group holds (apps add theirs with register_role_permissions).
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.OFFICER: _EVERYONE + [
-        "partners.act_for_partner",
-        "targets.add_datareturn",
-        "partners.add_datasharingagreement",
-        "partners.suspend_datasharingagreement",
-    ],
-    Role.SIGNATORY: _EVERYONE + [
-        "partners.act_for_partner",
-        "partners.sign_datasharingagreement",
-        "partners.suspend_datasharingagreement",
-        "partners.revoke_datasharingagreement",
-    ],
-    Role.BOARD_MEMBER: _EVERYONE + ["targets.change_target"],
-    Role.PCC_OFFICER: _EVERYONE + [
-        "portal.view_audit_log",
-        "portal.view_security_log",
-        "portal.manage_api_tokens",
-        "portal.reset_user_devices",
-        "targets.view_all_observations",
-        "targets.view_all_datareturns",
-        "targets.change_target",
-        "partners.view_all_dsas",
-        "partners.suspend_datasharingagreement",
-        "partners.suspend_any_dsa",
-    ],
-    Role.PCC: _EVERYONE + [
-        "portal.view_audit_log",
-        "portal.view_security_log",
-        "targets.view_all_observations",
-        "targets.view_all_datareturns",
-        "targets.change_target",
-        "partners.view_all_dsas",
-        "partners.suspend_datasharingagreement",
-        "partners.suspend_any_dsa",
-        "partners.revoke_datasharingagreement",
-        "partners.revoke_any_dsa",
-    ],
+    Role.OFFICER: [],
+    Role.SIGNATORY: [],
+    Role.BOARD_MEMBER: [],
+    Role.PCC_OFFICER: ["portal.view_audit_log", "portal.view_security_log", "portal.reset_user_devices"],
+    Role.PCC: ["portal.view_audit_log", "portal.view_security_log"],
 }
 
 
-def role_group_name(role: str) -> str:
-    return f"Role: {Role(role).label}"
+def register_rules(rules: dict[str, Rule]) -> None:
+    """An app adds its actions to the vocabulary (at import of its rules module)."""
+    for name, rule in rules.items():
+        if name in RULES and RULES[name] != rule:
+            raise ValueError(f"the permission rule {name} is already registered differently")
+        RULES[name] = rule
+
+
+def register_role_permissions(perms: dict[str, list[str]]) -> None:
+    """An app gives roles the model permissions its rules need (synced to the role Groups after migrate)."""
+    for role, names in perms.items():
+        held = ROLE_PERMISSIONS.setdefault(Role(role), [])
+        held.extend(name for name in names if name not in held)
 
 
 # --- Who the user is, cached on the request's user object -------------------------------------
@@ -153,18 +83,24 @@ class Seat:
     role: str
 
 
+SeatSource = Callable[[object], Iterable[tuple[int, int, str]]]
+_seat_source: SeatSource = lambda user: ()  # noqa: E731 — until the partners app registers its memberships
+
+
+def register_seat_source(source: SeatSource) -> None:
+    """The partners app tells the engine where people's seats come from: source(user) yields
+    (partner_id, partner_group_id, role) for each active membership at an active partner."""
+    global _seat_source
+    _seat_source = source
+
+
 def seats(user) -> list[Seat]:
     """The user's active memberships (one query per request)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_cjp_seats", None)
     if cached is None:
-        cached = [
-            Seat(partner_id, group_id, role)
-            for partner_id, group_id, role in Membership.objects.active()
-            .filter(user=user, partner__active=True)
-            .values_list("partner_id", "partner__group_id", "role")
-        ]
+        cached = [Seat(partner_id, group_id, role) for partner_id, group_id, role in _seat_source(user)]
         user._cjp_seats = cached
     return cached
 
@@ -200,10 +136,18 @@ def _guarded(obj: models.Model, rule: Rule) -> models.Model:
     return getattr(obj, rule.via) if rule.via else obj
 
 
+def _current(perm_model, today: date | None = None) -> Q:
+    """Grants that still hold today: a grant table with `valid_until` carries its own end date (a grant
+    from a data-sharing agreement ends with it, whether or not the nightly task has run)."""
+    if any(f.name == "valid_until" for f in perm_model._meta.get_fields()):
+        return Q(valid_until__isnull=True) | Q(valid_until__gte=today or timezone.localdate())
+    return Q()
+
+
 def _groups_holding(obj: models.Model, codename: str, group_ids: Iterable[int]) -> set[int]:
     model = get_group_obj_perms_model(obj)
     return set(
-        model.objects.filter(
+        model.objects.filter(_current(model),
             content_object_id=obj.pk, permission__codename=codename, group_id__in=list(group_ids)
         ).values_list("group_id", flat=True)
     )
@@ -213,7 +157,7 @@ def _groups_holding(obj: models.Model, codename: str, group_ids: Iterable[int]) 
 def can(user, action: str, obj: models.Model | None = None) -> bool:
     """May the user take this action (on this row, when given)?"""
     rule = RULES[action]
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if is_system(user) or (getattr(user, "is_superuser", False) and user.is_active):
         return True
     candidates = _seats_for(user, rule)
     if not candidates:
@@ -247,7 +191,7 @@ def acting_partner_ids(user, action: str, obj: models.Model | None = None) -> li
 def visible(user, action: str, queryset: models.QuerySet) -> models.QuerySet:
     """Filter a queryset to the rows the user may take the action on."""
     rule = RULES[action]
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if is_system(user) or (getattr(user, "is_superuser", False) and user.is_active):
         return queryset
     candidates = _seats_for(user, rule)
     if not candidates:
@@ -257,6 +201,7 @@ def visible(user, action: str, queryset: models.QuerySet) -> models.QuerySet:
     guarded_model = queryset.model._meta.get_field(rule.via).related_model if rule.via else queryset.model
     perm_model = get_group_obj_perms_model(guarded_model)
     granted = perm_model.objects.filter(
+        _current(perm_model),
         group_id__in=[seat.group_id for seat in candidates],
         permission__codename=rule.object_perm,
         permission__content_type=ContentType.objects.get_for_model(guarded_model),
@@ -274,13 +219,18 @@ def get_visible_or_404(user, action: str, queryset: models.QuerySet, **lookup) -
 
 
 def is_pcc_office(user) -> bool:
-    return any(seat.role in (Role.PCC_OFFICER, Role.PCC) for seat in seats(user))
+    return any(seat.role in PCC_OFFICE_ROLES for seat in seats(user))
 
 
 # --- Grants, called only by services ---------------------------------------------------------
-def grant(codename: str, group: Group, obj: models.Model) -> None:
-    """Give a partner's Group an object permission on a row."""
+def grant(codename: str, group: Group, obj: models.Model, *, valid_until: date | None = None) -> None:
+    """Give a partner's Group an object permission on a row (until a day, where the grant table has
+    `valid_until`; otherwise for as long as it is not revoked)."""
     assign_perm(f"{obj._meta.app_label}.{codename}", group, obj)
+    model = get_group_obj_perms_model(obj)
+    if any(f.name == "valid_until" for f in model._meta.get_fields()):
+        model.objects.filter(content_object_id=obj.pk, group=group, permission__codename=codename).update(
+            valid_until=valid_until)
 
 
 def revoke(codename: str, group: Group, obj: models.Model) -> None:

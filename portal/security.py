@@ -104,27 +104,35 @@ def has_recent_step_up(request) -> bool:
     return stepped_up_at is not None and time.time() - stepped_up_at <= settings.STEP_UP_SECONDS
 
 
-def require_step_up(view):
-    """Decorator: send the user to confirm a fresh code unless they did, for a step-up, within 15 minutes.
+def step_up_confirmed_at(request):
+    """When this session last gave a fresh second factor for a step-up action (an aware datetime), or
+    None. Views pass it to services as `confirmed_at`; the services decide whether it is recent."""
+    from datetime import datetime, timezone as dt_timezone
 
-    It also tells the services (via `user._cjp_step_up_ok`) that the check passed, so that
-    `step_up_check` in the service refuses a call that did not come through it.
-    """
+    stepped_up_at = request.session.get(STEP_UP_AT_KEY) if hasattr(request, "session") else None
+    return datetime.fromtimestamp(stepped_up_at, tz=dt_timezone.utc) if stepped_up_at else None
+
+
+def step_up_check(confirmed_at) -> None:
+    """Service guard: refuse unless a fresh second factor was given for a step-up within
+    STEP_UP_SECONDS (`confirmed_at`, an aware datetime, from step_up_confirmed_at)."""
+    from django.utils import timezone as dj_timezone
+
+    if confirmed_at is None or (dj_timezone.now() - confirmed_at).total_seconds() > settings.STEP_UP_SECONDS:
+        raise StepUpRequired("Confirm it is you with a fresh code from your authenticator app to do this")
+
+
+def require_step_up(view):
+    """Decorator for pages that take a step-up action: send the person to confirm a fresh code unless
+    they did, for a step-up, within STEP_UP_SECONDS. (The services check again, from `confirmed_at`.)"""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if not has_recent_step_up(request):
             return redirect_to_login(request.get_full_path(), reverse("portal:step-up"), "next")
-        request.user._cjp_step_up_ok = True
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def step_up_check(user) -> None:
-    """Service guard: refuse unless the caller came through require_step_up."""
-    if not getattr(user, "_cjp_step_up_ok", False):
-        raise StepUpRequired("Confirm your code from your authenticator app to do this")
 
 
 def passkeys_available(request) -> bool:

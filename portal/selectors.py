@@ -1,4 +1,4 @@
-"""Reads of the audit log, security log, lockouts and API tokens, for the PCC office."""
+"""Reads of the audit log, security log and lockouts, for the PCC office."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -12,7 +12,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from . import lockout, permissions
 from .lockout import AddressThrottle, UsernameLock
-from .models import ApiToken, AuditEvent, SecurityEvent
+from .models import AuditEvent, SecurityEvent
 
 
 def audit_events_visible_to(*, user, action: str = "", object_type: str = "", actor: str = "",
@@ -21,7 +21,7 @@ def audit_events_visible_to(*, user, action: str = "", object_type: str = "", ac
     """The audit log, newest first, for those who may browse it."""
     if not permissions.can(user, permissions.AUDIT_VIEW):
         return AuditEvent.objects.none()
-    qs = AuditEvent.objects.select_related("partner").order_by("-id")
+    qs = AuditEvent.objects.order_by("-id")
     if action:
         qs = qs.filter(action__startswith=action)
     if object_type:
@@ -56,13 +56,6 @@ def security_events_visible_to(*, user, kind: str = "", username: str = "",
     return qs
 
 
-def api_tokens_visible_to(*, user) -> QuerySet[ApiToken]:
-    """API tokens, for those who manage them."""
-    if not permissions.can(user, permissions.API_TOKEN_MANAGE):
-        return ApiToken.objects.none()
-    return ApiToken.objects.select_related("partner", "created_by").order_by("-created_at")
-
-
 def locked_usernames(*, user) -> list[UsernameLock]:
     """Usernames locked now after repeated failed sign-ins, with when each unlocks by itself, for the PCC office."""
     if not permissions.can(user, permissions.USER_DEVICES_RESET):
@@ -89,4 +82,4 @@ def people_with_resettable_devices(*, user, user_ids: Iterable[int | None]) -> s
                   | Q(pk__in=StaticDevice.objects.filter(user_id__in=ids).values("user_id"))
                   | Q(pk__in=WebAuthnCredential.objects.filter(user_id__in=ids).values("user_id")))
     return set(get_user_model().objects.filter(has_device, pk__in=ids, is_active=True)
-               .exclude(pk__in=ApiToken.objects.values("user_id")).values_list("pk", flat=True))
+               .exclude(is_service_account=True).values_list("pk", flat=True))

@@ -1,4 +1,4 @@
-"""Core services: sign-in records, second-factor devices, API tokens, lockouts, housekeeping."""
+"""Core services: sign-in records, second-factor devices, lockouts, housekeeping."""
 from __future__ import annotations
 
 import ipaddress
@@ -6,21 +6,22 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from partners.models import Membership, Partner, Role
-
 from . import lockout, permissions
+from .actors import is_system, require_actor, system
 from .audit import audit_record
-from .models import ApiToken, SecurityEvent, TaskRun
+from .models import SecurityEvent, TaskRun
 from .security import security_log
 from .tasks import claim_once
 
 RECOVERY_CODE_COUNT = 10
+LOCKOUT = system("sign-in lockout")
 
 
 @transaction.atomic
@@ -109,7 +110,7 @@ def account_lockout_record(*, username: str, request=None) -> None:
     length = lockout.wait_words(lock.until, at=at)
     security_log(SecurityEvent.Kind.LOCKED_OUT, request=request, username=username,
                  detail=f"account locked for {length} after {lock.failures} failed sign-ins (lockout {lock.number} in a row)")
-    audit_record(actor=None, action="account.locked", object_type="auth.user", object_id=username,
+    audit_record(actor=LOCKOUT, action="account.locked", object_type="auth.user", object_id=username,
                  summary=f"Account {username} locked until {lockout.when_words(lock.until)} after {lock.failures} failed sign-ins",
                  after={"until": lock.until.isoformat(), "lockout_in_a_row": lock.number, "failures": lock.failures})
 
@@ -140,7 +141,7 @@ def address_failure_record(*, ip_address: str | None, request=None) -> lockout.A
     window = lockout.duration_words(settings.LOCKOUT_ADDRESS_WINDOW)
     summary = (f"Sign-ins from {ip_address} refused until {lockout.when_words(throttle.until)} after "
                f"{throttle.failures} failed sign-ins within {window}")
-    audit_record(actor=None, action="address.throttled", object_type=lockout.ADDRESS_OBJECT_TYPE, object_id=ip_address,
+    audit_record(actor=LOCKOUT, action="address.throttled", object_type=lockout.ADDRESS_OBJECT_TYPE, object_id=ip_address,
                  summary=summary, after={"until": throttle.until.isoformat(), "failures": throttle.failures})
     security_log(SecurityEvent.Kind.LOCKED_OUT, request=request, detail=f"address throttled: {summary}"[:300])
     return throttle
@@ -157,61 +158,37 @@ def address_throttle_clear(*, ip_address: str, by, request=None) -> None:
 
 
 @transaction.atomic
-def api_token_create(*, name: str, partner: Partner, days: int, by) -> tuple[ApiToken, str]:
-    """A token for a partner system, acting as an officer of that partner. The raw token is returned once."""
-    permissions.check(by, permissions.API_TOKEN_MANAGE)
-    User = get_user_model()
-    raw = ApiToken.generate_raw()
-    service_user = User.objects.create(username=f"system-{partner.slug}-{timezone.now():%Y%m%d%H%M%S%f}"[:150],
-                                       first_name=name[:150], is_active=True)
-    service_user.set_unusable_password()
-    service_user.save(update_fields=["password"])
-    Membership.objects.create(user=service_user, partner=partner, role=Role.OFFICER, job_title="Partner system")
-    token = ApiToken.objects.create(
-        name=name, partner=partner, user=service_user, key_prefix=raw[:12], key_hash=_hash(raw),
-        created_by=by, expires_at=timezone.now() + timedelta(days=days),
-    )
-    audit_record(actor=by, partner=partner, action="api_token.create", obj=token,
-                 summary=f"API token '{name}' created for {partner.short_name}, expires in {days} days",
-                 after={"name": name, "partner": partner.pk, "expires_at": token.expires_at.isoformat()})
-    return token, raw
-
-
-def _hash(raw: str) -> str:
-    from .models import hash_token
-
-    return hash_token(raw)
-
-
-@transaction.atomic
-def api_token_revoke(*, token: ApiToken, by) -> ApiToken:
-    """Revoke a token at once; its service user can no longer act."""
-    permissions.check(by, permissions.API_TOKEN_MANAGE)
-    token = ApiToken.objects.select_for_update().get(pk=token.pk)
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        token.user.is_active = False
-        token.user.save(update_fields=["is_active"])
-        audit_record(actor=by, partner=token.partner, action="api_token.revoke", obj=token,
-                     summary=f"API token '{token.name}' revoked")
-    return token
-
-
-@transaction.atomic
-def probe_record(*, label: str) -> bool:
+def probe_record(*, label: str, by) -> bool:
     """A worker proves it ran: one audit event per label, however often the task is delivered."""
+    require_actor(by)
     if not claim_once(f"probe:{label}"):
         return False
-    audit_record(action="worker.probe", object_type="portal.taskrun", object_id=label,
+    audit_record(actor=by, action="worker.probe", object_type="portal.taskrun", object_id=label,
                  summary=f"Background worker ran probe {label}")
     return True
 
 
-def housekeeping_run() -> None:
+def housekeeping_run(*, by) -> None:
     """Daily: drop old relayed outbox rows and task markers."""
+    require_actor(by)
     from .models import OutboxTask
 
     cutoff = timezone.now() - timedelta(days=30)
     OutboxTask.objects.filter(status=OutboxTask.Status.SENT, sent_at__lt=cutoff).delete()
     TaskRun.objects.filter(done_at__lt=cutoff).delete()
+
+
+@transaction.atomic
+def outbox_requeue(*, ids: list[int], by) -> int:
+    """Queue failed outbox tasks again (an administrator, after fixing what made them fail)."""
+    from .models import OutboxTask
+
+    require_actor(by)
+    if not (getattr(by, "is_superuser", False) or is_system(by)):
+        raise PermissionDenied
+    rows = list(OutboxTask.objects.select_for_update().filter(pk__in=ids, status=OutboxTask.Status.FAILED))
+    for row in rows:
+        row.status, row.attempts, row.last_error = OutboxTask.Status.PENDING, 0, ""
+        row.save(update_fields=["status", "attempts", "last_error"])
+        audit_record(actor=by, action="outbox.requeue", obj=row, summary=f"Task {row.task_name} ({row.pk}) queued again")
+    return len(rows)

@@ -32,8 +32,10 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
 TESTING = env_bool("PORTAL_TESTING", False)
+# NOTE: off unless asked for: `make run` and the test suite (PORTAL_TESTING) turn it on. With it off the
+# portal is the production shape and refuses to start without the settings below.
+DEBUG = env_bool("DEBUG", TESTING)
 
 if not DEBUG:
     required = ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "PORTAL_BASE_URL"]
@@ -168,10 +170,13 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Authentication and sessions --------------------------------------------------------
+AUTH_USER_MODEL = "portal.User"
+# NOTE: no guardian ObjectPermissionBackend: nobody is ever put in a partner Group, and no code asks
+# user.has_perm(perm, obj). Object permissions are granted to partner Groups and read only by
+# portal/permissions.py, through the seats a person's memberships give.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -263,7 +268,9 @@ AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "portal.views.auth.locked_out"
 AXES_VERBOSE = False
 # axes.W006 asks for "ip_address" in AXES_LOCKOUT_PARAMETERS; the portal throttles addresses itself.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# guardian.W001 asks for its ObjectPermissionBackend, which the portal leaves out on purpose (see
+# AUTHENTICATION_BACKENDS).
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "guardian.W001"]
 
 GUARDIAN_RAISE_403 = False
 GUARDIAN_MONKEY_PATCH_USER = False
@@ -339,6 +346,17 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@cjpartnership.example")
+# How notification emails leave (portal/email_backends.py): "smtp" through EMAIL_BACKEND above, or
+# "govuk_notify" through GOV.UK Notify (needs `pip install ".[notify]"` and one Notify email template
+# whose subject is ((subject)) and body ((body))).
+EMAIL_ADAPTER = os.environ.get("EMAIL_ADAPTER", "smtp").strip() or "smtp"
+GOVUK_NOTIFY_API_KEY = os.environ.get("GOVUK_NOTIFY_API_KEY", "")
+GOVUK_NOTIFY_TEMPLATE_ID = os.environ.get("GOVUK_NOTIFY_TEMPLATE_ID", "")
+GOVUK_NOTIFY_BASE_URL = os.environ.get("GOVUK_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+if EMAIL_ADAPTER not in ("smtp", "govuk_notify"):
+    raise ImproperlyConfigured(f'EMAIL_ADAPTER must be "smtp" or "govuk_notify", not "{EMAIL_ADAPTER}"')
+if EMAIL_ADAPTER == "govuk_notify" and not (GOVUK_NOTIFY_API_KEY and GOVUK_NOTIFY_TEMPLATE_ID):
+    raise ImproperlyConfigured("EMAIL_ADAPTER=govuk_notify needs GOVUK_NOTIFY_API_KEY and GOVUK_NOTIFY_TEMPLATE_ID")
 
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -377,7 +395,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- REST API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "portal.api_auth.PartnerSystemTokenAuthentication",
+        "partners.api_auth.PartnerSystemTokenAuthentication",
         "portal.api_auth.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

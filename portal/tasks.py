@@ -4,6 +4,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import IntegrityError, transaction
 
+from .actors import system
 from .models import TaskRun
 
 TASK_OPTIONS = dict(
@@ -54,7 +55,7 @@ def audit_checkpoint() -> None:
 def daily_housekeeping() -> None:
     from .services import housekeeping_run
 
-    housekeeping_run()
+    housekeeping_run(by=system("daily housekeeping"))
 
 
 @shared_task(name="portal.record_probe", **TASK_OPTIONS)
@@ -62,12 +63,12 @@ def record_probe(*, label: str) -> None:
     """Writes an audit event: lets tests and operators see that a worker really runs tasks."""
     from .services import probe_record
 
-    probe_record(label=label)
+    probe_record(label=label, by=system("worker probe"))
 
 
-@shared_task(name="portal.send_email", **TASK_OPTIONS)
-def send_email(*, key: str, to: list[str], subject: str, body: str) -> None:
-    """Send one queued email (portal.mail.mail_enqueue); retried with backoff if the mail server fails."""
-    from .mail import mail_send
+@shared_task(name="portal.send_notification_email", **TASK_OPTIONS)
+def send_notification_email(*, notification_id: int) -> None:
+    """Email one notification (queued by portal.notifications.notify); retried with backoff if sending fails."""
+    from .notifications import notification_email_send
 
-    mail_send(key=key, to=to, subject=subject, body=body)
+    notification_email_send(notification_id=notification_id)

@@ -2,18 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from partners.api import DataSharingAgreementViewSet, PartnerViewSet
+from partners.api import DataSharingAgreementViewSet, MeView, PartnerViewSet
 from targets.api import register as register_targets_api
 
-from .api import MeView, StrictSchemaView, StrictSwaggerView, router
-from .views import admin_pages, auth, pages, passkeys
+from .api import StrictSchemaView, StrictSwaggerView, router
+from .views import admin_pages, auth, home, notifications, pages, passkeys
 
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("sharing-agreements", DataSharingAgreementViewSet, basename="sharing-agreement")
 register_targets_api(router)
 
 portal_patterns = [
-    path("", pages.home, name="home"),
+    path("", home.home, name="home"),
     path("sign-in/", auth.login_view, name="login"),
     path("sign-in/two-factor/", auth.otp_verify, name="otp-verify"),
     path("sign-in/set-up-two-factor/", auth.otp_setup, name="otp-setup"),
@@ -31,11 +31,12 @@ portal_patterns = [
     path("security/", admin_pages.security_log_view, name="security-log"),
     path("security/unlock/", admin_pages.account_unlock, name="account-unlock"),
     path("security/people/<int:user_id>/reset-devices/", admin_pages.device_reset, name="device-reset"),
-    path("api-tokens/", admin_pages.tokens, name="tokens"),
-    path("api-tokens/new/", admin_pages.token_create, name="token-create"),
-    path("api-tokens/<int:token_id>/revoke/", admin_pages.token_revoke, name="token-revoke"),
     path("account/passkeys/", passkeys.passkeys, name="passkeys"),
     path("account/passkeys/<int:credential_id>/remove/", passkeys.passkey_remove, name="passkey-remove"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/<int:notification_id>/", notifications.notification_open, name="notification-open"),
+    path("notifications/mark-all-read/", notifications.notifications_mark_all_read, name="notifications-mark-all-read"),
+    path("account/notifications/", notifications.notification_settings, name="notification-settings"),
 ]
 
 # django-otp-webauthn's JSON endpoints (its scripts reverse these names in the "otp_webauthn"

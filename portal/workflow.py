@@ -30,7 +30,7 @@ from django.utils import timezone
 from . import permissions
 from .actors import is_system, require_actor
 from .audit import audit_record, snapshot
-from .security import StepUpRequired
+from .security import step_up_check
 
 WORKFLOWS: dict[str, "Workflow"] = {}
 
@@ -155,9 +155,3 @@ class Workflow:
         agreement changes state): an explicit list in the core, never a Django signal."""
         self._after.append(func)
         return func
-
-
-def step_up_check(confirmed_at: datetime | None) -> None:
-    """Refuse unless a fresh second factor was given for a step-up within STEP_UP_SECONDS."""
-    if confirmed_at is None or (timezone.now() - confirmed_at).total_seconds() > settings.STEP_UP_SECONDS:
-        raise StepUpRequired("Confirm it is you with a fresh code from your authenticator app to do this")

@@ -1,18 +1,11 @@
 """Read-only admin views: every change goes through targets.services (audit, permissions, tasks)."""
 from django.contrib import admin
 
-from .models import DataReturn, Indicator, Observation, PartnerRemit, Priority, Target, TrajectoryPoint
+from portal.admin import ReadOnlyMixin as ReadOnly
 
-
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .models import (
+    AgreementCoverage, DataReturn, Indicator, Observation, PartnerRemit, Priority, Target, TrajectoryPoint,
+)
 
 
 @admin.register(Priority)
@@ -55,3 +48,9 @@ class DataReturnAdmin(ReadOnly, admin.ModelAdmin):
 @admin.register(PartnerRemit)
 class PartnerRemitAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["partner", "order", "title"]
+
+
+@admin.register(AgreementCoverage)
+class AgreementCoverageAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["agreement", "indicator"]
+    list_select_related = ["agreement", "indicator"]

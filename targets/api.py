@@ -17,6 +17,7 @@ from rest_framework.reverse import reverse
 
 from partners.models import Partner
 from portal import permissions
+from . import rules
 from portal.api_base import SafeJSONParser, StrictQueryParamsMixin
 from portal.files import UploadRejected
 
@@ -148,7 +149,7 @@ class DataReturnUploadSerializer(serializers.Serializer):
 
 def _acting_partner(request, slug: str | None) -> Partner:
     """The partner the caller submits for: the only one they act for, or the one named."""
-    ids = permissions.acting_partner_ids(request.user, permissions.DATA_RETURN_SUBMIT)
+    ids = permissions.acting_partner_ids(request.user, rules.DATA_RETURN_SUBMIT)
     if not ids:
         raise PermissionDenied("You cannot submit figures for any partner.")
     if slug:
@@ -170,7 +171,7 @@ class PriorityViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends: list = []
 
     def get_queryset(self):
-        return permissions.visible(self.request.user, permissions.PRIORITY_VIEW,
+        return permissions.visible(self.request.user, rules.PRIORITY_VIEW,
                                    Priority.objects.filter(active=True).prefetch_related("lead_partners"))
 
     def get_object(self):
@@ -200,7 +201,7 @@ class IndicatorViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
                                         frequency=params.get("frequency", ""))
 
     def get_object(self):
-        return permissions.get_visible_or_404(self.request.user, permissions.PRIORITY_VIEW,
+        return permissions.get_visible_or_404(self.request.user, rules.PRIORITY_VIEW,
                                               Indicator.objects.select_related("provider"), code=self.kwargs["code"])
 
 

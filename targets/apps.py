@@ -7,5 +7,8 @@ class TargetsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Register the start-page and partner-page sections (portal's ready() imports every tasks module).
-        from . import home_items, selectors  # noqa: F401
+        # Register with the core and with partners: permission rules, what agreements cover (and the
+        # grants they imply), the start-page and partner-page sections.
+        from . import home_items, rules, selectors, sharing  # noqa: F401
+
+        sharing.register()

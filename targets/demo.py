@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from partners.models import Area, Partner
 from portal.audit import audit_record
-from portal.demo import FORCE_AREA, LOCAL_AUTHORITIES, seed_step
+from partners.demo import FORCE_AREA, LOCAL_AUTHORITIES
+from portal.seeding import SEED, seed_step
 
 from . import services
 from .models import (
@@ -222,26 +223,26 @@ def _q(x: float) -> Decimal:
     return Decimal(repr(float(x))).quantize(Q4)
 
 
-@seed_step
+@seed_step(order=20)
 @transaction.atomic
 def seed_priorities_and_indicators() -> None:
     partners = {p.slug: p for p in Partner.objects.all()}
     for order, (slug, title, description, leads) in enumerate(PRIORITIES, start=1):
         if not Priority.objects.filter(slug=slug).exists():
             services.priority_create(title=title, slug=slug, description=description, order=order,
-                                     lead_partners=[partners[s] for s in leads if s in partners])
+                                     lead_partners=[partners[s] for s in leads if s in partners], by=SEED)
     for spec in INDICATORS:
         if not Indicator.objects.filter(code=spec.code).exists():
             services.indicator_create(
                 code=spec.code, name=spec.name, definition=spec.definition, unit=spec.unit, polarity=spec.polarity,
                 frequency=spec.frequency, geography=spec.geography, provider=partners[spec.provider],
                 breakdowns=spec.breakdowns, data_lag_note=spec.lag,
-                revision_warning_percent=spec.revision_warning_percent)
+                revision_warning_percent=spec.revision_warning_percent, by=SEED)
     for slug in ("bsol-icb", "black-country-icb"):
         partner = partners.get(slug)
         for order, (title, description) in enumerate(HEALTH_REMITS, start=1):
             if partner and not PartnerRemit.objects.filter(partner=partner, title=title).exists():
-                services.remit_add(partner=partner, title=title, description=description, order=order)
+                services.remit_add(partner=partner, title=title, description=description, order=order, by=SEED)
 
 
 def _series(spec: Spec, periods: list[tuple[date, date]], rng: np.random.Generator, first: date):
@@ -298,7 +299,7 @@ def _series(spec: Spec, periods: list[tuple[date, date]], rng: np.random.Generat
             yield force, start, end, {}, round(float(rng.normal(level, level * 0.03)), 1), None, None
 
 
-@seed_step
+@seed_step(order=30)
 @transaction.atomic
 def seed_observations() -> None:
     first, last = _window(timezone.localdate())
@@ -318,7 +319,7 @@ def seed_observations() -> None:
             if code in areas
         ]
         Observation.objects.bulk_create(rows, batch_size=2000)
-        audit_record(actor=None, partner=indicator.provider, action="observations.demo_load", obj=indicator,
+        audit_record(actor=SEED, partner=indicator.provider, action="observations.demo_load", obj=indicator,
                      summary=f"{len(rows)} synthetic demo figures loaded for {spec.code}",
                      after={"rows": len(rows), "from": first.isoformat(), "to": last.isoformat()})
 
@@ -328,7 +329,7 @@ def _latest_total(indicator: Indicator, area: Area) -> Observation | None:
             .order_by("-period_start").first())
 
 
-@seed_step
+@seed_step(order=40)
 @transaction.atomic
 def seed_targets() -> None:
     today = timezone.localdate()
@@ -374,4 +375,8 @@ def seed_targets() -> None:
             target_date=target_date, tolerance_percent=TOLERANCE,
             title=indicator.name if area.name in indicator.name else
             f"{indicator.name} in {area.name if area.kind == Area.Kind.LOCAL_AUTHORITY else 'the West Midlands'}",
+            by=SEED,
         )
+
+
+from . import demo_sharing  # noqa: E402,F401  (the demo's data-sharing agreements: step 50)

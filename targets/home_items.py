@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 
 from portal import permissions
+from . import rules
 from portal.home import HomeSection, home_provider
 
 from .models import DataReturn
@@ -31,7 +32,7 @@ def _link(name: str, text: str) -> list[dict]:
 
 @home_provider
 def data_returns_section(user):
-    if not permissions.acting_partner_ids(user, permissions.DATA_RETURN_SUBMIT):
+    if not permissions.acting_partner_ids(user, rules.DATA_RETURN_SUBMIT):
         return None
     items = []
     for data_return in data_returns_awaiting_action(user=user):

@@ -159,9 +159,29 @@ class Indicator(models.Model):
 
 
 class IndicatorGroupObjectPermission(GroupObjectPermissionBase):
-    """Direct-FK guardian permissions on indicators (deleted with the indicator)."""
+    """Direct-FK guardian permissions on indicators (deleted with the indicator).
+
+    A grant from a data-sharing agreement carries the agreement's end date (`valid_until`): the
+    permissions engine ignores it after that day, whether or not the nightly task has ended the
+    agreement yet. The provider's own grants have none.
+    """
 
     content_object = models.ForeignKey(Indicator, on_delete=models.CASCADE)
+    valid_until = models.DateField(null=True, blank=True)
+
+
+class AgreementCoverage(models.Model):
+    """An indicator a data-sharing agreement covers. The link lives here, in the app above partners."""
+
+    agreement = models.ForeignKey("partners.DataSharingAgreement", on_delete=models.CASCADE, related_name="coverage")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="coverage")
+
+    class Meta:
+        ordering = ["agreement", "indicator__code"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "indicator"], name="coverage_once_per_agreement")]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} covers {self.indicator_id}"
 
 
 class DataReturn(models.Model):

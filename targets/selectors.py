@@ -17,9 +17,11 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from partners.models import Area, Partner
-from partners.selectors import SharingHint, dsa_sharing_hint, partner_section
+from partners import rules as partner_rules
+from partners.models import Area, DataSharingAgreement, Partner
+from partners.selectors import partner_section
 from portal import permissions
+from . import rules
 
 from .models import (
     BREAKDOWN_DIMENSIONS, DataReturn, Indicator, Observation, Priority, Target, TrajectoryPoint,
@@ -30,13 +32,59 @@ from .validation import COLUMNS, EXAMPLE_MARK, TEMPLATE_EXAMPLES, TEMPLATE_MARKE
 FIGURES_HIDDEN = "Figures for this indicator are not shared with your organisation."
 
 
+# --- What would open hidden figures (agreements covering an indicator) ---------------------------
+def dsa_that_would_open(*, user, indicator, breakdowns: bool = False) -> list[DataSharingAgreement]:
+    """Agreements not (yet, or no longer) active that would let the user's partners see the indicator's
+    figures (or its breakdowns): drafts, ones awaiting signatures and suspended ones naming them."""
+    partner_ids = {seat.partner_id for seat in permissions.seats(user)}
+    if not partner_ids:
+        return []
+    S = DataSharingAgreement.Status
+    qs = DataSharingAgreement.objects.filter(
+        status__in=[S.DRAFT, S.AWAITING_SIGNATURES, S.SUSPENDED], coverage__indicator=indicator,
+        recipients__in=partner_ids)
+    if breakdowns:
+        qs = qs.filter(level=DataSharingAgreement.Level.BREAKDOWNS)
+    return list(permissions.visible(user, partner_rules.DSA_VIEW, qs).distinct().select_related("provider")
+                .order_by("status", "-created_at"))
+
+
+@dataclass
+class SharingHint:
+    """What a page says when figures are hidden by sharing rules."""
+
+    agreements: list
+    provider: Partner
+    text: str
+
+
+def dsa_sharing_hint(*, user, indicator, breakdowns: bool = False) -> SharingHint:
+    """Why the user cannot see an indicator's figures (or breakdowns) and what would open them."""
+    agreements = dsa_that_would_open(user=user, indicator=indicator, breakdowns=breakdowns)
+    what = "breakdowns of these figures" if breakdowns else "these figures"
+    S = DataSharingAgreement.Status
+    if agreements:
+        first = agreements[0]
+        text = {
+            S.DRAFT: f"Agreement {first.reference} would share {what} with you once it is sent, signed and active. "
+                     f"It is still a draft.",
+            S.AWAITING_SIGNATURES: f"Agreement {first.reference} would share {what} with you. It is waiting for "
+                                   f"signatures.",
+            S.SUSPENDED: f"Agreement {first.reference} shares {what} with you, but it is suspended.",
+        }[first.status]
+    else:
+        text = (f"Some data is hidden by sharing rules: no agreement shares {what} with your partner. "
+                f"Ask {indicator.provider.name} for a data-sharing agreement.")
+    return SharingHint(agreements=agreements, provider=indicator.provider, text=text)
+
+
 # --- Targets with their status, in a constant number of queries -----------------------------------
 def _figure_indicator_ids(user, indicator_ids: Iterable[int]) -> set[int]:
     """The indicators (of those given) whose total figures the user may see (one query)."""
     ids = set(indicator_ids)
     if not ids:
         return set()
-    qs = permissions.visible(user, permissions.INDICATOR_DATA_VIEW, Indicator.objects.filter(pk__in=ids))
+    qs = permissions.visible(user, rules.INDICATOR_DATA_VIEW, Indicator.objects.filter(pk__in=ids))
     return set(qs.values_list("pk", flat=True))
 
 
@@ -77,7 +125,7 @@ def with_status(user, targets: QuerySet[Target]) -> list[Target]:
 def target_list_visible_to(*, user, priority: Priority | None = None, owner: Partner | None = None,
                            indicator: Indicator | None = None, status: str = "") -> list[Target]:
     """Targets with status words (figures only where shared), optionally narrowed."""
-    qs = permissions.visible(user, permissions.PRIORITY_VIEW, Target.objects.filter(priority__active=True))
+    qs = permissions.visible(user, rules.PRIORITY_VIEW, Target.objects.filter(priority__active=True))
     if priority is not None:
         qs = qs.filter(priority=priority)
     if owner is not None:
@@ -94,7 +142,7 @@ def target_list_visible_to(*, user, priority: Priority | None = None, owner: Par
 def priority_list(*, user, include_inactive: bool = False) -> list[Priority]:
     """Board priorities in order, each with `targets` (with status) and `status_counts` attached."""
     qs = Priority.objects.all() if include_inactive else Priority.objects.filter(active=True)
-    priorities = list(permissions.visible(user, permissions.PRIORITY_VIEW, qs).prefetch_related("lead_partners"))
+    priorities = list(permissions.visible(user, rules.PRIORITY_VIEW, qs).prefetch_related("lead_partners"))
     targets = with_status(user, Target.objects.filter(priority__in=[p.pk for p in priorities])) if priorities else []
     by_priority: dict[int, list[Target]] = {}
     for target in targets:
@@ -110,7 +158,7 @@ def priority_list(*, user, include_inactive: bool = False) -> list[Priority]:
 def priority_get(*, user, slug: str) -> Priority:
     """One priority with its lead partners and `targets_shown` (with status), or 404. Constant queries."""
     qs = Priority.objects.prefetch_related("lead_partners")
-    priority = permissions.get_visible_or_404(user, permissions.PRIORITY_VIEW, qs, slug=slug)
+    priority = permissions.get_visible_or_404(user, rules.PRIORITY_VIEW, qs, slug=slug)
     priority.targets_shown = with_status(user, Target.objects.filter(priority=priority))
     priority.status_counts = {s.value: 0 for s in Target.Status}
     for target in priority.targets_shown:
@@ -137,7 +185,7 @@ class TargetDetail:
 
 def target_get(*, user, pk: int) -> TargetDetail:
     """A target with its status, its series against the trajectory and the revision history (figures if shared)."""
-    qs = permissions.visible(user, permissions.PRIORITY_VIEW, Target.objects.filter(pk=pk))
+    qs = permissions.visible(user, rules.PRIORITY_VIEW, Target.objects.filter(pk=pk))
     rows = with_status(user, qs)
     if not rows:
         raise Http404
@@ -170,7 +218,7 @@ def indicator_list(*, user, provider: Partner | int | None = None, search: str =
                    include_inactive: bool = False) -> QuerySet[Indicator]:
     """The indicator catalogue (definitions are visible to everyone with a role)."""
     qs = Indicator.objects.all() if include_inactive else Indicator.objects.filter(active=True)
-    qs = permissions.visible(user, permissions.PRIORITY_VIEW, qs)
+    qs = permissions.visible(user, rules.PRIORITY_VIEW, qs)
     if provider:
         qs = qs.filter(provider=provider)
     if frequency:
@@ -184,10 +232,10 @@ def indicator_get(*, user, code: str) -> Indicator:
     """An indicator with `figures_shared`, `breakdowns_shared`, `latest` (latest total per area, if shared),
     `targets_shown` (with status) and `sharing_hint` (what would open hidden figures or breakdowns, else None)."""
     qs = Indicator.objects.select_related("provider")
-    indicator = permissions.get_visible_or_404(user, permissions.PRIORITY_VIEW, qs, code=code)
-    indicator.figures_shared = permissions.can(user, permissions.INDICATOR_DATA_VIEW, indicator)
+    indicator = permissions.get_visible_or_404(user, rules.PRIORITY_VIEW, qs, code=code)
+    indicator.figures_shared = permissions.can(user, rules.INDICATOR_DATA_VIEW, indicator)
     indicator.breakdowns_shared = indicator.figures_shared and permissions.can(
-        user, permissions.INDICATOR_BREAKDOWNS_VIEW, indicator)
+        user, rules.INDICATOR_BREAKDOWNS_VIEW, indicator)
     indicator.latest = []
     if indicator.figures_shared:
         per_area = (Observation.objects.filter(indicator_id=indicator.pk, area_id=OuterRef("area_id"),
@@ -237,10 +285,10 @@ def observations_visible_to(*, user, filters: dict | None = None) -> QuerySet[Ob
         qs = qs.filter(breakdown_key__contains=f"{breakdown}=")
     elif breakdown:
         qs = qs.filter(breakdown_key=breakdown)
-    totals = permissions.visible(user, permissions.OBSERVATION_VIEW, qs.filter(breakdown_key=""))
+    totals = permissions.visible(user, rules.OBSERVATION_VIEW, qs.filter(breakdown_key=""))
     split = permissions.visible(
-        user, permissions.OBSERVATION_BREAKDOWNS_VIEW,
-        permissions.visible(user, permissions.OBSERVATION_VIEW, qs.exclude(breakdown_key="")))
+        user, rules.OBSERVATION_BREAKDOWNS_VIEW,
+        permissions.visible(user, rules.OBSERVATION_VIEW, qs.exclude(breakdown_key="")))
     return (totals | split).select_related("indicator", "area", "provider").order_by(
         "indicator__code", "area__code", "period_start", "breakdown_key", "-revision")
 
@@ -249,7 +297,7 @@ def observations_visible_to(*, user, filters: dict | None = None) -> QuerySet[Ob
 def data_returns_visible_to(*, user, partner: Partner | None = None, status: str = "") -> QuerySet[DataReturn]:
     """Returns the user may see: their partners' own, or every one for the PCC office."""
     # NOTE: the listed revisions (up to 10,000) are read only where they are shown: data_return_revisions.
-    qs = permissions.visible(user, permissions.DATA_RETURN_VIEW, DataReturn.objects.defer("revisions"))
+    qs = permissions.visible(user, rules.DATA_RETURN_VIEW, DataReturn.objects.defer("revisions"))
     if partner is not None:
         qs = qs.filter(partner=partner)
     if status:
@@ -260,7 +308,7 @@ def data_returns_visible_to(*, user, partner: Partner | None = None, status: str
 def data_return_get(*, user, pk: int) -> DataReturn:
     """One data return, or 404 for one the user may not know exists."""
     qs = DataReturn.objects.select_related("partner", "uploaded_by", "applied_by").defer("revisions")
-    return permissions.get_visible_or_404(user, permissions.DATA_RETURN_VIEW, qs, pk=pk)
+    return permissions.get_visible_or_404(user, rules.DATA_RETURN_VIEW, qs, pk=pk)
 
 
 @dataclass(frozen=True)
@@ -325,7 +373,7 @@ def _plain(x: float) -> float | int:
 
 def data_returns_awaiting_action(*, user) -> list[DataReturn]:
     """The user's partners' returns that need them: ready to apply, or the newest upload that failed its checks."""
-    partner_ids = permissions.acting_partner_ids(user, permissions.DATA_RETURN_SUBMIT)
+    partner_ids = permissions.acting_partner_ids(user, rules.DATA_RETURN_SUBMIT)
     if not partner_ids:
         return []
     newer = DataReturn.objects.filter(partner_id=OuterRef("partner_id"), uploaded_at__gt=OuterRef("uploaded_at"))
@@ -369,7 +417,7 @@ def data_return_template(*, partner: Partner, today: date | None = None) -> tupl
 @partner_section
 def partner_remits_and_targets(user, partner: Partner) -> dict | None:
     """The partner's remit and the targets it owns (status words; figures where shared)."""
-    if not permissions.can(user, permissions.PRIORITY_VIEW):
+    if not permissions.can(user, rules.PRIORITY_VIEW):
         return None
     remits = list(partner.remits.all())
     targets = target_list_visible_to(user=user, owner=partner)

@@ -1,9 +1,13 @@
-"""Background work for data returns."""
+"""Background work for data returns. Tasks are thin: they call a service as the system actor."""
 from __future__ import annotations
 
 from celery import shared_task
 
+from portal.actors import system
 from portal.tasks import TASK_OPTIONS
+
+CHECKS = system("data return checks")
+SWEEPER = system("stuck data return sweeper")
 
 
 @shared_task(name="targets.validate_data_return", bind=True, **TASK_OPTIONS)
@@ -12,11 +16,11 @@ def validate_data_return(self, *, data_return_id: int) -> None:
     from .services import data_return_fail, data_return_validate
 
     try:
-        data_return_validate(data_return_id=data_return_id)
+        data_return_validate(data_return_id=data_return_id, by=CHECKS)
     except Exception:
         if self.request.retries >= self.max_retries:
             # Out of retries: say so on the return rather than leave it "Checking" for ever.
-            data_return_fail(data_return_id=data_return_id)
+            data_return_fail(data_return_id=data_return_id, by=CHECKS)
             return
         raise
 
@@ -26,4 +30,4 @@ def sweep_stuck_returns() -> dict:
     """Every few minutes: retry, or fail with a message, returns whose checks stopped part-way."""
     from .services import data_returns_sweep_stuck
 
-    return data_returns_sweep_stuck(by=None)
+    return data_returns_sweep_stuck(by=SWEEPER)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from partners.selectors import partners_acting_for
 from portal import permissions
+from . import rules
 from portal.files import UploadRejected, export_response
 from portal.paging import paginate
 
@@ -38,12 +39,12 @@ def period_label(frequency: str, start: date, end: date | None = None, *, short:
 
 
 def _submitting_partners(user) -> list:
-    return partners_acting_for(user=user, action=permissions.DATA_RETURN_SUBMIT)
+    return partners_acting_for(user=user, action=rules.DATA_RETURN_SUBMIT)
 
 
 # --- Priorities and targets ---------------------------------------------------------------------
 def priority_list(request):
-    permissions.check(request.user, permissions.PRIORITY_VIEW)
+    permissions.check(request.user, rules.PRIORITY_VIEW)
     return render(request, "targets/priorities.html", {"priorities": selectors.priority_list(user=request.user)})
 
 
@@ -81,7 +82,7 @@ def target_detail(request, pk: int):
 
 # --- Indicators ---------------------------------------------------------------------------------
 def indicator_list(request):
-    permissions.check(request.user, permissions.PRIORITY_VIEW)
+    permissions.check(request.user, rules.PRIORITY_VIEW)
     catalogue = selectors.indicator_list(user=request.user)
     providers = sorted({i.provider for i in catalogue}, key=lambda p: p.name)
     form = IndicatorFilterForm(request.GET or None, providers=providers)
@@ -102,11 +103,11 @@ def indicator_detail(request, code: str):
 
 # --- Data returns -------------------------------------------------------------------------------
 def data_return_list(request):
-    permissions.check(request.user, permissions.DATA_RETURN_VIEW)
+    permissions.check(request.user, rules.DATA_RETURN_VIEW)
     page, pagination = paginate(request, selectors.data_returns_visible_to(user=request.user), per_page=25)
     return render(request, "targets/returns.html", {
         "page": page, "pagination": pagination, "partners": _submitting_partners(request.user),
-        "reviews_all": permissions.can(request.user, permissions.DATA_RETURN_REVIEW_ALL),
+        "reviews_all": permissions.can(request.user, rules.DATA_RETURN_REVIEW_ALL),
     })
 
 
@@ -159,7 +160,7 @@ def data_return_detail(request, pk: int):
     errors, pagination = paginate(request, data_return.errors or [], per_page=ERRORS_PER_PAGE)
     if revisions:
         revisions, pagination = paginate(request, revisions, per_page=ERRORS_PER_PAGE)
-    may_submit = permissions.can(request.user, permissions.DATA_RETURN_SUBMIT, data_return.partner)
+    may_submit = permissions.can(request.user, rules.DATA_RETURN_SUBMIT, data_return.partner)
     return render(request, "targets/report.html", {
         "data_return": data_return, "errors": errors, "revisions": revisions, "pagination": pagination,
         "period_label": period_label, "can_apply": data_return.can_be_applied and may_submit,
@@ -183,7 +184,7 @@ def data_return_revisions_download(request, pk: int):
 
 def data_return_apply(request, pk: int):
     data_return = selectors.data_return_get(user=request.user, pk=pk)
-    permissions.check(request.user, permissions.DATA_RETURN_SUBMIT, data_return.partner)
+    permissions.check(request.user, rules.DATA_RETURN_SUBMIT, data_return.partner)
     if data_return.status == DataReturn.Status.APPLIED:
         return redirect("targets:data-return-applied", pk=pk)
     if not data_return.can_be_applied:

@@ -1,19 +1,36 @@
-"""factory_boy factories. Partners and memberships go through the services (groups, grants, audit)."""
+"""Builders for every test: people, partners, indicators, figures, agreements, data returns.
+
+Partners, memberships, indicators and agreements go through the services (groups, grants, audit),
+as the system actor (audited as "system: tests"); figures meant as a test's input are written
+directly. One place for each builder: the tests of every app import them from here.
+"""
 from __future__ import annotations
 
+import csv
+import io
 import itertools
+from datetime import date, timedelta
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from partners.models import Area, Partner, Role
-from partners.services import membership_add, partner_create
+from partners import services as partner_services
+from partners.models import Area, DataSharingAgreement, Partner, Role
+from portal.actors import system
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery-staple"
+SYSTEM = system("tests")
+DSA = DataSharingAgreement
+# The columns of a data return (targets.validation), in the template's order.
+HEADER = "indicator_code,area_code,period_start,period_end,value,numerator,denominator,age_band,sex,ethnicity"
 
 
+# --- People and partners ---------------------------------------------------------------------------
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -46,11 +63,163 @@ class AreaFactory(factory.django.DjangoModelFactory):
 def make_partner(slug: str | None = None, kind: str = Partner.Kind.OTHER, name: str | None = None, areas=None) -> Partner:
     n = next(_seq)
     slug = slug or f"partner-{n}"
-    return partner_create(name=name or f"Partner {slug}", short_name=(name or slug)[:20], slug=slug, kind=kind,
-                          areas=areas or [])
+    return partner_services.partner_create(name=name or f"Partner {slug}", short_name=(name or slug)[:20], slug=slug,
+                                           kind=kind, areas=areas or [], by=SYSTEM)
 
 
 def make_person(partner: Partner, role: str = Role.OFFICER, username: str | None = None, **user_kwargs):
     user = UserFactory(username=username or f"{partner.slug}.{role}.{next(_seq)}", **user_kwargs)
-    membership_add(user=user, partner=partner, role=role)
+    partner_services.membership_add(user=user, partner=partner, role=role, by=SYSTEM)
     return user
+
+
+# --- Indicators and figures ------------------------------------------------------------------------
+def make_indicator(code: str, provider: Partner, *, breakdowns=("sex",), geography=Area.Kind.LOCAL_AUTHORITY,
+                   unit=None, frequency=None, polarity=None, **extra):
+    """An indicator through the service (its provider gets its grants). Defaults: monthly rate per 1,000,
+    lower is better, by local authority, broken down by sex."""
+    from targets.models import Indicator
+    from targets.services import indicator_create
+
+    return indicator_create(code=code, name=extra.pop("name", f"{code} indicator"),
+                            unit=unit or Indicator.Unit.RATE_1000,
+                            polarity=polarity or Indicator.Polarity.LOWER_IS_BETTER,
+                            frequency=frequency or Indicator.Frequency.MONTHLY, geography=geography,
+                            provider=provider, breakdowns=list(breakdowns), by=SYSTEM, **extra)
+
+
+def add_figures(indicator, area: Area, *, total: str = "1.2500", female: str = "0.5000",
+                male: str = "2.0000", start: date = date(2026, 9, 1)) -> list:
+    """A total and a breakdown by sex for one month (test input, written directly)."""
+    from targets.models import Observation
+
+    end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    rows = [({}, total), ({"sex": "Female"}, female), ({"sex": "Male"}, male)]
+    return [Observation.objects.create(
+        indicator=indicator, area=area, period_start=start, period_end=end, provider=indicator.provider,
+        breakdown=values, breakdown_key=";".join(f"{k}={v}" for k, v in values.items()), value=Decimal(value))
+        for values, value in rows]
+
+
+def add_monthly_totals(indicator, area: Area, months: int, *, value="9", demo=True,
+                       start: date = date(2023, 5, 1)) -> None:
+    """Monthly totals from `start` (test input, written directly)."""
+    from targets.models import Observation
+
+    rows = []
+    year, month = start.year, start.month
+    for _ in range(months):
+        first = date(year, month, 1)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        last = date.fromordinal(date(year, month, 1).toordinal() - 1)
+        rows.append(Observation(indicator=indicator, area=area, period_start=first, period_end=last,
+                                value=Decimal(value), provider=indicator.provider, is_demo=demo))
+    Observation.objects.bulk_create(rows)
+
+
+def observe(indicator, area: Area, start: date, end: date, value, *, key: str = "", breakdown: dict | None = None,
+            revision: int = 1, is_current: bool = True):
+    """One figure put straight in the table (for reads; writes go through the services)."""
+    from targets.models import Observation
+
+    return Observation.objects.create(
+        indicator=indicator, area=area, period_start=start, period_end=end, breakdown_key=key,
+        breakdown=breakdown or {}, value=Decimal(str(value)), provider=indicator.provider, revision=revision,
+        is_current=is_current)
+
+
+# --- Data returns ----------------------------------------------------------------------------------
+def csv_file(*rows, header: str = HEADER, name: str = "return.csv") -> SimpleUploadedFile:
+    """A CSV return: rows as text ("HOM,E23000014,…") or as lists of cells."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    buffer.write(header + "\n")
+    for row in rows:
+        if isinstance(row, str):
+            buffer.write(row + "\n")
+        else:
+            writer.writerow(row)
+    return SimpleUploadedFile(name, buffer.getvalue().encode(), content_type="text/csv")
+
+
+def xlsx_file(rows: list[list], name: str = "return.xlsx", header: str = HEADER) -> SimpleUploadedFile:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header.split(","))
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/octet-stream")
+
+
+def upload(partner, by, file, capture):
+    """Upload through the service; the checks (a task queued on commit) run as the commit would run them."""
+    from targets import services
+
+    with capture(execute=True):
+        data_return = services.data_return_upload(partner=partner, uploaded_file=file, by=by)
+    data_return.refresh_from_db()
+    return data_return
+
+
+def upload_page(client, capture, file):
+    """Upload through the page, as a person would."""
+    with capture(execute=True):
+        return client.post("/data-returns/upload/", {"file": file})
+
+
+# --- Data-sharing agreements -----------------------------------------------------------------------
+def terms(**overrides) -> dict:
+    today = timezone.localdate()
+    base = dict(
+        title="Recorded violence for community safety", purpose="Plan community safety work together",
+        lawful_basis=DSA.LawfulBasis.PUBLIC_TASK, level=DSA.Level.AGGREGATE,
+        retention="Kept for 2 years, then deleted", security_measures="Portal access with two factors",
+        contacts="Data protection officers of each party", start_date=today - timedelta(days=10),
+        end_date=today + timedelta(days=365), review_date=today + timedelta(days=180),
+    )
+    base.update(overrides)
+    return base
+
+
+def make_dsa(provider: Partner, recipients, indicators, *, status: str = DSA.Status.ACTIVE, by=SYSTEM,
+             as_of: date | None = None, **overrides) -> DataSharingAgreement:
+    """An agreement taken through the services (as the system) to the status asked for; sent and
+    signed as of a day (today unless given)."""
+    agreement = partner_services.dsa_draft(provider=provider, recipients=list(recipients),
+                                           indicators=list(indicators), by=by, **terms(**overrides))
+    if status == DSA.Status.DRAFT:
+        return agreement
+    partner_services.dsa_send(agreement=agreement, by=SYSTEM, today=as_of)
+    if status == DSA.Status.AWAITING_SIGNATURES:
+        return refreshed(agreement)
+    for party in [provider, *recipients]:
+        partner_services.dsa_sign(agreement=agreement, by=SYSTEM, partner=party, today=as_of)
+    if status == DSA.Status.SUSPENDED:
+        partner_services.dsa_suspend(agreement=agreement, by=SYSTEM, reason="Data quality check")
+    elif status == DSA.Status.REVOKED:
+        partner_services.dsa_revoke(agreement=agreement, by=SYSTEM, reason="No longer needed")
+    elif status == DSA.Status.ENDED:
+        partner_services.dsa_end_if_expired(agreement_id=agreement.pk, today=agreement.end_date + timedelta(days=1))
+    agreement = refreshed(agreement)
+    assert agreement.status == status, agreement.status
+    return agreement
+
+
+def refreshed(agreement: DataSharingAgreement) -> DataSharingAgreement:
+    return DataSharingAgreement.objects.get(pk=agreement.pk)
+
+
+def covered_codes(agreement: DataSharingAgreement) -> list[str]:
+    """The codes of the indicators an agreement covers."""
+    from partners.sharing import coverage
+
+    return [c.code for c in coverage().of([agreement.pk])[agreement.pk]]
+
+
+def just_now():
+    """A step-up given a moment ago (what a view passes as `confirmed_at` after a fresh code)."""
+    return timezone.now()

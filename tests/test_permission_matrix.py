@@ -29,16 +29,18 @@ from django.urls import reverse
 
 from partners.models import Area, Partner, Role
 from portal import permissions
-from portal.services import api_token_create
+from partners.services import api_token_create
 from targets import services as target_services
 from targets.models import DataReturn, Observation
 from tests.conftest import signed_in
-from tests.factories import AreaFactory, make_partner, make_person
-from tests.partners.world import add_figures, make_dsa, make_indicator
+from tests.factories import SYSTEM, AreaFactory, make_partner, make_person
+from tests.factories import add_figures, make_dsa, make_indicator
 from tests.portal.test_sign_in import _concrete, all_routes
 
 ROLES = ["officer", "signatory", "board", "pcc_officer", "pcc", "anonymous"]
 VARIANTS = ["own", "sharing", "other"]
+# Objects that belong to one person: "own" is the viewer's, "sharing" and "other" are other people's.
+PER_PERSON_KINDS = {"passkey", "notification"}
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,12 @@ EXPECTED: dict[str, E] = {
     "portal:passkeys": E(EVERYONE),
     "portal:passkey-remove": E("302,404,404 | 302,404,404 | 302,404,404 | 302,404,404 | 302,404,404 | login",
                                kind="passkey", method="post"),
+    # everyone's own notifications; another person's is 404 whoever asks
+    "portal:notifications": E(EVERYONE),
+    "portal:notification-open": E("302,404,404 | 302,404,404 | 302,404,404 | 302,404,404 | 302,404,404 | login",
+                                  kind="notification"),
+    "portal:notifications-mark-all-read": E("302 | 302 | 302 | 302 | 302 | login", method="post"),
+    "portal:notification-settings": E(EVERYONE),
     "otp_webauthn:credential-registration-begin": E("405 | 405 | 405 | 405 | 405 | 401"),
     "otp_webauthn:credential-registration-complete": E("405 | 405 | 405 | 405 | 405 | 401"),
     # passkey sign-in: open after the password, before the second factor; never to anonymous visitors
@@ -92,9 +100,9 @@ EXPECTED: dict[str, E] = {
     "portal:security-log": E(PCC_OFFICE),
     "portal:account-unlock": E("403 | 403 | 403 | 302 | 403 | login", method="post"),
     "portal:device-reset": E(PCC_OFFICER_ONLY, kind="user"),
-    "portal:tokens": E(PCC_OFFICER_ONLY),
-    "portal:token-create": E(PCC_OFFICER_ONLY),
-    "portal:token-revoke": E("403 | 403 | 403 | 302 | 403 | login", kind="token", method="post"),
+    "partners:tokens": E(PCC_OFFICER_ONLY),
+    "partners:token-create": E(PCC_OFFICER_ONLY),
+    "partners:token-revoke": E("403 | 403 | 403 | 302 | 403 | login", kind="token", method="post"),
     # --- Partners --------------------------------------------------------------------------------
     "partners:list": E(EVERYONE),
     "partners:detail": E(EVERYONE, kind="partner"),
@@ -214,6 +222,16 @@ def _passkey(user):
         credential_id_sha256=f"{user.pk:064d}")
 
 
+def _notification(user):
+    from portal.actors import system
+    from portal.notifications import notify
+
+    with transaction.atomic():  # (the browser tests build this world outside a transaction)
+        return notify(users=[user], kind="dsa.signature_requested", by=system("test world"),
+                      title="An agreement is waiting for your signature", body="Read it and sign it.",
+                      url="/sharing-agreements/")[0]
+
+
 def build_world() -> World:
     force = AreaFactory(code="E23000014", name="West Midlands", kind=Area.Kind.FORCE_AREA)
     area = AreaFactory(code="E08000025", name="Birmingham", kind=Area.Kind.LOCAL_AUTHORITY)
@@ -243,17 +261,20 @@ def build_world() -> World:
     priorities, targets = {}, {}
     for variant, partner in owners.items():
         priorities[variant] = target_services.priority_create(
-            title=f"Priority led by {partner.short_name}", slug=f"priority-{variant}", lead_partners=[partner])
+            title=f"Priority led by {partner.short_name}", slug=f"priority-{variant}", lead_partners=[partner], by=SYSTEM)
         targets[variant] = target_services.target_create(
             priority=priorities[variant], indicator=indicators[variant], area=area, owner=partner,
             baseline_value=Decimal("2"), baseline_period_start=date(2025, 4, 1), baseline_period_end=date(2026, 3, 31),
-            target_value=Decimal("1.5"), target_date=date(2027, 3, 31))
+            target_value=Decimal("1.5"), target_date=date(2027, 3, 31), by=SYSTEM)
     returns = {variant: _applied_return(partner, indicators[variant]) for variant, partner in owners.items()}
     tokens = {variant: api_token_create(name=f"{p.slug} feed", partner=p, days=30, by=people["pcc_officer"])[0]
               for variant, p in owners.items()}
     passkeys = {role: _passkey(user) for role, user in people.items()}
     passkeys["someone"] = _passkey(others["sharing"])
     passkeys["someone else"] = _passkey(others["other"])
+    notes = {role: _notification(user) for role, user in people.items()}
+    notes["someone"] = _notification(others["sharing"])
+    notes["someone else"] = _notification(others["other"])
     objects = {
         "partner": {v: p.slug for v, p in owners.items()},
         "dsa": {v: a.pk for v, a in dsas.items()},
@@ -268,6 +289,10 @@ def build_world() -> World:
         "passkey": {role: {"own": passkeys[role].pk if role in passkeys else passkeys["someone"].pk,
                            "sharing": passkeys["someone"].pk, "other": passkeys["someone else"].pk}
                     for role in ROLES},
+        # a person's own notification, then other people's
+        "notification": {role: {"own": notes[role].pk if role in notes else notes["someone"].pk,
+                                "sharing": notes["someone"].pk, "other": notes["someone else"].pk}
+                         for role in ROLES},
     }
     return World(people=people, objects=objects, dsas=dsas, returns=returns, indicators=indicators)
 
@@ -313,7 +338,7 @@ def concrete(route: str, name: str, world: World, role: str, variant: str) -> st
             kwargs[param] = "json"
         else:
             values = world.objects[entry.kind]
-            values = values[role] if entry.kind == "passkey" else values
+            values = values[role] if entry.kind in PER_PERSON_KINDS else values
             kwargs[param] = values[variant]
     return reverse(name, kwargs=kwargs or None)
 

@@ -1,33 +1,28 @@
 """Every change to partners, areas and memberships."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from portal import permissions
+from portal.actors import require_actor
 from portal.audit import audit_record, snapshot
-from portal.outbox import outbox_enqueue
-from portal.security import step_up_check
-from portal.tasks import claim_once
-from targets.models import Indicator, IndicatorGroupObjectPermission
 
-from ..models import (
-    Area, DataSharingAgreement, DataSharingAgreementGroupObjectPermission, DsaSignature, Membership, Partner, Role,
-)
+from .. import rules
+from ..models import Area, Membership, Partner, Role
 
 PARTNER_FIELDS = ["name", "short_name", "slug", "kind", "about", "website", "active"]
 
 
 @transaction.atomic
-def area_upsert(*, code: str, name: str, kind: str, by=None) -> Area:
-    """Create an area, or update its name and kind."""
+def area_upsert(*, code: str, name: str, kind: str, by) -> Area:
+    """Create an area, or update its name and kind (the PCC office, or the system)."""
+    require_actor(by)
+    permissions.check(by, rules.PARTNER_MANAGE)
     area, created = Area.objects.select_for_update().get_or_create(code=code, defaults={"name": name, "kind": kind})
     if created:
         audit_record(actor=by, action="area.create", obj=area, summary=f"Area {name} ({code}) added",
@@ -44,9 +39,11 @@ def area_upsert(*, code: str, name: str, kind: str, by=None) -> Area:
 @transaction.atomic
 def partner_create(
     *, name: str, short_name: str, slug: str, kind: str, about: str = "", website: str = "",
-    areas: list[Area] | None = None, by=None,
+    areas: list[Area] | None = None, by,
 ) -> Partner:
-    """Add a partner with its own Group, which may act for it."""
+    """Add a partner with its own Group, which may act for it (the PCC office, or the system)."""
+    require_actor(by)
+    permissions.check(by, rules.PARTNER_MANAGE)
     if Partner.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": "A partner with this short address already exists"})
     group, _ = Group.objects.get_or_create(name=f"Partner: {slug}")
@@ -62,8 +59,10 @@ def partner_create(
 
 
 @transaction.atomic
-def partner_update(*, partner: Partner, by=None, areas: list[Area] | None = None, **fields) -> Partner:
+def partner_update(*, partner: Partner, by, areas: list[Area] | None = None, **fields) -> Partner:
     """Change a partner's details (not its slug or group)."""
+    require_actor(by)
+    permissions.check(by, rules.PARTNER_MANAGE)
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
     before = {**snapshot(partner, PARTNER_FIELDS), "areas": sorted(partner.areas.values_list("code", flat=True))}
     for name, value in fields.items():
@@ -83,9 +82,11 @@ def partner_update(*, partner: Partner, by=None, areas: list[Area] | None = None
 
 @transaction.atomic
 def membership_add(
-    *, user, partner: Partner, role: str, job_title: str = "", active_from: date | None = None, by=None
+    *, user, partner: Partner, role: str, job_title: str = "", active_from: date | None = None, by
 ) -> Membership:
     """Give a person a role at a partner (idempotent for the same user, partner and role)."""
+    require_actor(by)
+    permissions.check(by, rules.MEMBERSHIP_MANAGE)
     role = Role(role)
     membership, created = Membership.objects.get_or_create(
         user=user, partner=partner, role=role,
@@ -106,8 +107,10 @@ def membership_add(
 
 
 @transaction.atomic
-def membership_end(*, membership: Membership, on: date | None = None, by=None) -> Membership:
+def membership_end(*, membership: Membership, on: date | None = None, by) -> Membership:
     """End a membership; from that day the person can no longer act through it."""
+    require_actor(by)
+    permissions.check(by, rules.MEMBERSHIP_MANAGE)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     day = on or timezone.localdate()
     if day < membership.active_from:
@@ -120,6 +123,3 @@ def membership_end(*, membership: Membership, on: date | None = None, by=None) -
                          f"at {membership.partner.short_name}",
                  before=before, after=snapshot(membership, ["active_to"]))
     return membership
-
-
-# --- Data-sharing agreements --------------------------------------------------------------------

@@ -3,29 +3,20 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from portal import permissions
-from portal.audit import audit_record, snapshot
-from portal.mail import absolute_url, mail_enqueue
-from portal.outbox import outbox_enqueue
-from portal.security import step_up_check
+from portal.actors import system
+from portal.audit import audit_record
+from portal.notifications import notify
 from portal.tasks import claim_once
-from targets.models import Indicator, IndicatorGroupObjectPermission
 
-from ..models import (
-    Area, DataSharingAgreement, DataSharingAgreementGroupObjectPermission, DsaSignature, Membership, Partner, Role,
-)
+from ..models import Membership, Role
+from .dsa import DSA, REMINDER_DAYS, _dsa_activate, _dsa_move, _locked, _party_ids
 
-
-
-from .dsa import DSA, REMINDER_DAYS, _actor, _dsa_activate, _dsa_lock, _dsa_set_status, _dsa_snapshot, _locked, _party_ids  # noqa: F401
+NIGHTLY = system("nightly agreement check")
+REMINDERS = system("agreement reminders")
 
 
 @transaction.atomic
@@ -39,7 +30,7 @@ def dsa_activate_if_due(*, agreement_id: int, today: date | None = None) -> bool
         return False
     if set(agreement.signatures.values_list("partner_id", flat=True)) < set(_party_ids(agreement)):
         return False
-    _dsa_activate(agreement, by=None)
+    _dsa_activate(agreement, by=NIGHTLY)
     return True
 
 
@@ -53,8 +44,8 @@ def dsa_end_if_expired(*, agreement_id: int, today: date | None = None) -> bool:
     reason = (f"Its end date, {_day(agreement.end_date)}, passed"
               if agreement.status != DSA.Status.AWAITING_SIGNATURES
               else f"Not every party signed before its end date, {_day(agreement.end_date)}")
-    _dsa_set_status(agreement, by=None, status=DSA.Status.ENDED, reason=reason, action="dsa.end",
-               summary=f"Agreement {agreement.reference} ended: {reason.lower()}")
+    _dsa_move(agreement, "end", by=NIGHTLY, reason=reason,
+              summary=f"Agreement {agreement.reference} ended: {reason.lower()}")
     return True
 
 
@@ -70,37 +61,34 @@ def dsa_daily_transitions(*, today: date | None = None) -> dict:
     }
 
 
-def _signatory_emails(partner_ids) -> list[str]:
-    """The current signatories of these partners (their officers where a partner has none)."""
+def _signatories(partner_ids) -> list[int]:
+    """The current signatories of these partners (their officers where a partner has none): user ids."""
     people = Membership.objects.active().filter(partner_id__in=list(partner_ids), user__is_active=True)
-    rows = list(people.exclude(user__email="").values_list("partner_id", "role", "user__email"))
-    emails = set()
+    rows = list(people.values_list("partner_id", "role", "user_id"))
+    chosen = set()
     for pid in set(partner_ids):
-        mine = [(role, email) for p, role, email in rows if p == pid]
-        signatories = [email for role, email in mine if role == Role.SIGNATORY]
-        emails |= set(signatories or [email for role, email in mine if role == Role.OFFICER])
-    return sorted(emails)
-
-
-def _agreement_link(agreement: DSA) -> str:
-    return absolute_url(agreement.get_absolute_url())
+        mine = [(role, user_id) for p, role, user_id in rows if p == pid]
+        signatories = [user_id for role, user_id in mine if role == Role.SIGNATORY]
+        chosen |= set(signatories or [user_id for role, user_id in mine if role == Role.OFFICER])
+    return sorted(chosen)
 
 
 @transaction.atomic
 def dsa_request_signatures(*, agreement_id: int) -> int:
-    """Email the parties' signatories that an agreement waits for them (once per sending)."""
+    """Tell the parties' signatories that an agreement waits for them (once per sending); how many."""
     agreement = DSA.objects.select_related("provider").filter(pk=agreement_id).first()
     if agreement is None or agreement.status != DSA.Status.AWAITING_SIGNATURES:
         return 0
     if not claim_once(f"dsa:{agreement.pk}:sign-request:{agreement.sent_at.isoformat()}"):
         return 0
     signed = set(agreement.signatures.values_list("partner_id", flat=True))
-    emails = _signatory_emails([pid for pid in _party_ids(agreement) if pid not in signed])
-    mail_enqueue(
-        to=emails, subject=f"Data-sharing agreement {agreement.reference} is waiting for your signature",
+    notified = notify(
+        users=_signatories([pid for pid in _party_ids(agreement) if pid not in signed]),
+        kind="dsa.signature_requested", url=agreement.get_absolute_url(), by=system("agreement signature request"),
+        title=f"Data-sharing agreement {agreement.reference} is waiting for your signature",
         body=(f"{agreement.provider.name} has sent the data-sharing agreement '{agreement.title}' "
-              f"({agreement.reference}) for signature.\n\nRead and sign it: {_agreement_link(agreement)}\n"))
-    return len(emails)
+              f"({agreement.reference}) for signature. Read it and sign it for your organisation."))
+    return len(notified)
 
 
 def _day(value: date) -> str:
@@ -116,7 +104,7 @@ def _reminder_due(day: date, today: date) -> int | None:
 
 
 def dsa_send_reminders(*, today: date | None = None) -> int:
-    """Email signatories before active agreements' review and end dates; each reminder goes once."""
+    """Remind signatories (in the portal and by email) before active agreements' review and end dates; each once."""
     today = today or timezone.localdate()
     horizon = today + timedelta(days=max(REMINDER_DAYS))
     agreements = DSA.objects.filter(status=DSA.Status.ACTIVE).filter(
@@ -135,15 +123,15 @@ def _dsa_remind(*, agreement_id: int, kind: str, day: date, limit: int) -> int:
     agreement = DSA.objects.select_related("provider").get(pk=agreement_id)
     if not claim_once(f"dsa:{agreement.pk}:{kind}:{day.isoformat()}:{limit}"):
         return 0
-    emails = _signatory_emails(_party_ids(agreement))
     what = "is due for review" if kind == "review" else "ends"
-    mail_enqueue(
-        to=emails, subject=f"Data-sharing agreement {agreement.reference} {what} on {_day(day)}",
-        body=(f"The data-sharing agreement '{agreement.title}' ({agreement.reference}) {what} on {_day(day)}.\n\n"
-              + ("Review its terms with the other parties and record the outcome.\n" if kind == "review" else
-                 "Recipients will stop seeing the data it covers after that day unless a new agreement is signed.\n")
-              + f"\n{_agreement_link(agreement)}\n"))
-    audit_record(action=f"dsa.reminder_{kind}", partner=agreement.provider, obj=agreement,
-                 summary=f"Reminder sent to {len(emails)} people: agreement {agreement.reference} {what} on "
+    notified = notify(
+        users=_signatories(_party_ids(agreement)), kind="dsa.review_due" if kind == "review" else "dsa.ending",
+        url=agreement.get_absolute_url(), by=REMINDERS,
+        title=f"Data-sharing agreement {agreement.reference} {what} on {_day(day)}",
+        body=(f"The data-sharing agreement '{agreement.title}' ({agreement.reference}) {what} on {_day(day)}. "
+              + ("Review its terms with the other parties and record the outcome." if kind == "review" else
+                 "Recipients will stop seeing the data it covers after that day unless a new agreement is signed.")))
+    audit_record(actor=REMINDERS, action=f"dsa.reminder_{kind}", partner=agreement.provider, obj=agreement,
+                 summary=f"Reminder sent to {len(notified)} people: agreement {agreement.reference} {what} on "
                          f"{_day(day)}")
     return 1

@@ -5,16 +5,6 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from partners.selectors import memberships_of
-
-from ..home import home_items_for
-
-
-def home(request):
-    return render(request, "portal/home.html", {
-        "memberships": [m for m in memberships_of(user=request.user) if m.is_active()],
-        "sections": home_items_for(user=request.user),
-    })
 
 
 def favicon(request):
@@ -87,7 +77,8 @@ def _broker_state() -> str:
 
 def healthz(request):
     """"ok"; "degraded" (200) when Redis is down and the portal serves without it (background work
-    waits in the outbox); "down" (503) when the database does not answer."""
+    waits in the outbox), or a scheduled job has not run in time; "down" (503) when the database
+    does not answer."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -101,11 +92,19 @@ def healthz(request):
     if database == "ok":
         pending = OutboxTask.objects.filter(status=OutboxTask.Status.PENDING).count()
     broker = _broker_state()
+    late = []
+    if database == "ok":
+        from ..schedule import late_runs
+
+        late = [{"job": run.name, "label": run.label,
+                 "last_finished_at": run.last_finished_at.isoformat() if run.last_finished_at else None}
+                for run in late_runs()]
     if database != "ok":
         status = "down"
-    elif broker.startswith("unreachable"):
+    elif broker.startswith("unreachable") or late:
         status = "degraded"
     else:
         status = "ok"
-    body = {"status": status, "database": database, "broker": broker, "outbox_pending": pending}
+    body = {"status": status, "database": database, "broker": broker, "outbox_pending": pending,
+            "scheduled_jobs_late": late}
     return JsonResponse(body, status=503 if status == "down" else 200)

@@ -1,8 +1,8 @@
 """Every change to priorities, indicators, targets, remits, data returns and observations.
 
 Each service runs in one transaction, writes an audit event, grants or revokes object
-permissions and queues tasks through the outbox. by=None means the system itself (the demo
-seed, a task); people always pass `by` and are checked.
+permissions and queues tasks through the outbox. `by` is required: a person, who is checked, or
+the system actor (portal.actors.system: the demo seed, a task), which is audited as such.
 """
 from .catalogue import (  # noqa: F401
     INDICATOR_PERMS, indicator_create, indicator_delete, indicator_update, priority_create, priority_update,

@@ -1,6 +1,6 @@
 """Priorities, indicators, targets and partner remits: the board's catalogue.
 
-by=None means the system itself (the demo seed); people always pass `by` and are checked.
+by means the system itself (the demo seed); people always pass `by` and are checked.
 """
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from partners.models import Area, DataSharingAgreement, Partner
-from partners.services import dsa_sync_grants
 from portal import permissions
+from portal.actors import require_actor
+from .. import rules
+from partners import rules as partner_rules
 from portal.audit import audit_record, snapshot
 
 from ..models import (
@@ -33,14 +35,15 @@ def _dec(value) -> Decimal:
 
 
 def _check_manage(by) -> None:
-    if by is not None:
-        permissions.check(by, permissions.TARGET_MANAGE)
+    """The board and the PCC office define the evidence base (or the system actor, for the demo)."""
+    require_actor(by)
+    permissions.check(by, rules.TARGET_MANAGE)
 
 
 # --- Priorities ---------------------------------------------------------------------------------
 @transaction.atomic
 def priority_create(*, title: str, slug: str, description: str = "", lead_partners: Iterable[Partner] = (),
-                    order: int = 0, by=None) -> Priority:
+                    order: int = 0, by) -> Priority:
     """Add a shared board priority with its lead partners."""
     _check_manage(by)
     if Priority.objects.filter(slug=slug).exists():
@@ -90,7 +93,7 @@ def _clean_breakdowns(breakdowns: Iterable[str]) -> list[str]:
 @transaction.atomic
 def indicator_create(*, code: str, name: str, unit: str, polarity: str, frequency: str, geography: str,
                      provider: Partner, definition: str = "", breakdowns: Iterable[str] = (),
-                     data_lag_note: str = "", revision_warning_percent=None, by=None) -> Indicator:
+                     data_lag_note: str = "", revision_warning_percent=None, by) -> Indicator:
     """Define an indicator; its provider partner may see (and return) its figures and breakdowns."""
     _check_manage(by)
     if Indicator.objects.filter(code__iexact=code).exists():
@@ -114,7 +117,7 @@ def _check_no_agreement_covers(indicator: Indicator) -> None:
     """Refuse a change of provider while an agreement (a draft, or one not yet ended or revoked) shares
     the indicator: the agreement is the old provider's, and its grants would no longer be theirs to give."""
     S = DataSharingAgreement.Status
-    covering = list(DataSharingAgreement.objects.filter(indicators=indicator).exclude(
+    covering = list(DataSharingAgreement.objects.filter(coverage__indicator=indicator).exclude(
         status__in=[S.ENDED, S.REVOKED]).order_by("reference").values_list("reference", "status"))
     if not covering:
         return
@@ -145,6 +148,8 @@ def indicator_update(*, indicator: Indicator, by, **fields) -> Indicator:
     indicator.save()
     if moved:
         # The provider's grants follow the indicator (recomputed, not revoked blindly, as for agreements).
+        from .sharing import dsa_sync_grants
+
         dsa_sync_grants(indicator_ids=[indicator.pk], group_ids=[old_provider.group_id, indicator.provider.group_id])
     after = snapshot(indicator, INDICATOR_FIELDS)
     if before != after:
@@ -215,7 +220,7 @@ def target_create(*, priority: Priority, indicator: Indicator, area: Area, owner
                   baseline_value: Decimal, baseline_period_start: date, baseline_period_end: date,
                   target_value: Decimal, target_date: date, tolerance_percent: Decimal = Decimal("5"),
                   title: str = "", notes: str = "", trajectory: Sequence[tuple[date, Decimal]] | None = None,
-                  by=None) -> Target:
+                  by) -> Target:
     """Set a target with its trajectory (a straight line from baseline to target unless given)."""
     _check_manage(by)
     target = Target(priority=priority, indicator=indicator, area=area, owner=owner, title=title, notes=notes,
@@ -258,10 +263,10 @@ def target_update(*, target: Target, by, trajectory: Sequence[tuple[date, Decima
 
 # --- Partner remits -----------------------------------------------------------------------------
 @transaction.atomic
-def remit_add(*, partner: Partner, title: str, description: str = "", order: int = 0, by=None) -> PartnerRemit:
+def remit_add(*, partner: Partner, title: str, description: str = "", order: int = 0, by) -> PartnerRemit:
     """Add a part of a partner's remit to its page (the partner itself or the PCC office)."""
-    if by is not None and not (permissions.can(by, permissions.PARTNER_ACT, partner)
-                               or permissions.can(by, permissions.TARGET_MANAGE)):
+    require_actor(by)
+    if not (permissions.can(by, partner_rules.PARTNER_ACT, partner) or permissions.can(by, rules.TARGET_MANAGE)):
         raise PermissionDenied
     if PartnerRemit.objects.filter(partner=partner, title=title).exists():
         raise ValidationError({"title": "This partner already has a remit with this title"})

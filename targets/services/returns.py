@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from partners.models import Partner
 from portal import permissions
+from portal.actors import require_actor
+from .. import rules
 from portal.audit import audit_record, snapshot
 from portal.files import stored_path, upload_accept, upload_store
 from portal.outbox import outbox_enqueue
@@ -32,7 +34,7 @@ MAX_API_ROWS = 10_000
 @transaction.atomic
 def data_return_upload(*, partner: Partner, uploaded_file, by) -> DataReturn:
     """Store a partner's CSV/XLSX return and queue its checks (UploadRejected says what is wrong)."""
-    permissions.check(by, permissions.DATA_RETURN_SUBMIT, partner)
+    permissions.check(by, rules.DATA_RETURN_SUBMIT, partner)
     accepted = upload_accept(uploaded_file)
     relative = upload_store(uploaded_file, accepted, folder=DATA_RETURN_FOLDER)
     data_return = DataReturn.objects.create(
@@ -83,8 +85,9 @@ def revisions_confirm_text(count: int) -> str:
     return f"I confirm these {count:,} figures replace what the board holds"
 
 
-def data_return_validate(*, data_return_id: int) -> DataReturn | None:
+def data_return_validate(*, data_return_id: int, by) -> DataReturn | None:
     """Run the checks on an uploaded return (the task calls this); does nothing once it has been checked."""
+    require_actor(by)
     # NOTE: three short transactions, not one: the progress updates in between must be seen by
     # the page that polls while a large file is checked.
     with transaction.atomic():
@@ -106,7 +109,7 @@ def data_return_validate(*, data_return_id: int) -> DataReturn | None:
             return data_return
         _store_report(data_return, report)
         data_return.save(update_fields=REPORT_FIELDS)
-        audit_record(actor=None, partner=data_return.partner, action="data_return.validate", obj=data_return,
+        audit_record(actor=by, partner=data_return.partner, action="data_return.validate", obj=data_return,
                      summary=f"Data return {data_return.pk} checked: {data_return.row_count} rows, "
                              f"{data_return.error_count} errors, {len(report.warnings)} warnings",
                      after={"status": data_return.status, "error_count": data_return.error_count,
@@ -154,7 +157,7 @@ def _insert_observations(rows: list[list]) -> None:
 
 
 @transaction.atomic
-def data_return_fail(*, data_return_id: int) -> DataReturn | None:
+def data_return_fail(*, data_return_id: int, by) -> DataReturn | None:
     """Mark a return whose checks could not run (after the task's retries) as failed."""
     data_return = DataReturn.objects.select_for_update().select_related("partner").filter(pk=data_return_id).first()
     if data_return is None or data_return.status not in (DataReturn.Status.UPLOADED, DataReturn.Status.VALIDATING):
@@ -163,7 +166,7 @@ def data_return_fail(*, data_return_id: int) -> DataReturn | None:
     data_return.failure_message = ("We could not check this file because of a problem on our side. "
                                    "Upload it again; if it fails again, contact the PCC office.")
     data_return.save(update_fields=["status", "failure_message"])
-    audit_record(actor=None, partner=data_return.partner, action="data_return.fail", obj=data_return,
+    audit_record(actor=by, partner=data_return.partner, action="data_return.fail", obj=data_return,
                  summary=f"Checks of data return {data_return.pk} could not run", after={"status": data_return.status})
     return data_return
 
@@ -206,7 +209,7 @@ def data_return_apply(*, data_return: DataReturn, by, confirm_revisions: bool = 
     ones (status still 'valid') for the person to confirm again.
     """
     data_return = DataReturn.objects.select_for_update().select_related("partner").get(pk=data_return.pk)
-    permissions.check(by, permissions.DATA_RETURN_SUBMIT, data_return.partner)
+    permissions.check(by, rules.DATA_RETURN_SUBMIT, data_return.partner)
     if data_return.status == DataReturn.Status.APPLIED:
         raise ValidationError("This data return has already been applied")
     if data_return.status != DataReturn.Status.VALID:
@@ -252,7 +255,7 @@ def data_return_apply(*, data_return: DataReturn, by, confirm_revisions: bool = 
 @transaction.atomic
 def observations_submit_batch(*, partner: Partner, rows: list[dict], by) -> dict:
     """Save a batch of figures from a partner system, all or nothing; RowErrors lists what is wrong."""
-    permissions.check(by, permissions.DATA_RETURN_SUBMIT, partner)
+    permissions.check(by, rules.DATA_RETURN_SUBMIT, partner)
     if not isinstance(rows, list):
         raise RowErrors([{"row": 0, "column": "rows", "message": "rows must be a list of objects",
                           "fix": 'Send {"rows": [{"indicator_code": ..., ...}, ...]}'}])
@@ -286,6 +289,7 @@ STUCK_MESSAGE = ("We could not finish checking this file: the checks stopped {n}
 
 def data_returns_sweep_stuck(*, now=None, by) -> dict:
     """Retry (or, after MAX_VALIDATION_ATTEMPTS, fail) every return checking for longer than STUCK_AFTER."""
+    require_actor(by)
     now = now or timezone.now()
     cutoff = now - STUCK_AFTER
     stuck = DataReturn.objects.filter(status=DataReturn.Status.VALIDATING, validation_started_at__lt=cutoff)

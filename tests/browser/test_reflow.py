@@ -32,8 +32,8 @@ from portal.views.auth import RECOVERY_CODES_KEY
 from targets import services as target_services
 from targets.models import DataReturn
 from tests.conftest import signed_in
-from tests.factories import UserFactory, make_partner, make_person
-from tests.partners.world import add_figures, make_dsa, make_indicator
+from tests.factories import SYSTEM, UserFactory, make_partner, make_person
+from tests.factories import add_figures, make_dsa, make_indicator
 from tests.portal.test_sign_in import all_routes
 from tests.test_permission_matrix import ADMIN_PREFIX, EXPECTED, _params, build_world
 
@@ -48,8 +48,10 @@ NOT_PAGES = {
     "portal:logout": "POST only",
     "portal:session-extend": "POST only (the session timeout script)",
     "portal:account-unlock": "POST only",
-    "portal:token-revoke": "POST only",
+    "partners:token-revoke": "POST only",
     "portal:passkey-remove": "POST only",
+    "portal:notification-open": "marks it read and redirects to what it is about",
+    "portal:notifications-mark-all-read": "POST only",
     "portal:healthz": "JSON for the load balancer",
 }
 # The recovery codes page shows the codes once, just after someone sets up their authenticator.
@@ -123,10 +125,10 @@ def build_reflow_world():
     }
     target_services.target_create(
         priority=target_services.priority_create(title="Fewer first-time entrants to the youth justice system",
-                                                 slug="fewer-first-time-entrants", lead_partners=[yjs, council]),
+                                                 slug="fewer-first-time-entrants", lead_partners=[yjs, council], by=SYSTEM),
         indicator=first_time, area=area, owner=yjs, baseline_value=Decimal("2"),
         baseline_period_start=date(2025, 4, 1), baseline_period_end=date(2026, 3, 31),
-        target_value=Decimal("1.5"), target_date=date(2027, 3, 31))
+        target_value=Decimal("1.5"), target_date=date(2027, 3, 31), by=SYSTEM)
     returns = _data_returns(people["officer"], council, world.indicators["own"], area)
     _security_events(people)
     newcomer = UserFactory(username="new.starter", with_device=False)

@@ -6,7 +6,7 @@ import pytest
 from partners.models import Area, Partner, Role
 from tests.factories import AreaFactory, make_partner, make_person
 
-from .world import add_figures, make_indicator
+from tests.factories import add_figures, make_indicator
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from django.test import Client
 
 from partners.models import DataSharingAgreement
 from portal.security import STEP_UP_AT_KEY
-from portal.services import api_token_create
+from partners.services import api_token_create
 from tests.conftest import signed_in
 
-from .world import make_dsa, refreshed, terms
+from tests.factories import make_dsa, refreshed, terms
 
 DSA = DataSharingAgreement
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.utils import timezone
 from partners.models import DataSharingAgreement, Role
 from portal.security import STEP_UP_AT_KEY
 from tests.conftest import signed_in
-from tests.factories import make_person
+from tests.factories import SYSTEM, make_person
 
-from .world import make_dsa, refreshed
+from tests.factories import make_dsa, refreshed
 
 DSA = DataSharingAgreement
 pytestmark = pytest.mark.django_db
@@ -242,7 +242,7 @@ def test_someone_signing_for_two_parties_chooses_which(police, probation, violen
     from partners.services import membership_add
 
     person = make_person(police, Role.SIGNATORY)
-    membership_add(user=person, partner=probation, role=Role.SIGNATORY)
+    membership_add(user=person, partner=probation, role=Role.SIGNATORY, by=SYSTEM)
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
     client = signed_in(person)
     response = client.post(f"/sharing-agreements/{agreement.pk}/sign/", {"confirm": "on"})

@@ -7,10 +7,12 @@ from django.db import connection
 
 from partners import services
 from partners.models import DataSharingAgreement, DsaSignature, Role
+from targets import rules as target_rules
 from portal import permissions
 from tests.factories import make_person
 
-from .world import make_dsa, step_up
+from tests.factories import make_dsa
+from tests.factories import just_now
 
 DSA = DataSharingAgreement
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -46,7 +48,7 @@ def test_two_signatories_of_one_partner_signing_at_once_give_one_signature(polic
     User = get_user_model()
 
     def sign(user_id):
-        return lambda: services.dsa_sign(agreement=agreement, by=step_up(User.objects.get(pk=user_id)))
+        return lambda: services.dsa_sign(agreement=agreement, by=User.objects.get(pk=user_id), confirmed_at=just_now())
 
     results = run_together(sign(first.pk), sign(second.pk))
     assert sum(isinstance(r, DsaSignature) for r in results) == 1
@@ -63,8 +65,8 @@ def test_agreements_suspended_at_once_leave_no_grant(police, probation, police_s
 
     def suspend(agreement):
         return lambda: services.dsa_suspend(agreement=agreement, reason="Checking",
-                                            by=step_up(User.objects.get(pk=police_signatory.pk)))
+                                            by=User.objects.get(pk=police_signatory.pk), confirmed_at=just_now())
 
     results = run_together(*(suspend(a) for a in agreements))
     assert all(isinstance(r, DSA) for r in results), results
-    assert not permissions.can(User.objects.get(pk=probation_officer.pk), permissions.INDICATOR_DATA_VIEW, violence)
+    assert not permissions.can(User.objects.get(pk=probation_officer.pk), target_rules.INDICATOR_DATA_VIEW, violence)

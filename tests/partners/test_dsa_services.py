@@ -11,17 +11,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from partners import selectors, services
+from targets import selectors as target_selectors
+from targets.models import AgreementCoverage
+from targets.services.sharing import dsa_sync_grants
 from partners.models import (
     DataSharingAgreement, DataSharingAgreementGroupObjectPermission, DsaSignature, Role,
 )
+from partners import rules as partner_rules
+from targets import rules as target_rules
 from portal import permissions
-from portal.models import AuditEvent
+from portal.models import AuditEvent, Notification
 from portal.security import StepUpRequired
 from targets.models import IndicatorGroupObjectPermission
 from tests.conftest import signed_in
-from tests.factories import make_person
+from tests.factories import covered_codes, SYSTEM, make_person
 
-from .world import make_dsa, make_indicator, refreshed, step_up, terms
+from tests.factories import make_dsa, make_indicator, refreshed, terms
+from tests.factories import just_now
 
 DSA = DataSharingAgreement
 pytestmark = pytest.mark.django_db
@@ -29,8 +35,8 @@ pytestmark = pytest.mark.django_db
 
 def sees(user, indicator) -> tuple[bool, bool]:
     """(totals, breakdowns) the user may see for an indicator."""
-    return (permissions.can(user, permissions.INDICATOR_DATA_VIEW, indicator),
-            permissions.can(user, permissions.INDICATOR_BREAKDOWNS_VIEW, indicator))
+    return (permissions.can(user, target_rules.INDICATOR_DATA_VIEW, indicator),
+            permissions.can(user, target_rules.INDICATOR_BREAKDOWNS_VIEW, indicator))
 
 
 def test_an_officer_drafts_for_their_own_partner_and_the_parties_may_see_it(
@@ -39,11 +45,11 @@ def test_an_officer_drafts_for_their_own_partner_and_the_parties_may_see_it(
                                    by=police_officer, **terms())
     assert agreement.reference == f"DSA-{timezone.localdate().year}-001"
     assert agreement.status == DSA.Status.DRAFT
-    assert permissions.can(police_officer, permissions.DSA_VIEW, agreement)
-    assert permissions.can(probation_officer, permissions.DSA_VIEW, agreement)
-    assert not permissions.can(council_officer, permissions.DSA_VIEW, agreement)
-    assert permissions.can(police_officer, permissions.DSA_SUSPEND, agreement)
-    assert not permissions.can(probation_officer, permissions.DSA_SUSPEND, agreement)
+    assert permissions.can(police_officer, partner_rules.DSA_VIEW, agreement)
+    assert permissions.can(probation_officer, partner_rules.DSA_VIEW, agreement)
+    assert not permissions.can(council_officer, partner_rules.DSA_VIEW, agreement)
+    assert permissions.can(police_officer, partner_rules.DSA_SUSPEND, agreement)
+    assert not permissions.can(probation_officer, partner_rules.DSA_SUSPEND, agreement)
     assert sees(probation_officer, violence) == (False, False)  # a draft shares nothing
     assert AuditEvent.objects.filter(action="dsa.draft", object_id=str(agreement.pk)).exists()
 
@@ -70,11 +76,11 @@ def test_it_refuses_indicators_the_provider_does_not_provide(police, probation, 
 
 def test_it_refuses_the_provider_as_a_recipient_and_a_review_outside_the_dates(police, probation, violence):
     with pytest.raises(ValidationError) as exc:
-        services.dsa_draft(provider=police, recipients=[police], indicators=[violence], by=None, **terms())
+        services.dsa_draft(provider=police, recipients=[police], indicators=[violence], by=SYSTEM, **terms())
     assert "recipients" in exc.value.message_dict
     today = timezone.localdate()
     with pytest.raises(ValidationError) as exc:
-        services.dsa_draft(provider=police, recipients=[probation], indicators=[violence], by=None,
+        services.dsa_draft(provider=police, recipients=[probation], indicators=[violence], by=SYSTEM,
                            **terms(review_date=today + timedelta(days=999)))
     assert "review_date" in exc.value.message_dict
 
@@ -103,20 +109,20 @@ def test_an_officer_cannot_sign_and_a_stranger_cannot_sign(police, probation, co
                                                            violence):
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
     with pytest.raises(PermissionDenied):
-        services.dsa_sign(agreement=agreement, by=step_up(police_officer))
+        services.dsa_sign(agreement=agreement, by=police_officer, confirmed_at=just_now())
     stranger = make_person(council, Role.SIGNATORY)
     with pytest.raises(PermissionDenied):
-        services.dsa_sign(agreement=agreement, by=step_up(stranger))
+        services.dsa_sign(agreement=agreement, by=stranger, confirmed_at=just_now())
 
 
 def test_each_partner_signs_once(police, probation, police_signatory, violence):
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
-    services.dsa_sign(agreement=agreement, by=step_up(police_signatory))
-    deputy = step_up(make_person(police, Role.SIGNATORY))
+    services.dsa_sign(agreement=agreement, by=police_signatory, confirmed_at=just_now())
+    deputy = make_person(police, Role.SIGNATORY)
     with pytest.raises(ValidationError, match="already signed"):
-        services.dsa_sign(agreement=agreement, by=deputy)
+        services.dsa_sign(agreement=agreement, by=deputy, confirmed_at=just_now())
     with pytest.raises(ValidationError, match="already signed"):
-        services.dsa_sign(agreement=agreement, by=deputy, partner=police)
+        services.dsa_sign(agreement=agreement, by=deputy, partner=police, confirmed_at=just_now())
     assert DsaSignature.objects.filter(agreement=agreement).count() == 1
 
 
@@ -130,13 +136,13 @@ def test_the_database_refuses_a_second_signature_for_a_partner(police, probation
 def test_when_every_party_has_signed_recipients_see_the_totals_at_once(
         police, probation, police_signatory, probation_signatory, probation_officer, violence, neighbourhood):
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
-    services.dsa_sign(agreement=agreement, by=step_up(police_signatory))
+    services.dsa_sign(agreement=agreement, by=police_signatory, confirmed_at=just_now())
     assert sees(probation_officer, violence) == (False, False)
-    services.dsa_sign(agreement=agreement, by=step_up(probation_signatory))
+    services.dsa_sign(agreement=agreement, by=probation_signatory, confirmed_at=just_now())
     assert refreshed(agreement).status == DSA.Status.ACTIVE
     assert sees(probation_officer, violence) == (True, False)  # aggregate only
     assert sees(probation_officer, neighbourhood) == (False, False)  # not covered
-    assert not permissions.can(probation_signatory, permissions.DSA_SIGN, agreement)  # nothing left to sign
+    assert not permissions.can(probation_signatory, partner_rules.DSA_SIGN, agreement)  # nothing left to sign
     actions = list(AuditEvent.objects.filter(object_id=str(agreement.pk), object_type="partners.datasharingagreement")
                    .order_by("id").values_list("action", flat=True))
     assert actions == ["dsa.draft", "dsa.send", "dsa.sign", "dsa.sign", "dsa.activate"]
@@ -154,7 +160,7 @@ def test_an_agreement_starting_later_becomes_active_on_its_start_date(police, pr
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES,
                          start_date=start, review_date=start + timedelta(days=30))
     for party in (police, probation):
-        services.dsa_sign(agreement=agreement, by=None, partner=party)
+        services.dsa_sign(agreement=agreement, by=SYSTEM, partner=party)
     assert refreshed(agreement).status == DSA.Status.AWAITING_SIGNATURES
     assert selectors.dsa_get(user=probation_officer, pk=agreement.pk).fully_signed
     assert services.dsa_daily_transitions(today=today) == {"activated": 0, "ended": 0}
@@ -168,13 +174,13 @@ def test_suspending_takes_the_data_away_at_once_and_resuming_gives_it_back(
         police, probation, police_signatory, probation_officer, violence):
     agreement = make_dsa(police, [probation], [violence], level=DSA.Level.BREAKDOWNS)
     with pytest.raises(ValidationError) as exc:
-        services.dsa_suspend(agreement=agreement, by=step_up(police_signatory), reason="  ")
+        services.dsa_suspend(agreement=agreement, by=police_signatory, confirmed_at=just_now(), reason="  ")
     assert exc.value.message_dict == {"reason": ["Enter the reason for suspending the agreement"]}
-    services.dsa_suspend(agreement=agreement, by=step_up(police_signatory), reason="Data quality check")
+    services.dsa_suspend(agreement=agreement, by=police_signatory, confirmed_at=just_now(), reason="Data quality check")
     agreement = refreshed(agreement)
     assert (agreement.status, agreement.status_reason) == (DSA.Status.SUSPENDED, "Data quality check")
     assert sees(probation_officer, violence) == (False, False)
-    services.dsa_resume(agreement=agreement, by=step_up(police_signatory))
+    services.dsa_resume(agreement=agreement, by=police_signatory, confirmed_at=just_now())
     assert sees(probation_officer, violence) == (True, True)
 
 
@@ -182,8 +188,8 @@ def test_a_recipient_cannot_suspend_but_the_pcc_office_can(police, probation, pr
                                                            violence):
     agreement = make_dsa(police, [probation], [violence])
     with pytest.raises(PermissionDenied):
-        services.dsa_suspend(agreement=agreement, by=step_up(probation_officer), reason="I would rather not")
-    services.dsa_suspend(agreement=agreement, by=step_up(pcc_officer), reason="Complaint under investigation")
+        services.dsa_suspend(agreement=agreement, by=probation_officer, confirmed_at=just_now(), reason="I would rather not")
+    services.dsa_suspend(agreement=agreement, by=pcc_officer, confirmed_at=just_now(), reason="Complaint under investigation")
     assert refreshed(agreement).status == DSA.Status.SUSPENDED
 
 
@@ -197,19 +203,19 @@ def test_revoking_keeps_what_another_active_agreement_still_shares(
         police, probation, police_signatory, probation_officer, violence, neighbourhood):
     broad = make_dsa(police, [probation], [violence, neighbourhood], level=DSA.Level.BREAKDOWNS)
     narrow = make_dsa(police, [probation], [violence])
-    services.dsa_revoke(agreement=broad, by=step_up(police_signatory), reason="Replaced by a narrower one")
+    services.dsa_revoke(agreement=broad, by=police_signatory, confirmed_at=just_now(), reason="Replaced by a narrower one")
     assert refreshed(broad).status == DSA.Status.REVOKED
     assert sees(probation_officer, violence) == (True, False)  # still shared, totals only, by the narrow one
     assert sees(probation_officer, neighbourhood) == (False, False)
-    services.dsa_revoke(agreement=narrow, by=step_up(police_signatory), reason="No longer needed")
+    services.dsa_revoke(agreement=narrow, by=police_signatory, confirmed_at=just_now(), reason="No longer needed")
     assert sees(probation_officer, violence) == (False, False)
 
 
 def test_the_provider_keeps_its_own_figures_whatever_agreements_say(police, probation, police_officer,
                                                                     police_signatory, violence):
     agreement = make_dsa(police, [probation], [violence])
-    services.dsa_revoke(agreement=agreement, by=step_up(police_signatory), reason="No longer needed")
-    services.dsa_sync_grants(indicator_ids=[violence.pk], group_ids=[police.group_id, probation.group_id])
+    services.dsa_revoke(agreement=agreement, by=police_signatory, confirmed_at=just_now(), reason="No longer needed")
+    dsa_sync_grants(indicator_ids=[violence.pk], group_ids=[police.group_id, probation.group_id])
     assert sees(police_officer, violence) == (True, True)
 
 
@@ -218,7 +224,7 @@ def test_sync_grants_removes_a_stray_grant_and_restores_a_missing_one(police, pr
     make_dsa(police, [probation], [violence])
     permissions.revoke("view_indicator_data", probation.group, violence)
     permissions.grant("view_indicator_data", probation.group, neighbourhood)
-    granted, revoked = services.dsa_sync_grants(indicator_ids=[violence.pk, neighbourhood.pk],
+    granted, revoked = dsa_sync_grants(indicator_ids=[violence.pk, neighbourhood.pk],
                                                 group_ids=[probation.group_id])
     assert (granted, revoked) == (1, 1)
     assert sees(probation_officer, violence) == (True, False)
@@ -238,21 +244,27 @@ def test_an_agreement_ends_the_day_after_its_end_date(police, probation, probati
 def test_a_suspended_agreement_past_its_end_cannot_be_resumed(police, probation, police_officer, violence):
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.SUSPENDED)
     with pytest.raises(ValidationError):
-        services.dsa_resume(agreement=agreement, by=step_up(police_officer),
+        services.dsa_resume(agreement=agreement, by=police_officer, confirmed_at=just_now(),
                             today=agreement.end_date + timedelta(days=1))
 
 
-def test_deleting_an_agreement_leaves_no_permission_rows_behind(police, probation, probation_officer, pcc,
-                                                                violence):
-    agreement = make_dsa(police, [probation], [violence], level=DSA.Level.BREAKDOWNS)
-    assert sees(probation_officer, violence) == (True, True)
-    admin = get_user_model().objects.create_superuser("root", "root@example.org", "x" * 20)
+def test_deleting_a_draft_leaves_no_permission_rows_behind(police, probation, police_officer, violence):
+    agreement = make_dsa(police, [probation], [violence], status=DSA.Status.DRAFT, level=DSA.Level.BREAKDOWNS)
     pk = agreement.pk
-    services.dsa_delete(agreement=agreement, by=admin)
+    assert DataSharingAgreementGroupObjectPermission.objects.filter(content_object_id=pk).exists()
+    services.dsa_delete(agreement=agreement, by=police_officer)
     assert not DataSharingAgreementGroupObjectPermission.objects.filter(content_object_id=pk).exists()
-    assert not IndicatorGroupObjectPermission.objects.filter(content_object=violence, group=probation.group).exists()
-    assert sees(probation_officer, violence) == (False, False)
+    assert not AgreementCoverage.objects.filter(agreement_id=pk).exists()
     assert AuditEvent.objects.filter(action="dsa.delete", object_id=str(pk)).exists()
+
+
+def test_not_even_an_administrator_deletes_an_agreement_once_sent(police, probation, probation_officer, violence):
+    agreement = make_dsa(police, [probation], [violence], level=DSA.Level.BREAKDOWNS)
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "x" * 20)
+    with pytest.raises(ValidationError, match="Revoke the agreement instead"):
+        services.dsa_delete(agreement=agreement, by=admin)
+    assert DSA.objects.filter(pk=agreement.pk).exists()
+    assert sees(probation_officer, violence) == (True, True)
 
 
 def test_an_officer_deletes_only_a_draft(police, probation, police_officer, violence):
@@ -270,7 +282,7 @@ def test_deleting_an_indicator_leaves_no_permission_rows_behind(police, probatio
     violence.observations.all().delete()
     violence.delete()
     assert not IndicatorGroupObjectPermission.objects.filter(content_object_id=pk).exists()
-    assert list(refreshed(agreement).indicators.all()) == []
+    assert covered_codes(refreshed(agreement)) == []
 
 
 def test_sending_asks_each_partys_signatories_to_sign(police, probation, police_officer, police_signatory,
@@ -279,8 +291,10 @@ def test_sending_asks_each_partys_signatories_to_sign(police, probation, police_
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.DRAFT)
     with django_capture_on_commit_callbacks(execute=True):
         services.dsa_send(agreement=agreement, by=police_officer)
-    assert len(mail.outbox) == 1
-    assert set(mail.outbox[0].to) == {police_signatory.email, probation_signatory.email}
+    # one email each (each person chooses their own emails), and the same in the portal
+    assert sorted(message.to for message in mail.outbox) == [[police_signatory.email], [probation_signatory.email]]
+    assert {n.user for n in Notification.objects.filter(kind="dsa.signature_requested")} == {
+        police_signatory, probation_signatory}
     assert services.dsa_request_signatures(agreement_id=agreement.pk) == 0  # once per sending
 
 
@@ -297,6 +311,7 @@ def test_no_email_leaves_while_the_transaction_is_open_and_none_if_it_rolls_back
                 raise RuntimeError("something later in the request fails")
     assert callbacks == [] and mail.outbox == []
     assert refreshed(agreement).status == DSA.Status.DRAFT
+    assert not Notification.objects.exists()
 
 
 def test_every_link_in_the_signature_request_is_absolute(police, probation, police_officer, police_signatory,
@@ -306,8 +321,10 @@ def test_every_link_in_the_signature_request_is_absolute(police, probation, poli
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.DRAFT)
     with django_capture_on_commit_callbacks(execute=True):
         services.dsa_send(agreement=agreement, by=police_officer)
-    links = re.findall(r"(\S+/sharing-agreements/\S+)", mail.outbox[0].body)
-    assert links == [f"http://localhost:8123/sharing-agreements/{agreement.pk}/"]
+    for message in mail.outbox:
+        links = re.findall(r"(\S+/sharing-agreements/\S+)", message.body)
+        assert links == [f"http://localhost:8123/sharing-agreements/{agreement.pk}/"]
+        assert all(link.startswith("http://localhost:8123/") for link in re.findall(r"\S*/\S*/", message.body))
 
 
 def test_reminders_before_the_review_and_end_dates_go_once(police, probation, police_signatory, violence,
@@ -320,7 +337,9 @@ def test_reminders_before_the_review_and_end_dates_go_once(police, probation, po
         assert services.dsa_send_reminders(today=today) == 1
         assert services.dsa_send_reminders(today=today) == 0
     assert len(mail.outbox) == 1
-    assert "due for review" in mail.outbox[0].subject and police_signatory.email in mail.outbox[0].to
+    assert "due for review" in mail.outbox[0].subject and mail.outbox[0].to == [police_signatory.email]
+    reminder = Notification.objects.get(user=police_signatory, kind="dsa.review_due")
+    assert reminder.url == f"/sharing-agreements/{agreement.pk}/" and reminder.title == mail.outbox[0].subject
     assert f"https://portal.example.org/sharing-agreements/{agreement.pk}/" in mail.outbox[0].body
     assert services.dsa_send_reminders(today=today + timedelta(days=14)) == 1  # the 7-day reminder
     assert services.dsa_send_reminders(today=today + timedelta(days=15)) == 0
@@ -328,14 +347,14 @@ def test_reminders_before_the_review_and_end_dates_go_once(police, probation, po
 
 
 def test_which_agreement_would_open_hidden_figures(police, probation, council, probation_officer, violence):
-    assert selectors.dsa_that_would_open(user=probation_officer, indicator=violence) == []
-    hint = selectors.dsa_sharing_hint(user=probation_officer, indicator=violence)
+    assert target_selectors.dsa_that_would_open(user=probation_officer, indicator=violence) == []
+    hint = target_selectors.dsa_sharing_hint(user=probation_officer, indicator=violence)
     assert "Ask West Midlands Police" in hint.text
     waiting = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
     make_dsa(police, [council], [violence], status=DSA.Status.AWAITING_SIGNATURES)  # not for probation
-    assert selectors.dsa_that_would_open(user=probation_officer, indicator=violence) == [waiting]
-    assert waiting.reference in selectors.dsa_sharing_hint(user=probation_officer, indicator=violence).text
-    assert selectors.dsa_that_would_open(user=probation_officer, indicator=violence, breakdowns=True) == []
+    assert target_selectors.dsa_that_would_open(user=probation_officer, indicator=violence) == [waiting]
+    assert waiting.reference in target_selectors.dsa_sharing_hint(user=probation_officer, indicator=violence).text
+    assert target_selectors.dsa_that_would_open(user=probation_officer, indicator=violence, breakdowns=True) == []
 
 
 def test_the_daily_tasks_are_scheduled_and_registered():
@@ -358,28 +377,28 @@ def test_the_daily_task_ends_what_has_expired(police, probation, probation_offic
     assert sees(probation_officer, violence) == (False, False)
 
 
-def test_an_administrator_deleting_an_agreement_in_the_admin_removes_its_grants(police, probation,
-                                                                                probation_officer, violence):
+def test_the_admin_cannot_delete_an_agreement_around_the_services(police, probation, probation_officer, violence):
     agreement = make_dsa(police, [probation], [violence])
     admin = get_user_model().objects.create_superuser("root", "root@example.org", "x" * 20)
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     TOTPDevice.objects.create(user=admin, name="app", confirmed=True)
+    before = AuditEvent.objects.count()
     response = signed_in(admin).post(f"/admin/partners/datasharingagreement/{agreement.pk}/delete/",
                                      {"post": "yes"})
-    assert response.status_code == 302
-    assert not DSA.objects.filter(pk=agreement.pk).exists()
-    assert sees(probation_officer, violence) == (False, False)
+    assert response.status_code == 403
+    assert DSA.objects.filter(pk=agreement.pk).exists() and AuditEvent.objects.count() == before
+    assert sees(probation_officer, violence) == (True, False)
 
 
 def test_an_officer_may_suspend_but_not_revoke(police, probation, police_officer, police_signatory, violence):
     agreement = make_dsa(police, [probation], [violence])
     with pytest.raises(PermissionDenied):
-        services.dsa_revoke(agreement=agreement, by=step_up(police_officer), reason="Stop for good")
+        services.dsa_revoke(agreement=agreement, by=police_officer, confirmed_at=just_now(), reason="Stop for good")
     assert refreshed(agreement).status == DSA.Status.ACTIVE
-    services.dsa_suspend(agreement=agreement, by=step_up(police_officer), reason="Emergency stop")
+    services.dsa_suspend(agreement=agreement, by=police_officer, confirmed_at=just_now(), reason="Emergency stop")
     assert refreshed(agreement).status == DSA.Status.SUSPENDED
-    services.dsa_revoke(agreement=agreement, by=step_up(police_signatory), reason="Stop for good")
+    services.dsa_revoke(agreement=agreement, by=police_signatory, confirmed_at=just_now(), reason="Stop for good")
     assert refreshed(agreement).status == DSA.Status.REVOKED
 
 
@@ -387,6 +406,6 @@ def test_the_commissioner_may_revoke_but_a_pcc_officer_may_only_suspend(police, 
                                                                        violence):
     agreement = make_dsa(police, [probation], [violence])
     with pytest.raises(PermissionDenied):
-        services.dsa_revoke(agreement=agreement, by=step_up(pcc_officer), reason="Stop for good")
-    services.dsa_revoke(agreement=agreement, by=step_up(pcc), reason="Stop for good")
+        services.dsa_revoke(agreement=agreement, by=pcc_officer, confirmed_at=just_now(), reason="Stop for good")
+    services.dsa_revoke(agreement=agreement, by=pcc, confirmed_at=just_now(), reason="Stop for good")
     assert refreshed(agreement).status == DSA.Status.REVOKED

@@ -13,7 +13,7 @@ from partners import services
 from partners.models import DataSharingAgreement
 from tests.conftest import signed_in
 
-from .world import make_dsa, make_indicator, refreshed, terms
+from tests.factories import SYSTEM, make_dsa, make_indicator, refreshed, terms
 
 DSA = DataSharingAgreement
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def _signed_ahead(police, probation, violence):
                          start_date=start, end_date=start + timedelta(days=365),
                          review_date=start + timedelta(days=100))
     for party in (police, probation):
-        services.dsa_sign(agreement=agreement, by=None, partner=party)
+        services.dsa_sign(agreement=agreement, by=SYSTEM, partner=party)
     agreement = refreshed(agreement)
     assert agreement.status == DSA.Status.AWAITING_SIGNATURES
     return agreement, f"Signed — starts {start.day} {start:%B %Y}"
@@ -48,21 +48,21 @@ def test_one_still_waiting_for_a_signature_says_awaiting_signatures(police, prob
                          start_date=timezone.localdate() + timedelta(days=14),
                          end_date=timezone.localdate() + timedelta(days=400),
                          review_date=timezone.localdate() + timedelta(days=100))
-    services.dsa_sign(agreement=agreement, by=None, partner=police)
+    services.dsa_sign(agreement=agreement, by=SYSTEM, partner=police)
     assert refreshed(agreement).status_words == "Awaiting signatures"
 
 
 def test_an_agreement_cannot_promise_breakdowns_of_an_indicator_published_as_totals_only(police, probation):
     totals_only = make_indicator("DA-1000", police, breakdowns=())
     with pytest.raises(ValidationError) as refused:
-        services.dsa_draft(provider=police, recipients=[probation], indicators=[totals_only], by=None,
+        services.dsa_draft(provider=police, recipients=[probation], indicators=[totals_only], by=SYSTEM,
                            **terms(level=DSA.Level.BREAKDOWNS))
     assert "DA-1000 is published as totals only" in refused.value.message_dict["level"][0]
     assert not DSA.objects.exists()
-    agreement = services.dsa_draft(provider=police, recipients=[probation], indicators=[totals_only], by=None,
+    agreement = services.dsa_draft(provider=police, recipients=[probation], indicators=[totals_only], by=SYSTEM,
                                    **terms(level=DSA.Level.AGGREGATE))
     with pytest.raises(ValidationError):
-        services.dsa_update(agreement=agreement, by=None, level=DSA.Level.BREAKDOWNS)
+        services.dsa_update(agreement=agreement, by=SYSTEM, level=DSA.Level.BREAKDOWNS)
     assert refreshed(agreement).level == DSA.Level.AGGREGATE
 
 
@@ -83,7 +83,7 @@ def test_the_drafting_page_names_the_level_problem(police, probation, police_off
 
 
 def test_the_demo_promises_no_breakdowns_its_indicators_cannot_give():
-    from partners.demo import AGREEMENTS
+    from targets.demo_sharing import AGREEMENTS
     from targets.demo import INDICATORS
 
     breakdowns = {spec.code: bool(spec.breakdowns) for spec in INDICATORS}

@@ -13,7 +13,7 @@ from partners.models import DataSharingAgreement
 from portal.security import STEP_UP_AT_KEY
 from tests.factories import PASSWORD
 
-from .world import make_dsa, refreshed
+from tests.factories import make_dsa, refreshed
 
 DSA = DataSharingAgreement
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from portal.models import ApiToken, AuditEvent
-from portal.services import api_token_create, api_token_revoke
+from partners.models import ApiToken
+from partners import rules as partner_rules
+from portal.models import AuditEvent
+from partners.services import api_token_create, api_token_revoke
 from tests.conftest import signed_in
 
 
@@ -92,8 +94,8 @@ def test_a_token_acts_with_its_partners_permissions_only(pcc_officer, police, pr
     from portal import permissions
 
     token, raw = api_token_create(name="Feed", partner=police, days=10, by=pcc_officer)
-    assert permissions.can(token.user, permissions.PARTNER_ACT, police)
-    assert not permissions.can(token.user, permissions.PARTNER_ACT, probation)
+    assert permissions.can(token.user, partner_rules.PARTNER_ACT, police)
+    assert not permissions.can(token.user, partner_rules.PARTNER_ACT, probation)
     assert not permissions.can(token.user, permissions.AUDIT_VIEW)
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from portal.services import api_token_create
+from partners.services import api_token_create
 from tests.conftest import signed_in
 
 

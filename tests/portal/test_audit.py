@@ -6,6 +6,7 @@ from django.db import connection, transaction
 from partners.services import partner_create
 from portal.audit import audit_record, audit_verify_chain
 from portal.models import AuditEvent
+from tests.factories import SYSTEM
 
 
 def _bypass_trigger(sql: str) -> None:
@@ -27,7 +28,7 @@ def test_every_service_write_adds_a_chained_event(police):
     events = list(AuditEvent.objects.order_by("id"))
     assert [e.action for e in events] == ["partner.create"]
     assert events[0].prev_hash == "0" * 64
-    partner_create(name="CPS", short_name="CPS", slug="cps", kind="prosecution")
+    partner_create(name="CPS", short_name="CPS", slug="cps", kind="prosecution", by=SYSTEM)
     last_two = list(AuditEvent.objects.order_by("id"))[-2:]
     assert last_two[1].prev_hash == last_two[0].hash
     assert audit_verify_chain().ok

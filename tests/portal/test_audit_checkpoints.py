@@ -13,6 +13,7 @@ from django.db import DatabaseError, connection, transaction
 from partners.services import partner_create
 from portal.audit import Checkpoint, audit_checkpoint, audit_record, audit_verify, checkpoint_sign
 from portal.models import AuditEvent, SecurityEvent
+from tests.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def _bypass(sql: str) -> None:
 
 def _events(n: int) -> None:
     for i in range(n):
-        partner_create(name=f"Partner {i}", short_name=f"P{i}", slug=f"partner-{i}", kind="other", by=None)
+        partner_create(name=f"Partner {i}", short_name=f"P{i}", slug=f"partner-{i}", kind="other", by=SYSTEM)
 
 
 def test_a_checkpoint_is_written_to_the_file_the_log_stream_and_the_security_log(checkpoint_file, caplog):

@@ -18,7 +18,7 @@ from django.template import engines
 from partners.models import Partner
 from portal.forms_govuk import field_params
 from tests.factories import make_partner
-from tests.partners.world import make_indicator
+from tests.factories import make_indicator
 
 PROJECT_APPS = ["portal", "partners", "targets", "callins", "funding"]
 

@@ -23,7 +23,7 @@ from partners.models import Role
 from portal import lockout, selectors
 from portal.models import AuditEvent, SecurityEvent
 from portal.security import client_ip
-from portal.services import api_token_create
+from partners.services import api_token_create
 from tests.conftest import signed_in
 from tests.factories import PASSWORD, UserFactory, make_person
 

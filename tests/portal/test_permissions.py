@@ -3,16 +3,18 @@ from django.core.exceptions import PermissionDenied
 
 from partners.models import Partner, PartnerGroupObjectPermission, Role
 from partners.services import membership_end
+from partners import rules as partner_rules
+from targets import rules as target_rules
 from portal import permissions
-from tests.factories import make_partner, make_person
+from tests.factories import SYSTEM, make_partner, make_person
 
 
 @pytest.mark.django_db
 def test_an_officer_acts_for_their_own_partner_only(police, probation, police_officer):
-    assert permissions.can(police_officer, permissions.PARTNER_ACT, police)
-    assert not permissions.can(police_officer, permissions.PARTNER_ACT, probation)
+    assert permissions.can(police_officer, partner_rules.PARTNER_ACT, police)
+    assert not permissions.can(police_officer, partner_rules.PARTNER_ACT, probation)
     with pytest.raises(PermissionDenied):
-        permissions.check(police_officer, permissions.PARTNER_ACT, probation)
+        permissions.check(police_officer, partner_rules.PARTNER_ACT, probation)
 
 
 @pytest.mark.django_db
@@ -21,15 +23,15 @@ def test_role_and_object_permission_must_come_from_the_same_membership(police, p
     person = make_person(police, Role.BOARD_MEMBER)
     from partners.services import membership_add
 
-    membership_add(user=person, partner=probation, role=Role.OFFICER)
-    assert permissions.acting_partner_ids(person, permissions.PARTNER_ACT, police) == []
-    assert not permissions.can(person, permissions.PARTNER_ACT, police)
-    assert permissions.can(person, permissions.PARTNER_ACT, probation)
+    membership_add(user=person, partner=probation, role=Role.OFFICER, by=SYSTEM)
+    assert permissions.acting_partner_ids(person, partner_rules.PARTNER_ACT, police) == []
+    assert not permissions.can(person, partner_rules.PARTNER_ACT, police)
+    assert permissions.can(person, partner_rules.PARTNER_ACT, probation)
 
 
 @pytest.mark.django_db
 def test_visible_returns_exactly_the_rows_granted(police, probation, police_officer):
-    rows = permissions.visible(police_officer, permissions.PARTNER_ACT, Partner.objects.all())
+    rows = permissions.visible(police_officer, partner_rules.PARTNER_ACT, Partner.objects.all())
     assert list(rows) == [police]
 
 
@@ -40,24 +42,24 @@ def test_an_ended_membership_gives_nothing(police, police_officer):
     from django.utils import timezone
 
     membership = police_officer.memberships.get()
-    membership_end(membership=membership, on=timezone.localdate() - timedelta(days=0))
+    membership_end(membership=membership, on=timezone.localdate() - timedelta(days=0), by=SYSTEM)
     police_officer._cjp_seats = None
     # Ends today: still active today, gone tomorrow.
-    assert permissions.can(police_officer, permissions.PARTNER_ACT, police)
+    assert permissions.can(police_officer, partner_rules.PARTNER_ACT, police)
     membership.active_to = timezone.localdate() - timedelta(days=1)
     membership.active_from = membership.active_to
     membership.save()
     police_officer._cjp_seats = None
-    assert not permissions.can(police_officer, permissions.PARTNER_ACT, police)
-    assert not permissions.can(police_officer, permissions.PARTNER_VIEW)
+    assert not permissions.can(police_officer, partner_rules.PARTNER_ACT, police)
+    assert not permissions.can(police_officer, partner_rules.PARTNER_VIEW)
 
 
 @pytest.mark.django_db
 def test_pcc_office_roles_hold_their_model_permissions(pcc_officer, police_officer):
     assert permissions.can(pcc_officer, permissions.AUDIT_VIEW)
-    assert permissions.can(pcc_officer, permissions.API_TOKEN_MANAGE)
+    assert permissions.can(pcc_officer, partner_rules.API_TOKEN_MANAGE)
     assert not permissions.can(police_officer, permissions.AUDIT_VIEW)
-    assert not permissions.can(police_officer, permissions.API_TOKEN_MANAGE)
+    assert not permissions.can(police_officer, partner_rules.API_TOKEN_MANAGE)
 
 
 @pytest.mark.django_db
@@ -92,5 +94,5 @@ def test_partners_acting_for_needs_the_role_and_the_partners_own_grant(police, p
     from partners.services import membership_add
 
     person = make_person(police, Role.BOARD_MEMBER)
-    membership_add(user=person, partner=probation, role=Role.OFFICER)
-    assert partners_acting_for(user=person, action=permissions.DATA_RETURN_SUBMIT) == [probation]
+    membership_add(user=person, partner=probation, role=Role.OFFICER, by=SYSTEM)
+    assert partners_acting_for(user=person, action=target_rules.DATA_RETURN_SUBMIT) == [probation]

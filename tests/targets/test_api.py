@@ -11,7 +11,8 @@ from targets import services
 from targets.models import DataReturn, Observation
 
 from ..conftest import signed_in
-from .conftest import BIRMINGHAM, COVENTRY, FORCE, csv_file, observe
+from .conftest import BIRMINGHAM, COVENTRY, FORCE
+from tests.factories import SYSTEM, csv_file, observe
 
 pytestmark = pytest.mark.usefixtures("media")
 
@@ -134,11 +135,11 @@ def test_an_upload_that_is_not_a_spreadsheet_gets_a_clear_400(sv, police_officer
 
 def test_targets_show_status_to_all_and_figures_only_where_shared(
         sv, areas, police, police_officer, probation_officer):
-    priority = services.priority_create(title="Reduce violence", slug="reduce-violence")
+    priority = services.priority_create(title="Reduce violence", slug="reduce-violence", by=SYSTEM)
     target = services.target_create(priority=priority, indicator=sv, area=areas[BIRMINGHAM], owner=police,
                                     baseline_value="1.5", baseline_period_start=date(2024, 4, 1),
                                     baseline_period_end=date(2025, 3, 31), target_value="1.0",
-                                    target_date=date(2026, 3, 31))
+                                    target_date=date(2026, 3, 31), by=SYSTEM)
     observe(sv, areas[BIRMINGHAM], date(2025, 4, 1), date(2025, 4, 30), "1.2")
     mine = signed_in(police_officer).get("/api/v1/targets/").json()["results"]
     theirs = signed_in(probation_officer).get("/api/v1/targets/").json()["results"]
@@ -151,7 +152,7 @@ def test_targets_show_status_to_all_and_figures_only_where_shared(
 
 
 def test_priorities_and_indicators_are_readable_by_everyone_with_a_role(sv, probation_officer):
-    services.priority_create(title="Reduce violence", slug="reduce-violence")
+    services.priority_create(title="Reduce violence", slug="reduce-violence", by=SYSTEM)
     client = signed_in(probation_officer)
     assert [p["slug"] for p in client.get("/api/v1/priorities/").json()["results"]] == ["reduce-violence"]
     assert client.get("/api/v1/priorities/reduce-violence/").json()["title"] == "Reduce violence"

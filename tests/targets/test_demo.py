@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from targets import rules as target_rules
 from portal.demo import seed_all
 from portal.models import AuditEvent
 from targets.models import Observation, PartnerRemit, Priority, Target
@@ -35,7 +36,7 @@ def test_each_youth_justice_service_shares_its_first_time_entrants_with_the_poli
 
     from partners.models import DataSharingAgreement
     from portal import permissions
-    from portal.demo import LOCAL_AUTHORITIES
+    from partners.demo import LOCAL_AUTHORITIES
     from targets.models import Indicator
 
     seed_all()
@@ -56,15 +57,15 @@ def test_each_youth_justice_service_shares_its_first_time_entrants_with_the_poli
         for dimension in ("age_band", "sex", "ethnicity"):
             split = figures.filter(period_start=latest.period_start, breakdown_key__startswith=f"{dimension}=")
             assert split.aggregate(total=Sum("value"))["total"] == latest.value
-        agreement = DataSharingAgreement.objects.get(indicators=indicator)
+        agreement = DataSharingAgreement.objects.get(coverage__indicator=indicator)
         assert agreement.status == DataSharingAgreement.Status.ACTIVE and agreement.allows_breakdowns
         assert agreement.provider == indicator.provider
         assert [p.slug for p in agreement.recipients.all()] == ["west-midlands-police"]
-        assert permissions.can(police, permissions.INDICATOR_BREAKDOWNS_VIEW, indicator)
-        assert not permissions.can(probation, permissions.INDICATOR_DATA_VIEW, indicator)
+        assert permissions.can(police, target_rules.INDICATOR_BREAKDOWNS_VIEW, indicator)
+        assert not permissions.can(probation, target_rules.INDICATOR_DATA_VIEW, indicator)
     birmingham = Indicator.objects.get(code="YJS-FTE-BIR")
-    assert permissions.can(own_service, permissions.INDICATOR_BREAKDOWNS_VIEW, birmingham)
-    assert not permissions.can(other_service, permissions.INDICATOR_DATA_VIEW, birmingham)
-    assert not permissions.can(probation, permissions.INDICATOR_BREAKDOWNS_VIEW, birmingham)
+    assert permissions.can(own_service, target_rules.INDICATOR_BREAKDOWNS_VIEW, birmingham)
+    assert not permissions.can(other_service, target_rules.INDICATOR_DATA_VIEW, birmingham)
+    assert not permissions.can(probation, target_rules.INDICATOR_BREAKDOWNS_VIEW, birmingham)
     # The police's own area-wide rate still goes to the services, who own targets on it.
-    assert permissions.can(own_service, permissions.INDICATOR_BREAKDOWNS_VIEW, Indicator.objects.get(code="FTE10-17"))
+    assert permissions.can(own_service, target_rules.INDICATOR_BREAKDOWNS_VIEW, Indicator.objects.get(code="FTE10-17"))

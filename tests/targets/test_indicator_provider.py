@@ -6,11 +6,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from partners.models import DataSharingAgreement
+from targets import rules as target_rules
 from portal import permissions
 from portal.models import AuditEvent
 from targets import services
 from targets.models import Indicator, IndicatorGroupObjectPermission
-from tests.partners.world import make_dsa
+from tests.factories import make_dsa
 
 DSA = DataSharingAgreement
 pytestmark = pytest.mark.django_db
@@ -23,8 +24,8 @@ def grants(indicator: Indicator) -> set[tuple[str, str]]:
 
 def sees(user, indicator) -> tuple[bool, bool]:
     fresh = get_user_model().objects.get(pk=user.pk)  # no cached permissions
-    return (permissions.can(fresh, permissions.INDICATOR_DATA_VIEW, indicator),
-            permissions.can(fresh, permissions.INDICATOR_BREAKDOWNS_VIEW, indicator))
+    return (permissions.can(fresh, target_rules.INDICATOR_DATA_VIEW, indicator),
+            permissions.can(fresh, target_rules.INDICATOR_BREAKDOWNS_VIEW, indicator))
 
 
 def test_a_new_provider_takes_over_the_grants(sv, police, probation, pcc_officer, police_officer, probation_officer):

@@ -18,6 +18,7 @@ from portal import permissions
 from targets import services
 from targets.models import DataReturn, Indicator, Observation, Target
 from tests.conftest import signed_in
+from tests.factories import SYSTEM, add_monthly_totals, csv_file, make_indicator, upload_page
 
 pytestmark = pytest.mark.django_db
 
@@ -34,63 +35,43 @@ def uploads_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def force_area(db) -> Area:
-    return area_upsert(code=FORCE, name="West Midlands (police force area)", kind=Area.Kind.FORCE_AREA)
+    return area_upsert(code=FORCE, name="West Midlands (police force area)", kind=Area.Kind.FORCE_AREA, by=SYSTEM)
 
 
-def make_indicator(provider, code="HOM", frequency=Indicator.Frequency.MONTHLY) -> Indicator:
-    return services.indicator_create(
-        code=code, name=f"Indicator {code}", unit=Indicator.Unit.COUNT, polarity=Indicator.Polarity.LOWER_IS_BETTER,
-        frequency=frequency, geography=Area.Kind.FORCE_AREA, provider=provider,
-        definition=f"What {code} counts", data_lag_note="About a month in arrears")
+def make_count_indicator(provider, code="HOM", frequency=Indicator.Frequency.MONTHLY) -> Indicator:
+    return make_indicator(code, provider, name=f"Indicator {code}", unit=Indicator.Unit.COUNT,
+                          frequency=frequency, geography=Area.Kind.FORCE_AREA, breakdowns=(),
+                          definition=f"What {code} counts", data_lag_note="About a month in arrears")
 
 
 def make_priority(slug="reduce-violence", leads=()):
     return services.priority_create(title=f"Priority {slug}", slug=slug, description="Fewer people hurt",
-                                    lead_partners=leads)
+                                    lead_partners=leads, by=SYSTEM)
 
 
 def make_target(priority, indicator, area, owner) -> Target:
     return services.target_create(
         priority=priority, indicator=indicator, area=area, owner=owner, baseline_value=Decimal("10"),
         baseline_period_start=date(2023, 4, 1), baseline_period_end=date(2023, 4, 30),
-        target_value=Decimal("5"), target_date=date(2025, 3, 31))
-
-
-def add_figures(indicator, area, months: int, *, value="9", demo=True, start=date(2023, 5, 1)) -> None:
-    """Monthly totals from `start` (test data written directly: the figures are the input here)."""
-    rows = []
-    year, month = start.year, start.month
-    for _ in range(months):
-        first = date(year, month, 1)
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        last = date.fromordinal(date(year, month, 1).toordinal() - 1)
-        rows.append(Observation(indicator=indicator, area=area, period_start=first, period_end=last,
-                                value=Decimal(value), provider=indicator.provider, is_demo=demo))
-    Observation.objects.bulk_create(rows)
+        target_value=Decimal("5"), target_date=date(2025, 3, 31), by=SYSTEM)
 
 
 @pytest.fixture
 def board(police, force_area):
     """One priority, one police indicator with a year of demo figures, one target owned by the police."""
-    indicator = make_indicator(police)
+    indicator = make_count_indicator(police)
     priority = make_priority(leads=[police])
     target = make_target(priority, indicator, force_area, police)
-    add_figures(indicator, force_area, 12, value="7")
+    add_monthly_totals(indicator, force_area, 12, value="7")
     return {"priority": priority, "indicator": indicator, "target": target}
 
 
-def csv_file(rows, name="return.csv") -> SimpleUploadedFile:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["indicator_code", "area_code", "period_start", "period_end", "value"])
-    writer.writerows(rows)
-    return SimpleUploadedFile(name, buffer.getvalue().encode(), content_type="text/csv")
+def returns_csv(rows, name="return.csv"):
+    return csv_file(*rows, header="indicator_code,area_code,period_start,period_end,value", name=name)
 
 
-def upload(client, django_capture_on_commit_callbacks, file):
-    # NOTE: the checks run in a task queued on commit; capture runs it as the real commit would.
-    with django_capture_on_commit_callbacks(execute=True):
-        return client.post("/data-returns/upload/", {"file": file})
+def upload(client, capture, file):
+    return upload_page(client, capture, file)
 
 
 def body(response) -> str:
@@ -158,7 +139,7 @@ def test_a_missing_target_or_priority_is_404(board, police_officer):
 
 @pytest.mark.parametrize("who", ["police_officer", "probation_officer", "board_member"])
 def test_the_indicator_catalogue_searches_and_filters(request, board, probation, who):
-    make_indicator(probation, code="REOFF", frequency=Indicator.Frequency.QUARTERLY)
+    make_count_indicator(probation, code="REOFF", frequency=Indicator.Frequency.QUARTERLY)
     client = signed_in(request.getfixturevalue(who))
     everything = body(client.get("/indicators/"))
     assert "HOM" in everything and "REOFF" in everything
@@ -172,7 +153,7 @@ def test_the_indicator_catalogue_searches_and_filters(request, board, probation,
 
 def test_the_indicator_catalogue_is_paginated(police, police_officer):
     for i in range(30):
-        make_indicator(police, code=f"IND{i:02d}")
+        make_count_indicator(police, code=f"IND{i:02d}")
     client = signed_in(police_officer)
     first = body(client.get("/indicators/"))
     assert "30 indicators" in first and "govuk-pagination" in first
@@ -212,15 +193,15 @@ def test_priority_page_queries_do_not_grow_with_targets(request, police, force_a
                                                         django_assert_max_num_queries):
     client = signed_in(request.getfixturevalue(who))
     small = make_priority("small")
-    make_target(small, make_indicator(police, "S0"), force_area, police)
-    add_figures(Indicator.objects.get(code="S0"), force_area, 3)
+    make_target(small, make_count_indicator(police, "S0"), force_area, police)
+    add_monthly_totals(Indicator.objects.get(code="S0"), force_area, 3)
     baseline = _queries(client, small.get_absolute_url())
 
     large = make_priority("large")
     for i in range(12):
-        indicator = make_indicator(police, f"L{i}")
+        indicator = make_count_indicator(police, f"L{i}")
         make_target(large, indicator, force_area, police)
-        add_figures(indicator, force_area, 20)
+        add_monthly_totals(indicator, force_area, 20)
     with django_assert_max_num_queries(baseline):
         assert client.get(large.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(baseline + 1):
@@ -232,13 +213,13 @@ def test_target_page_queries_do_not_grow_with_figures(request, police, force_are
                                                       django_assert_max_num_queries):
     client = signed_in(request.getfixturevalue(who))
     priority = make_priority()
-    small = make_target(priority, make_indicator(police, "S0"), force_area, police)
-    add_figures(small.indicator, force_area, 2)
+    small = make_target(priority, make_count_indicator(police, "S0"), force_area, police)
+    add_monthly_totals(small.indicator, force_area, 2)
     baseline = _queries(client, small.get_absolute_url())
 
-    large_indicator = make_indicator(police, "L0")
+    large_indicator = make_count_indicator(police, "L0")
     large = make_target(priority, large_indicator, force_area, police)
-    add_figures(large_indicator, force_area, 22)
+    add_monthly_totals(large_indicator, force_area, 22)
     # Revisions too: retire the first year and send it again.
     Observation.objects.filter(indicator=large_indicator, period_start__lt=date(2024, 5, 1)).update(is_current=False)
     revised = [Observation(indicator=o.indicator, area=o.area, period_start=o.period_start, period_end=o.period_end,
@@ -261,7 +242,7 @@ def test_data_returns_list_renders_for_every_role(request, board, who):
 def test_data_returns_list_shows_my_partners_returns_only(board, police_officer, probation_officer,
                                                           django_capture_on_commit_callbacks):
     police_client = signed_in(police_officer)
-    upload(police_client, django_capture_on_commit_callbacks, csv_file([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]]))
+    upload(police_client, django_capture_on_commit_callbacks, returns_csv([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]]))
     mine = body(police_client.get("/data-returns/"))
     assert "return.csv" in mine and "Download the template as CSV" in mine
     theirs = body(signed_in(probation_officer).get("/data-returns/"))
@@ -271,7 +252,7 @@ def test_data_returns_list_shows_my_partners_returns_only(board, police_officer,
 def test_a_board_member_is_told_why_the_returns_list_is_empty(board, police_officer, board_member,
                                                               django_capture_on_commit_callbacks):
     upload(signed_in(police_officer), django_capture_on_commit_callbacks,
-           csv_file([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]]))
+           returns_csv([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]]))
     page = body(signed_in(board_member).get("/data-returns/"))
     assert "return.csv" not in page
     assert "visible to the partner that sends them and to the PCC office" in page
@@ -290,7 +271,7 @@ def test_data_returns_list_is_paginated(board, police, police_officer):
 def test_another_partner_gets_404_on_every_page_of_a_return(board, police_officer, probation_officer, pcc_officer,
                                                             django_capture_on_commit_callbacks):
     upload(signed_in(police_officer), django_capture_on_commit_callbacks,
-           csv_file([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]]))
+           returns_csv([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]]))
     data_return = DataReturn.objects.get()
     pages = [f"/data-returns/{data_return.pk}/", f"/data-returns/{data_return.pk}/progress/",
              f"/data-returns/{data_return.pk}/report.csv", f"/data-returns/{data_return.pk}/apply/",
@@ -306,7 +287,7 @@ def test_another_partner_gets_404_on_every_page_of_a_return(board, police_office
 def test_the_pcc_office_may_read_a_return_but_not_apply_it(board, police_officer, pcc_officer,
                                                            django_capture_on_commit_callbacks):
     upload(signed_in(police_officer), django_capture_on_commit_callbacks,
-           csv_file([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]]))
+           returns_csv([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]]))
     data_return = DataReturn.objects.get()
     pcc = signed_in(pcc_officer)
     text = body(pcc.get(data_return.get_absolute_url()))
@@ -338,7 +319,7 @@ def test_upload_check_apply_journey(board, police_officer, django_capture_on_com
     form = client.get("/data-returns/upload/")
     assert form.status_code == 200 and 'type="file"' in body(form)
 
-    response = upload(client, django_capture_on_commit_callbacks, csv_file([
+    response = upload(client, django_capture_on_commit_callbacks, returns_csv([
         ["HOM", FORCE, "2024-05-01", "2024-05-31", "6"],
         ["HOM", FORCE, "2024-06-01", "2024-06-30", "5"],
     ]))
@@ -368,7 +349,7 @@ def test_uploading_the_same_period_again_says_it_will_revise(board, police_offic
                                                                django_capture_on_commit_callbacks):
     client = signed_in(police_officer)
     # The board already holds 7 for May 2023 (demo figure).
-    upload(client, django_capture_on_commit_callbacks, csv_file([["HOM", FORCE, "2023-05-01", "2023-05-31", "8"]]))
+    upload(client, django_capture_on_commit_callbacks, returns_csv([["HOM", FORCE, "2023-05-01", "2023-05-31", "8"]]))
     data_return = DataReturn.objects.get()
     text = body(client.get(data_return.get_absolute_url()))
     assert "Applying it will revise 1 figure" in text
@@ -383,7 +364,7 @@ def test_a_bad_file_gets_a_report_with_row_and_column_and_changes_nothing(board,
                                                                             django_capture_on_commit_callbacks):
     client = signed_in(police_officer)
     before = Observation.objects.count()
-    upload(client, django_capture_on_commit_callbacks, csv_file([
+    upload(client, django_capture_on_commit_callbacks, returns_csv([
         ["HOM", FORCE, "2024-05-01", "2024-05-31", "6"],
         ["HOM", "E99999999", "2024-06-01", "2024-06-30", "lots"],
     ]))
@@ -425,12 +406,12 @@ def test_a_file_the_portal_refuses_is_shown_as_a_field_error(board, police_offic
 
 def test_an_officer_of_two_partners_chooses_which_partner_the_return_is_for(board, police_officer, probation,
                                                                           django_capture_on_commit_callbacks):
-    membership_add(user=police_officer, partner=probation, role=Role.OFFICER)
+    membership_add(user=police_officer, partner=probation, role=Role.OFFICER, by=SYSTEM)
     client = signed_in(police_officer)
     assert 'name="partner"' in body(client.get("/data-returns/upload/"))
-    missing = client.post("/data-returns/upload/", {"file": csv_file([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]])})
+    missing = client.post("/data-returns/upload/", {"file": returns_csv([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]])})
     assert "Select the partner this return is for" in body(missing)
-    upload_for = csv_file([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]])
+    upload_for = returns_csv([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]])
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/data-returns/upload/", {"file": upload_for, "partner": probation.pk})
     data_return = DataReturn.objects.get()
@@ -446,7 +427,7 @@ def test_uploading_is_refused_to_someone_who_cannot_submit_returns(board, pcc_of
 def test_the_progress_page_checks_again_only_while_checking(board, police_officer):
     client = signed_in(police_officer)
     # Without running the on-commit task the return stays "uploaded", as while a worker is busy.
-    client.post("/data-returns/upload/", {"file": csv_file([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]])})
+    client.post("/data-returns/upload/", {"file": returns_csv([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]])})
     data_return = DataReturn.objects.get()
     assert data_return.status == DataReturn.Status.UPLOADED
     progress = client.get(f"/data-returns/{data_return.pk}/progress/")
@@ -455,7 +436,7 @@ def test_the_progress_page_checks_again_only_while_checking(board, police_office
     assert "js/progress" in body(progress) and 'http-equiv="refresh"' not in body(progress)
     assert client.get(data_return.get_absolute_url())["Location"] == f"/data-returns/{data_return.pk}/progress/"
 
-    services.data_return_validate(data_return_id=data_return.pk)
+    services.data_return_validate(data_return_id=data_return.pk, by=SYSTEM)
     finished = client.get(f"/data-returns/{data_return.pk}/progress/")
     assert finished.status_code == 302 and finished["Location"] == data_return.get_absolute_url()
     assert "js/progress" not in body(client.get(data_return.get_absolute_url()))

@@ -13,14 +13,14 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.models import OutboxTask, SecurityEvent
-from portal.services import api_token_create
+from partners.services import api_token_create
 from targets import services
 from targets.models import DataReturn
 from tests.conftest import wait_for
-from tests.factories import PASSWORD
+from tests.factories import SYSTEM, PASSWORD
 from tests.processes import AppProcess, RedisProcess, production_env
 
-from .conftest import csv_file
+from tests.factories import csv_file
 
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
 
@@ -111,7 +111,8 @@ def _big_return(months: int = 1500):
     enough to kill mid-check."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from .conftest import BIRMINGHAM, COVENTRY, FORCE, HEADER
+    from .conftest import BIRMINGHAM, COVENTRY, FORCE
+    from tests.factories import HEADER
 
     splits = [("", "")] + [(sex, "") for sex in ("Female", "Male")] + [
         (sex, eth) for sex in ("", "Female", "Male") for eth in ("Asian", "Black", "Mixed", "White", "Other")]
@@ -141,7 +142,7 @@ def test_a_worker_killed_mid_check_leaves_nothing_stuck(own_redis, started, poli
 
     # Later, the beat sweeper finds it: queued again, and a new worker finishes the checks.
     result = services.data_returns_sweep_stuck(now=timezone.now() + services.STUCK_AFTER + timedelta(minutes=1),
-                                               by=None)
+                                               by=SYSTEM)
     assert result == {"retried": 1, "failed": 0}
     started("beat", own_redis.url)
     started("worker", own_redis.url)

@@ -13,6 +13,7 @@ from targets import selectors, services
 from targets.models import Indicator, Observation, periods_between
 
 from .conftest import FORCE
+from tests.factories import SYSTEM
 
 MAX_QUERIES = 12
 
@@ -24,10 +25,10 @@ def build(priority, police, areas, how_many: int) -> None:
         indicator = services.indicator_create(
             code=f"I{priority.pk}-{n}", name=f"Indicator {n}", unit=Indicator.Unit.COUNT,
             polarity=Indicator.Polarity.LOWER_IS_BETTER, frequency=Indicator.Frequency.MONTHLY,
-            geography=Area.Kind.FORCE_AREA, provider=police)
+            geography=Area.Kind.FORCE_AREA, provider=police, by=SYSTEM)
         services.target_create(priority=priority, indicator=indicator, area=force, owner=police, baseline_value=10,
                                baseline_period_start=date(2023, 4, 1), baseline_period_end=date(2024, 3, 31),
-                               target_value=8, target_date=date(2026, 3, 31))
+                               target_value=8, target_date=date(2026, 3, 31), by=SYSTEM)
         Observation.objects.bulk_create([
             Observation(indicator=indicator, area=force, period_start=start, period_end=end, value=9 + (i % 3),
                         provider=police) for i, (start, end) in enumerate(months[: 1 if how_many == 1 else None])
@@ -46,8 +47,8 @@ def queries_for_priority_page(user, slug) -> int:
 def test_priority_get_costs_the_same_queries_for_one_target_or_many(person, request, police, areas,
                                                                     django_assert_max_num_queries):
     user = request.getfixturevalue(person)
-    small = services.priority_create(title="Small", slug="small")
-    large = services.priority_create(title="Large", slug="large")
+    small = services.priority_create(title="Small", slug="small", by=SYSTEM)
+    large = services.priority_create(title="Large", slug="large", by=SYSTEM)
     build(small, police, areas, 1)
     build(large, police, areas, 15)
     assert Observation.objects.filter(indicator__targets__priority=large).count() == 15 * 24
@@ -58,7 +59,7 @@ def test_priority_get_costs_the_same_queries_for_one_target_or_many(person, requ
 
 
 def test_priority_list_costs_the_same_queries_as_data_grows(police, areas, police_officer):
-    first = services.priority_create(title="First", slug="first")
+    first = services.priority_create(title="First", slug="first", by=SYSTEM)
     build(first, police, areas, 1)
 
     def count() -> int:
@@ -69,5 +70,5 @@ def test_priority_list_costs_the_same_queries_as_data_grows(police, areas, polic
 
     before = count()
     for n in range(4):
-        build(services.priority_create(title=f"More {n}", slug=f"more-{n}"), police, areas, 5)
+        build(services.priority_create(title=f"More {n}", slug=f"more-{n}", by=SYSTEM), police, areas, 5)
     assert count() == before

@@ -13,7 +13,8 @@ from targets import services
 from targets.models import DataReturn, DataReturnGroupObjectPermission, Observation
 from targets.validation import RowErrors
 
-from .conftest import BIRMINGHAM, COVENTRY, FORCE, csv_file, xlsx_file
+from .conftest import BIRMINGHAM, COVENTRY, FORCE
+from tests.factories import SYSTEM, upload, csv_file, xlsx_file
 
 pytestmark = pytest.mark.usefixtures("media")
 
@@ -22,12 +23,6 @@ APRIL_COV = f"SV-1000,{COVENTRY},2025-04-01,2025-04-30,0.9,,,,,"
 APRIL_BHAM_FEMALE = f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,0.5,,,,Female,"
 
 
-def upload(partner, by, file, capture):
-    """Upload through the service; the task runs when the transaction commits (Celery is eager)."""
-    with capture(execute=True):
-        data_return = services.data_return_upload(partner=partner, uploaded_file=file, by=by)
-    data_return.refresh_from_db()
-    return data_return
 
 
 def test_an_upload_is_checked_once_committed_and_can_be_applied(police, police_officer, sv,
@@ -101,7 +96,7 @@ def test_a_bad_file_changes_nothing(police, police_officer, sv, django_capture_o
 def test_apply_checks_again_and_writes_nothing_if_the_return_no_longer_passes(
         police, police_officer, sv, django_capture_on_commit_callbacks):
     data_return = upload(police, police_officer, csv_file(APRIL_BHAM, APRIL_COV), django_capture_on_commit_callbacks)
-    services.indicator_update(indicator=sv, by=None, active=False)
+    services.indicator_update(indicator=sv, by=SYSTEM, active=False)
     result = services.data_return_apply(data_return=data_return, by=police_officer)
     assert result.status == DataReturn.Status.INVALID
     assert {e["message"] for e in result.errors} == {"SV-1000 is not an indicator your organisation provides"}
@@ -119,7 +114,7 @@ def test_a_return_cannot_be_applied_twice(police, police_officer, sv, django_cap
 def test_checking_again_does_nothing(police, police_officer, sv, django_capture_on_commit_callbacks):
     data_return = upload(police, police_officer, csv_file(APRIL_BHAM), django_capture_on_commit_callbacks)
     events = AuditEvent.objects.count()
-    again = services.data_return_validate(data_return_id=data_return.pk)
+    again = services.data_return_validate(data_return_id=data_return.pk, by=SYSTEM)
     assert again.status == DataReturn.Status.VALID
     assert AuditEvent.objects.count() == events
 

@@ -16,7 +16,8 @@ from targets import services
 from targets.models import DataReturn, Observation
 
 from ..conftest import signed_in
-from .conftest import BIRMINGHAM, COVENTRY, FORCE, csv_file, observe
+from .conftest import BIRMINGHAM, COVENTRY, FORCE
+from tests.factories import upload, csv_file, observe
 
 pytestmark = pytest.mark.usefixtures("media")
 
@@ -24,11 +25,6 @@ OCTOBER = (date(2025, 10, 1), date(2025, 10, 31))
 HOM_OCTOBER = f"HOM,{FORCE},2025-10-01,2025-10-31,{{}},,,,,"
 
 
-def upload(partner, by, file, capture) -> DataReturn:
-    with capture(execute=True):
-        data_return = services.data_return_upload(partner=partner, uploaded_file=file, by=by)
-    data_return.refresh_from_db()
-    return data_return
 
 
 @pytest.fixture

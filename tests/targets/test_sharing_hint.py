@@ -8,7 +8,7 @@ import pytest
 from partners.models import DataSharingAgreement
 from targets import selectors, services
 from tests.conftest import signed_in
-from tests.partners.world import add_figures, make_dsa
+from tests.factories import SYSTEM, add_figures, make_dsa
 
 from .conftest import BIRMINGHAM
 
@@ -20,10 +20,10 @@ pytestmark = pytest.mark.django_db
 def target(sv, areas, police):
     """A police target on SV-1000 (split by sex and ethnicity) in Birmingham, with a month of figures."""
     add_figures(sv, areas[BIRMINGHAM])
-    priority = services.priority_create(title="Reduce violence", slug="reduce-violence")
+    priority = services.priority_create(title="Reduce violence", slug="reduce-violence", by=SYSTEM)
     return services.target_create(priority=priority, indicator=sv, area=areas[BIRMINGHAM], owner=police,
                                   baseline_value=2, baseline_period_start=date(2025, 4, 1),
-                                  baseline_period_end=date(2026, 3, 31), target_value=1, target_date=date(2027, 3, 31))
+                                  baseline_period_end=date(2026, 3, 31), target_value=1, target_date=date(2027, 3, 31), by=SYSTEM)
 
 
 def pages(user, target) -> dict[str, str]:

@@ -11,7 +11,8 @@ from targets import services
 from targets.models import Indicator, Target, compute_status
 from targets.selectors import with_status
 
-from .conftest import BIRMINGHAM, FORCE, observe
+from .conftest import BIRMINGHAM, FORCE
+from tests.factories import SYSTEM, observe
 
 D = Decimal
 
@@ -48,14 +49,14 @@ def test_the_rule_is_written_for_people():
 
 @pytest.fixture
 def priority(db):
-    return services.priority_create(title="Reduce violence", slug="reduce-violence")
+    return services.priority_create(title="Reduce violence", slug="reduce-violence", by=SYSTEM)
 
 
 def make_target(priority, indicator, area, owner, *, trajectory=None, baseline="10", target="8"):
     return services.target_create(
         priority=priority, indicator=indicator, area=area, owner=owner, baseline_value=D(baseline),
         baseline_period_start=date(2024, 4, 1), baseline_period_end=date(2025, 3, 31), target_value=D(target),
-        target_date=date(2026, 3, 31), trajectory=trajectory)
+        target_date=date(2026, 3, 31), trajectory=trajectory, by=SYSTEM)
 
 
 def status_of(user, target):
@@ -92,7 +93,7 @@ def test_a_higher_is_better_target(priority, probation, areas, pcc_officer):
     contact = services.indicator_create(
         code="VS", name="Victims contacted", unit=Indicator.Unit.PERCENTAGE,
         polarity=Indicator.Polarity.HIGHER_IS_BETTER, frequency=Indicator.Frequency.MONTHLY,
-        geography=Area.Kind.FORCE_AREA, provider=probation)
+        geography=Area.Kind.FORCE_AREA, provider=probation, by=SYSTEM)
     target = make_target(priority, contact, areas[FORCE], probation, baseline="80", target="90",
                          trajectory=[(date(2025, 4, 1), D("85"))])
     observe(contact, areas[FORCE], date(2025, 4, 1), date(2025, 4, 30), "86")

@@ -10,6 +10,7 @@ from portal.models import AuditEvent, OutboxTask
 from targets import services
 from targets.models import DataReturn
 from tests.conftest import signed_in
+from tests.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def _stuck(partner, *, attempts: int, minutes_ago: int) -> DataReturn:
 
 def test_a_return_checking_for_too_long_is_queued_again(police):
     data_return = _stuck(police, attempts=1, minutes_ago=20)
-    assert services.data_returns_sweep_stuck(by=None) == {"retried": 1, "failed": 0}
+    assert services.data_returns_sweep_stuck(by=SYSTEM) == {"retried": 1, "failed": 0}
     data_return.refresh_from_db()
     assert data_return.status == DataReturn.Status.UPLOADED
     assert OutboxTask.objects.filter(task_name="targets.validate_data_return",
@@ -37,7 +38,7 @@ def test_a_return_checking_for_too_long_is_queued_again(police):
 
 def test_after_the_last_attempt_it_fails_with_a_message_the_uploader_sees(police, police_officer):
     data_return = _stuck(police, attempts=services.MAX_VALIDATION_ATTEMPTS, minutes_ago=20)
-    assert services.data_returns_sweep_stuck(by=None) == {"retried": 0, "failed": 1}
+    assert services.data_returns_sweep_stuck(by=SYSTEM) == {"retried": 0, "failed": 1}
     data_return.refresh_from_db()
     assert data_return.status == DataReturn.Status.FAILED
     assert "could not finish checking this file" in data_return.failure_message
@@ -48,14 +49,14 @@ def test_after_the_last_attempt_it_fails_with_a_message_the_uploader_sees(police
 
 def test_a_return_still_within_its_time_is_left_alone(police):
     data_return = _stuck(police, attempts=1, minutes_ago=5)
-    assert services.data_returns_sweep_stuck(by=None) == {"retried": 0, "failed": 0}
+    assert services.data_returns_sweep_stuck(by=SYSTEM) == {"retried": 0, "failed": 0}
     data_return.refresh_from_db()
     assert data_return.status == DataReturn.Status.VALIDATING
     assert not OutboxTask.objects.exists() and not AuditEvent.objects.filter(action="data_return.retry").exists()
 
 
 def test_checking_counts_its_attempts(police, police_officer, homicides, media, django_capture_on_commit_callbacks):
-    from .conftest import csv_file
+    from tests.factories import csv_file
 
     with django_capture_on_commit_callbacks(execute=True):
         data_return = services.data_return_upload(

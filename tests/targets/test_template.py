@@ -14,7 +14,8 @@ from targets import services
 from targets.models import DataReturn, Observation
 
 from ..conftest import signed_in
-from .conftest import FORCE, observe
+from .conftest import FORCE
+from tests.factories import observe
 
 pytestmark = pytest.mark.usefixtures("media")
 

@@ -7,7 +7,8 @@ import pytest
 
 from targets.validation import read_return_file, validate_frame
 
-from .conftest import BIRMINGHAM, COVENTRY, FORCE, HEADER, observe
+from .conftest import BIRMINGHAM, COVENTRY, FORCE
+from tests.factories import HEADER, observe
 
 TODAY = date(2026, 1, 15)
 

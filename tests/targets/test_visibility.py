@@ -10,7 +10,8 @@ from portal import permissions
 from targets import selectors, services
 from targets.models import DataReturn, Indicator, IndicatorGroupObjectPermission
 
-from .conftest import BIRMINGHAM, FORCE, observe
+from .conftest import BIRMINGHAM, FORCE
+from tests.factories import SYSTEM, observe
 
 
 @pytest.fixture
@@ -123,11 +124,11 @@ def test_the_template_has_an_example_row_per_indicator(police, sv, homicides):
 def test_the_partner_page_section_lists_remits_and_owned_targets(police, sv, areas, probation_officer):
     from partners.selectors import partner_sections
 
-    services.remit_add(partner=police, title="Custody suites")
-    priority = services.priority_create(title="Reduce violence", slug="reduce-violence")
+    services.remit_add(partner=police, title="Custody suites", by=SYSTEM)
+    priority = services.priority_create(title="Reduce violence", slug="reduce-violence", by=SYSTEM)
     services.target_create(priority=priority, indicator=sv, area=areas[FORCE], owner=police, baseline_value=1,
                            baseline_period_start=date(2024, 4, 1), baseline_period_end=date(2025, 3, 31),
-                           target_value=0.9, target_date=date(2026, 3, 31))
+                           target_value=0.9, target_date=date(2026, 3, 31), by=SYSTEM)
     section = next(s for s in partner_sections(user=probation_officer, partner=police)
                    if s["template"] == "targets/_partner_remits_targets.html")
     assert [r.title for r in section["remits"]] == ["Custody suites"]

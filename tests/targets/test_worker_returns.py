@@ -7,7 +7,7 @@ from targets import services
 from targets.models import DataReturn
 from tests.conftest import wait_for
 
-from .conftest import csv_file
+from tests.factories import csv_file
 
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
 

@@ -1,4 +1,8 @@
-"""On PostgreSQL, refuse UPDATE and DELETE on the audit log (TRUNCATE by tests is unaffected)."""
+"""On PostgreSQL, the audit log is append-only: triggers refuse UPDATE, DELETE and TRUNCATE.
+
+TRUNCATE is let through only where the session has set `portal.allow_audit_truncate` to `on`,
+which only the test suite does (portal.apps, with PORTAL_TESTING): tests empty every table.
+"""
 from django.db import migrations
 
 CREATE = """
@@ -11,8 +15,23 @@ DROP TRIGGER IF EXISTS portal_auditevent_append_only ON portal_auditevent;
 CREATE TRIGGER portal_auditevent_append_only
     BEFORE UPDATE OR DELETE ON portal_auditevent
     FOR EACH ROW EXECUTE FUNCTION portal_auditevent_append_only();
+
+CREATE OR REPLACE FUNCTION portal_auditevent_no_truncate() RETURNS trigger AS $$
+BEGIN
+    IF coalesce(current_setting('portal.allow_audit_truncate', true), '') = 'on' THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION 'portal_auditevent is append-only: TRUNCATE refused';
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS portal_auditevent_no_truncate ON portal_auditevent;
+CREATE TRIGGER portal_auditevent_no_truncate
+    BEFORE TRUNCATE ON portal_auditevent
+    FOR EACH STATEMENT EXECUTE FUNCTION portal_auditevent_no_truncate();
 """
 DROP = """
+DROP TRIGGER IF EXISTS portal_auditevent_no_truncate ON portal_auditevent;
+DROP FUNCTION IF EXISTS portal_auditevent_no_truncate();
 DROP TRIGGER IF EXISTS portal_auditevent_append_only ON portal_auditevent;
 DROP FUNCTION IF EXISTS portal_auditevent_append_only();
 """

@@ -1,0 +1,222 @@
+"""Notifications: the one way every capability tells a person something.
+
+A notification is always shown in the portal (the list at /notifications/ and the unread count
+in the header) and is also emailed, unless the person opted out of its kind's email; nobody can
+opt out of the in-portal copy. Each app registers its kinds at start-up (in its AppConfig.ready)
+and calls notify() inside the transaction of the change it reports: the notifications and their
+queued email tasks (the outbox) commit or roll back with that change, and a worker sends each
+email after commit, once (portal.tasks.send_notification_email), through the deployment's
+adapter (portal/email_backends.py), with absolute links (portal.mail).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Iterable
+from urllib.parse import urlsplit
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .actors import require_actor
+from .audit import audit_record
+from .email_backends import EmailRejected, email_adapter
+from .mail import mail_compose
+from .models import Notification, NotificationPreference
+from .outbox import outbox_enqueue
+from .tasks import claim_once
+
+log = logging.getLogger(__name__)
+EMAIL_TASK = "portal.send_notification_email"
+URL_MAX_LENGTH = Notification._meta.get_field("url").max_length
+
+
+# --- The kinds, registered by the apps at start-up -------------------------------------------------
+@dataclass(frozen=True)
+class NotificationKind:
+    code: str             # "dsa.signature_requested": the app's name first
+    label: str            # what the person chooses on their email settings page
+    description: str      # when it comes, in a sentence (the checkbox's hint)
+    email_default: bool = True
+
+
+_KINDS: dict[str, NotificationKind] = {}
+
+
+def register_kind(code: str, label: str, description: str, email_default: bool = True) -> NotificationKind:
+    """Declare a kind of notification (from an app's ready()); the same declaration twice is harmless."""
+    kind = NotificationKind(code=code, label=label, description=description, email_default=email_default)
+    known = _KINDS.get(code)
+    if known is not None and known != kind:
+        raise ImproperlyConfigured(f"the notification kind {code!r} is registered twice, differently")
+    _KINDS[code] = kind
+    return kind
+
+
+def notification_kinds() -> list[NotificationKind]:
+    """Every registered kind, in the order the apps registered them."""
+    return list(_KINDS.values())
+
+
+def notification_kind(code: str) -> NotificationKind:
+    """The registered kind with this code (LookupError for one nobody registered)."""
+    try:
+        return _KINDS[code]
+    except KeyError:
+        raise LookupError(f"{code!r} is not a registered notification kind: register_kind() it at start-up") from None
+
+
+def kind_label(code: str) -> str:
+    """The kind's label; the code itself for a kind no app registers any more."""
+    kind = _KINDS.get(code)
+    return kind.label if kind else code
+
+
+def portal_path(url: str) -> str | None:
+    """url if it is a path on the portal (`/sharing-agreements/3/`), else None: never another site."""
+    if not isinstance(url, str) or not url.startswith("/") or len(url) > URL_MAX_LENGTH:
+        return None
+    # NOTE: browsers read "\" as "/", so "/\evil.example" would leave the portal; control
+    # characters are dropped by some, which can turn "/<TAB>/evil.example" into "//evil.example".
+    if "\\" in url or any(ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or url.startswith("//"):
+        return None
+    return url if url_has_allowed_host_and_scheme(url, allowed_hosts=None) else None
+
+
+# --- Writes ------------------------------------------------------------------------------------
+def notify(*, users: Iterable, kind: str, title: str, body: str, url: str, by) -> list[Notification]:
+    """Tell these people something: in the portal, and by email after commit unless they opted out.
+
+    `users`: people or their ids. Must run inside the caller's transaction. `url` is a path inside the portal (the item it is
+    about). Inactive people are skipped; so is the email of anyone without an address. `by` is who
+    caused it: a person, or portal.actors.system(reason) for scheduled work.
+    """
+    require_actor(by)
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("notify must be called inside the service's transaction")
+    spec = notification_kind(kind)
+    path = portal_path(url)
+    if path is None:
+        raise ValueError(f"a notification links to a path inside the portal, not {url!r}")
+    ids = {getattr(user, "pk", user) for user in users}
+    people = list(get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+    if not people:
+        return []
+    chosen = dict(NotificationPreference.objects.filter(user__in=people, kind=kind).values_list("user_id", "email"))
+    now = timezone.now()
+    rows = [Notification(
+        user=person, kind=kind, title=title[:200], body=body, url=path, created_at=now,
+        email_state=(Notification.EmailState.QUEUED if person.email and chosen.get(person.pk, spec.email_default)
+                     else Notification.EmailState.NOT_EMAILED),
+    ) for person in people]
+    Notification.objects.bulk_create(rows)
+    for row in rows:
+        if row.email_state == Notification.EmailState.QUEUED:
+            outbox_enqueue(EMAIL_TASK, notification_id=row.pk)
+    log.info("notification %s to %d people (%d by email), caused by %s", kind, len(rows),
+             sum(row.email_state == Notification.EmailState.QUEUED for row in rows),
+             by.get_username())
+    return rows
+
+
+@transaction.atomic
+def notification_email_send(*, notification_id: int) -> bool:
+    """The worker's side: email one notification, once (a redelivered task sends nothing twice)."""
+    notification = (Notification.objects.select_for_update().select_related("user")
+                    .filter(pk=notification_id).first())
+    if notification is None or notification.email_state != Notification.EmailState.QUEUED:
+        return False
+    if not claim_once(f"notification-email:{notification.pk}"):
+        return False
+    person = notification.user
+    if not (person.is_active and person.email):
+        notification.email_state = Notification.EmailState.NOT_EMAILED
+        notification.save(update_fields=["email_state"])
+        return False
+    subject, text = mail_compose(title=notification.title, body=notification.body, url=notification.url,
+                                 kind_label=kind_label(notification.kind))
+    try:
+        email_adapter().send(to=person.email, subject=subject, body=text, reference=f"notification-{notification.pk}")
+    except EmailRejected as exc:
+        # For good: retrying cannot help. The in-portal copy is there; the state says why no email came.
+        log.warning("the email of notification %s was refused: %s", notification.pk, exc)
+        notification.email_state = Notification.EmailState.REJECTED
+        notification.save(update_fields=["email_state"])
+        return False
+    notification.email_state = Notification.EmailState.SENT
+    notification.emailed_at = timezone.now()
+    notification.save(update_fields=["email_state", "emailed_at"])
+    return True
+
+
+# NOTE: reading is not audited: it changes only the reader's own view of their own messages (no
+# partner data, no one else's rights), and an event per click would bury the audit log's real
+# changes. The read time is kept on the notification itself.
+@transaction.atomic
+def notification_mark_read(*, notification: Notification, by) -> Notification:
+    """Mark one of the person's own notifications read (one already read keeps its first read time)."""
+    if notification.user_id != getattr(by, "pk", None):
+        raise PermissionDenied("A person marks only their own notifications as read.")
+    now = timezone.now()
+    if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now):
+        notification.read_at = now
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, by) -> int:
+    """Mark every unread notification of the person read; how many there were."""
+    return Notification.objects.filter(user=by, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notification_preference_set(*, user, kind: str, email: bool, by) -> bool:
+    """Choose whether a person also gets a kind by email (the in-portal copy always comes); True if it changed."""
+    spec = notification_kind(kind)
+    if getattr(by, "pk", None) != user.pk:
+        raise PermissionDenied("A person chooses only their own emails.")
+    current = NotificationPreference.objects.select_for_update().filter(user=user, kind=kind).first()
+    before = current.email if current is not None else spec.email_default
+    if before == email:
+        return False
+    if current is None:
+        current = NotificationPreference.objects.create(user=user, kind=kind, email=email)
+    else:
+        current.email, current.updated_at = email, timezone.now()
+        current.save(update_fields=["email", "updated_at"])
+    audit_record(actor=by, action="notification.preference", obj=current,
+                 summary=f"{user.get_username()} turned {'on' if email else 'off'} emails about “{spec.label}”",
+                 before={"kind": kind, "email": before}, after={"kind": kind, "email": email})
+    return True
+
+
+@transaction.atomic
+def notification_preferences_save(*, user, emailed: Iterable[str], by) -> int:
+    """Set every registered kind's email on (those in `emailed`) or off; how many changed."""
+    emailed = set(emailed)
+    return sum(notification_preference_set(user=user, kind=kind.code, email=kind.code in emailed, by=by)
+               for kind in notification_kinds())
+
+
+# --- Reads -------------------------------------------------------------------------------------
+def notification_list_visible_to(*, user) -> QuerySet:
+    """The person's own notifications, newest first (nobody sees another person's)."""
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def notification_unread_count(*, user) -> int:
+    """How many of the person's notifications are unread (one query: the header asks on every page)."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notification_email_choices(*, user) -> list[tuple[NotificationKind, bool]]:
+    """Each registered kind and whether the person gets it by email."""
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "email"))
+    return [(kind, chosen.get(kind.code, kind.email_default)) for kind in notification_kinds()]
