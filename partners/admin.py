@@ -1,5 +1,6 @@
 """Read-only admin views of partners, people and agreements; the changes an administrator needs are
 actions that call the services."""
+
 from django.contrib import admin, messages
 
 from portal.admin import ReadOnlyAdmin, ReadOnlyInline

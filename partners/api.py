@@ -1,4 +1,5 @@
 """Partners and data-sharing agreements API, through the same selectors and services as the pages."""
+
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -17,8 +18,7 @@ from portal.api_base import StrictQueryParamsMixin
 from portal.security import StepUpRequired, step_up_confirmed_at
 
 from . import rules, services
-from .models import DataSharingAgreement, DsaSignature, Partner
-from .models import Membership
+from .models import DataSharingAgreement, DsaSignature, Membership, Partner
 from .selectors import dsa_get, dsa_list_visible_to, memberships_of, partner_list_visible_to, with_coverage
 from .sharing import coverage
 
@@ -33,10 +33,12 @@ class PartnerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("kind", OpenApiTypes.STR, enum=Partner.Kind.values),
-    OpenApiParameter("search", OpenApiTypes.STR, description="Part of the partner's name or short name"),
-])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("kind", OpenApiTypes.STR, enum=Partner.Kind.values),
+        OpenApiParameter("search", OpenApiTypes.STR, description="Part of the partner's name or short name"),
+    ]
+)
 class PartnerViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
     """Board partners. Filter with ?kind= and ?search=."""
 
@@ -47,12 +49,14 @@ class PartnerViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         params = self.request.query_params
-        return partner_list_visible_to(user=self.request.user, search=params.get("search", ""),
-                                       kind=params.get("kind", ""))
+        return partner_list_visible_to(
+            user=self.request.user, search=params.get("search", ""), kind=params.get("kind", "")
+        )
 
     def get_object(self):
-        return permissions.get_visible_or_404(self.request.user, rules.PARTNER_VIEW,
-                                              self.get_queryset(), slug=self.kwargs["slug"])
+        return permissions.get_visible_or_404(
+            self.request.user, rules.PARTNER_VIEW, self.get_queryset(), slug=self.kwargs["slug"]
+        )
 
 
 # --- Data-sharing agreements --------------------------------------------------------------------
@@ -71,17 +75,42 @@ class DataSharingAgreementSerializer(serializers.ModelSerializer):
     indicators = serializers.SerializerMethodField(help_text="Codes of the indicators it covers")
     lawful_basis_label = serializers.CharField(source="get_lawful_basis_display", read_only=True)
     level_label = serializers.CharField(source="get_level_display", read_only=True)
-    status_label = serializers.CharField(source="status_words", read_only=True,
-                                         help_text="The status in words, e.g. 'Signed — starts 14 December 2026'")
+    status_label = serializers.CharField(
+        source="status_words", read_only=True, help_text="The status in words, e.g. 'Signed — starts 14 December 2026'"
+    )
     signatures = DsaSignatureSerializer(many=True, read_only=True)
 
     class Meta:
         model = DataSharingAgreement
-        fields = ["id", "reference", "title", "provider", "recipients", "purpose", "lawful_basis",
-                  "lawful_basis_label", "special_category_data", "criminal_offence_data", "indicators", "level",
-                  "level_label", "retention", "security_measures", "contacts", "start_date", "end_date",
-                  "review_date", "status", "status_label", "status_reason", "signatures", "created_at", "sent_at",
-                  "activated_at", "closed_at"]
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "provider",
+            "recipients",
+            "purpose",
+            "lawful_basis",
+            "lawful_basis_label",
+            "special_category_data",
+            "criminal_offence_data",
+            "indicators",
+            "level",
+            "level_label",
+            "retention",
+            "security_measures",
+            "contacts",
+            "start_date",
+            "end_date",
+            "review_date",
+            "status",
+            "status_label",
+            "status_reason",
+            "signatures",
+            "created_at",
+            "sent_at",
+            "activated_at",
+            "closed_at",
+        ]
         read_only_fields = fields
 
     def get_indicators(self, obj) -> list[str]:
@@ -100,9 +129,12 @@ class DataSharingAgreementDraftSerializer(serializers.Serializer):
     lawful_basis = serializers.ChoiceField(choices=DataSharingAgreement.LawfulBasis.choices)
     special_category_data = serializers.BooleanField(default=False)
     criminal_offence_data = serializers.BooleanField(default=False)
-    recipients = serializers.SlugRelatedField(slug_field="slug", many=True, queryset=Partner.objects.filter(active=True))
-    indicators = serializers.ListField(child=serializers.CharField(), allow_empty=False,
-                                       help_text="Indicator codes the provider provides")
+    recipients = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Partner.objects.filter(active=True)
+    )
+    indicators = serializers.ListField(
+        child=serializers.CharField(), allow_empty=False, help_text="Indicator codes the provider provides"
+    )
     level = serializers.ChoiceField(choices=DataSharingAgreement.Level.choices)
     retention = serializers.CharField()
     security_measures = serializers.CharField()
@@ -120,9 +152,11 @@ class SignSerializer(serializers.Serializer):
     partner = serializers.SlugField(required=False, help_text="Only when you sign for more than one party")
 
 
-STEP_UP_REFUSED = ("This needs a second factor confirmed in the last 15 minutes. API tokens cannot do that: "
-                   "sign, suspend, resume or revoke agreements in the portal, or from a browser session "
-                   "that has just confirmed its code.")
+STEP_UP_REFUSED = (
+    "This needs a second factor confirmed in the last 15 minutes. API tokens cannot do that: "
+    "sign, suspend, resume or revoke agreements in the portal, or from a browser session "
+    "that has just confirmed its code."
+)
 
 
 def _refuse_tokens(request) -> None:
@@ -152,13 +186,16 @@ def _run(service, **kwargs):
         raise PermissionDenied(str(exc) or None)
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("partner", OpenApiTypes.STR, description="Partner slug (as provider or recipient)"),
-    OpenApiParameter("status", OpenApiTypes.STR, enum=DataSharingAgreement.Status.values),
-    OpenApiParameter("indicator", OpenApiTypes.STR, description="Indicator code"),
-])
-class DataSharingAgreementViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                                  viewsets.GenericViewSet):
+@extend_schema(
+    parameters=[
+        OpenApiParameter("partner", OpenApiTypes.STR, description="Partner slug (as provider or recipient)"),
+        OpenApiParameter("status", OpenApiTypes.STR, enum=DataSharingAgreement.Status.values),
+        OpenApiParameter("indicator", OpenApiTypes.STR, description="Indicator code"),
+    ]
+)
+class DataSharingAgreementViewSet(
+    StrictQueryParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Data-sharing agreements you are a party to (all of them for the PCC office).
 
     POST creates a draft; send, sign, suspend, resume and revoke go through the same services as the
@@ -183,8 +220,9 @@ class DataSharingAgreementViewSet(StrictQueryParamsMixin, mixins.ListModelMixin,
             if not found:
                 return DataSharingAgreement.objects.none()
             indicator = found[0]
-        return dsa_list_visible_to(user=self.request.user, partner=partner, status=params.get("status", ""),
-                                   indicator=indicator).prefetch_related("signatures__partner")
+        return dsa_list_visible_to(
+            user=self.request.user, partner=partner, status=params.get("status", ""), indicator=indicator
+        ).prefetch_related("signatures__partner")
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -249,8 +287,13 @@ class DataSharingAgreementViewSet(StrictQueryParamsMixin, mixins.ListModelMixin,
             partner = Partner.objects.filter(slug=body.validated_data["partner"]).first()
             if partner is None:
                 raise ValidationError({"partner": ["No partner has that slug."]})
-        _run(services.dsa_sign, agreement=agreement, by=request.user, partner=partner,
-             confirmed_at=_confirmed_at(request))
+        _run(
+            services.dsa_sign,
+            agreement=agreement,
+            by=request.user,
+            partner=partner,
+            confirmed_at=_confirmed_at(request),
+        )
         return self._fresh(agreement)
 
     def _transition(self, request, service, action=rules.DSA_SUSPEND):
@@ -259,8 +302,15 @@ class DataSharingAgreementViewSet(StrictQueryParamsMixin, mixins.ListModelMixin,
         _run(permissions.check, user=request.user, action=action, obj=agreement)
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._fresh(_run(service, agreement=agreement, by=request.user, reason=body.validated_data["reason"],
-                                confirmed_at=_confirmed_at(request)))
+        return self._fresh(
+            _run(
+                service,
+                agreement=agreement,
+                by=request.user,
+                reason=body.validated_data["reason"],
+                confirmed_at=_confirmed_at(request),
+            )
+        )
 
     @extend_schema(request=ReasonSerializer, responses={200: DataSharingAgreementSerializer})
     @action(detail=True, methods=["post"])

@@ -1,4 +1,5 @@
 """Partner-system API tokens: `Authorization: Token cjp_…` (or `Bearer cjp_…`)."""
+
 from __future__ import annotations
 
 from django.utils import timezone
@@ -31,14 +32,21 @@ class PartnerSystemTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(REFUSED)
         token = ApiToken.objects.select_related("user", "partner").filter(key_hash=hash_token(raw)).first()
         if token is None or not token.is_usable or not token.user.is_active or not token.partner.active:
-            security_log(SecurityEvent.Kind.TOKEN_REFUSED, request=request._request,
-                         detail=f"prefix {raw[:8]}" if raw.startswith(ApiToken.PREFIX) else "malformed")
+            security_log(
+                SecurityEvent.Kind.TOKEN_REFUSED,
+                request=request._request,
+                detail=f"prefix {raw[:8]}" if raw.startswith(ApiToken.PREFIX) else "malformed",
+            )
             raise exceptions.AuthenticationFailed(REFUSED)
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-            security_log(SecurityEvent.Kind.TOKEN_USED, request=request._request, user=token.user,
-                         detail=f"token {token.pk} ({token.name[:60]})")
+            security_log(
+                SecurityEvent.Kind.TOKEN_USED,
+                request=request._request,
+                user=token.user,
+                detail=f"token {token.pk} ({token.name[:60]})",
+            )
         token.user.is_verified = lambda: True  # machines have no second factor; the token is the credential
         return token.user, token
 
@@ -54,8 +62,12 @@ try:
         name = "partnerSystemToken"
 
         def get_security_definition(self, auto_schema):
-            return {"type": "apiKey", "in": "header", "name": "Authorization",
-                    "description": "`Token cjp_…` (or `Bearer cjp_…`) — a token issued to a named partner system "
-                                   "by the PCC office."}
+            return {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "`Token cjp_…` (or `Bearer cjp_…`) — a token issued to a named partner system "
+                "by the PCC office.",
+            }
 except ImportError:  # pragma: no cover
     pass

@@ -11,24 +11,34 @@ class PartnersConfig(AppConfig):
         from datetime import timedelta
 
         from portal.directory import register_partner_choices
-        from portal.schedule import register_scheduled
         from portal.permissions import register_seat_source
+        from portal.schedule import register_scheduled
         from portal.security import step_up_action
 
         from . import home_items, rules, selectors, workflows  # noqa: F401
 
         register_seat_source(selectors.seats_of)
-        register_scheduled("partners.end_expired_dsas", "The nightly check of agreements' start and end dates",
-                           timedelta(hours=26))
+        register_scheduled(
+            "partners.end_expired_dsas", "The nightly check of agreements' start and end dates", timedelta(hours=26)
+        )
         register_partner_choices(selectors.partner_choices)
 
         step_up_action("signing, suspending, resuming or revoking a data-sharing agreement")
 
         from portal.notifications import register_kind
 
-        register_kind("dsa.signature_requested", "Agreements waiting for your signature",
-                      "When a data-sharing agreement is sent to your organisation for signature.")
-        register_kind("dsa.review_due", "Agreement reviews coming up",
-                      "30 and 7 days before an agreement your organisation is party to is due for review.")
-        register_kind("dsa.ending", "Agreements ending soon",
-                      "30 and 7 days before an agreement your organisation is party to ends.")
+        register_kind(
+            "dsa.signature_requested",
+            "Agreements waiting for your signature",
+            "When a data-sharing agreement is sent to your organisation for signature.",
+        )
+        register_kind(
+            "dsa.review_due",
+            "Agreement reviews coming up",
+            "30 and 7 days before an agreement your organisation is party to is due for review.",
+        )
+        register_kind(
+            "dsa.ending",
+            "Agreements ending soon",
+            "30 and 7 days before an agreement your organisation is party to ends.",
+        )

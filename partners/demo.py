@@ -1,4 +1,5 @@
 """Demo partners, areas and people for the West Midlands board (seed step 10). Idempotent."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -10,42 +11,118 @@ from .services import area_upsert, membership_add, partner_create
 
 FORCE_AREA = ("E23000014", "West Midlands (police force area)")
 LOCAL_AUTHORITIES = [
-    ("E08000025", "Birmingham"), ("E08000026", "Coventry"), ("E08000027", "Dudley"),
-    ("E08000028", "Sandwell"), ("E08000029", "Solihull"), ("E08000030", "Walsall"),
+    ("E08000025", "Birmingham"),
+    ("E08000026", "Coventry"),
+    ("E08000027", "Dudley"),
+    ("E08000028", "Sandwell"),
+    ("E08000029", "Solihull"),
+    ("E08000030", "Walsall"),
     ("E08000031", "Wolverhampton"),
 ]
 
 # slug, name, short name, kind, area codes ("*" = the force area), about
 PARTNERS = [
-    ("west-midlands-police", "West Midlands Police", "WMP", Partner.Kind.POLICE, ["*"],
-     "The police force for the seven metropolitan boroughs of the West Midlands."),
-    ("cps-west-midlands", "Crown Prosecution Service West Midlands", "CPS", Partner.Kind.PROSECUTION, ["*"],
-     "Decides charges and prosecutes criminal cases investigated by the police."),
-    ("hmcts-west-midlands", "HM Courts and Tribunals Service West Midlands", "HMCTS", Partner.Kind.COURTS, ["*"],
-     "Runs the magistrates' and Crown courts in the region."),
-    ("probation-west-midlands", "Probation Service West Midlands", "Probation", Partner.Kind.PROBATION, ["*"],
-     "Supervises people on community sentences and after release from prison."),
-    ("hmpps-west-midlands-prisons", "HM Prison and Probation Service West Midlands prisons", "HMPPS prisons",
-     Partner.Kind.PRISONS, ["*"], "The prisons serving the West Midlands."),
-    ("bsol-icb", "NHS Birmingham and Solihull Integrated Care Board", "BSol ICB", Partner.Kind.HEALTH,
-     ["E08000025", "E08000029"], "Commissions health services, including offender health and secure facilities."),
-    ("black-country-icb", "NHS Black Country Integrated Care Board", "Black Country ICB", Partner.Kind.HEALTH,
-     ["E08000027", "E08000028", "E08000030", "E08000031"], "Commissions health services across the Black Country."),
-    ("victim-support-west-midlands", "Victim Support West Midlands", "Victim Support", Partner.Kind.VICTIM_SERVICES,
-     ["*"], "Supports victims and witnesses of crime."),
-    ("west-midlands-vrp", "West Midlands Violence Reduction Partnership", "VRP", Partner.Kind.VIOLENCE_REDUCTION,
-     ["*"], "Brings partners together to prevent serious violence."),
-    ("opcc", "Office of the West Midlands Police and Crime Commissioner", "OPCC", Partner.Kind.PCC_OFFICE, ["*"],
-     "Supports the Police and Crime Commissioner: call-ins, senior appointments and devolved funds."),
+    (
+        "west-midlands-police",
+        "West Midlands Police",
+        "WMP",
+        Partner.Kind.POLICE,
+        ["*"],
+        "The police force for the seven metropolitan boroughs of the West Midlands.",
+    ),
+    (
+        "cps-west-midlands",
+        "Crown Prosecution Service West Midlands",
+        "CPS",
+        Partner.Kind.PROSECUTION,
+        ["*"],
+        "Decides charges and prosecutes criminal cases investigated by the police.",
+    ),
+    (
+        "hmcts-west-midlands",
+        "HM Courts and Tribunals Service West Midlands",
+        "HMCTS",
+        Partner.Kind.COURTS,
+        ["*"],
+        "Runs the magistrates' and Crown courts in the region.",
+    ),
+    (
+        "probation-west-midlands",
+        "Probation Service West Midlands",
+        "Probation",
+        Partner.Kind.PROBATION,
+        ["*"],
+        "Supervises people on community sentences and after release from prison.",
+    ),
+    (
+        "hmpps-west-midlands-prisons",
+        "HM Prison and Probation Service West Midlands prisons",
+        "HMPPS prisons",
+        Partner.Kind.PRISONS,
+        ["*"],
+        "The prisons serving the West Midlands.",
+    ),
+    (
+        "bsol-icb",
+        "NHS Birmingham and Solihull Integrated Care Board",
+        "BSol ICB",
+        Partner.Kind.HEALTH,
+        ["E08000025", "E08000029"],
+        "Commissions health services, including offender health and secure facilities.",
+    ),
+    (
+        "black-country-icb",
+        "NHS Black Country Integrated Care Board",
+        "Black Country ICB",
+        Partner.Kind.HEALTH,
+        ["E08000027", "E08000028", "E08000030", "E08000031"],
+        "Commissions health services across the Black Country.",
+    ),
+    (
+        "victim-support-west-midlands",
+        "Victim Support West Midlands",
+        "Victim Support",
+        Partner.Kind.VICTIM_SERVICES,
+        ["*"],
+        "Supports victims and witnesses of crime.",
+    ),
+    (
+        "west-midlands-vrp",
+        "West Midlands Violence Reduction Partnership",
+        "VRP",
+        Partner.Kind.VIOLENCE_REDUCTION,
+        ["*"],
+        "Brings partners together to prevent serious violence.",
+    ),
+    (
+        "opcc",
+        "Office of the West Midlands Police and Crime Commissioner",
+        "OPCC",
+        Partner.Kind.PCC_OFFICE,
+        ["*"],
+        "Supports the Police and Crime Commissioner: call-ins, senior appointments and devolved funds.",
+    ),
 ]
 for code, name in LOCAL_AUTHORITIES:
     slug = name.lower()
-    council = "City of Wolverhampton Council" if name == "Wolverhampton" else (
-        f"{name} City Council" if name in ("Birmingham", "Coventry") else f"{name} Metropolitan Borough Council")
-    PARTNERS.append((f"{slug}-council", council, name, Partner.Kind.LOCAL_AUTHORITY, [code],
-                     f"The local authority for {name}."))
-    PARTNERS.append((f"{slug}-yjs", f"{name} Youth Justice Service", f"{name} YJS", Partner.Kind.YOUTH_JUSTICE, [code],
-                     f"Works with children aged 10 to 17 in {name} who are in, or at risk of entering, the justice system."))
+    council = (
+        "City of Wolverhampton Council"
+        if name == "Wolverhampton"
+        else (f"{name} City Council" if name in ("Birmingham", "Coventry") else f"{name} Metropolitan Borough Council")
+    )
+    PARTNERS.append(
+        (f"{slug}-council", council, name, Partner.Kind.LOCAL_AUTHORITY, [code], f"The local authority for {name}.")
+    )
+    PARTNERS.append(
+        (
+            f"{slug}-yjs",
+            f"{name} Youth Justice Service",
+            f"{name} YJS",
+            Partner.Kind.YOUTH_JUSTICE,
+            [code],
+            f"Works with children aged 10 to 17 in {name} who are in, or at risk of entering, the justice system.",
+        )
+    )
 
 # username, first name, last name, partner slug, role, job title
 PEOPLE = [
@@ -55,7 +132,14 @@ PEOPLE = [
     ("police.officer", "Daniel", "Okafor", "west-midlands-police", Role.OFFICER, "Performance analyst"),
     ("police.signatory", "Claire", "Bennett", "west-midlands-police", Role.SIGNATORY, "Assistant Chief Constable"),
     ("probation.officer", "Marcus", "Reid", "probation-west-midlands", Role.OFFICER, "Head of performance"),
-    ("probation.signatory", "Ruth", "Adeyemi", "probation-west-midlands", Role.SIGNATORY, "Regional Probation Director"),
+    (
+        "probation.signatory",
+        "Ruth",
+        "Adeyemi",
+        "probation-west-midlands",
+        Role.SIGNATORY,
+        "Regional Probation Director",
+    ),
     ("cps.officer", "Tom", "Hughes", "cps-west-midlands", Role.OFFICER, "Business manager"),
     ("cps.signatory", "Anita", "Kaur", "cps-west-midlands", Role.SIGNATORY, "Chief Crown Prosecutor"),
     ("courts.officer", "Gareth", "Lewis", "hmcts-west-midlands", Role.OFFICER, "Cluster manager"),

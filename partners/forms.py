@@ -8,7 +8,9 @@ from .sharing import coverage
 
 class PartnerFilterForm(forms.Form):
     q = forms.CharField(label="Search partners", required=False, max_length=100)
-    kind = forms.ChoiceField(label="Kind of partner", required=False, choices=[("", "All kinds")] + list(Partner.Kind.choices))
+    kind = forms.ChoiceField(
+        label="Kind of partner", required=False, choices=[("", "All kinds")] + list(Partner.Kind.choices)
+    )
 
 
 # --- Data-sharing agreements --------------------------------------------------------------------
@@ -21,62 +23,114 @@ GROUP_LABELS = {
 
 
 def _yes_no(label: str, hint: str, required_message: str) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(label=label, help_text=hint, choices=YES_NO, widget=forms.RadioSelect,
-                                  coerce=lambda v: v == "yes", empty_value=None,
-                                  error_messages={"required": required_message})
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=hint,
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        coerce=lambda v: v == "yes",
+        empty_value=None,
+        error_messages={"required": required_message},
+    )
 
 
 class DsaForm(forms.Form):
     """Draft or change an agreement's terms."""
 
-    provider = forms.TypedChoiceField(label="Which partner provides the data?", coerce=int, widget=forms.RadioSelect,
-                                      error_messages={"required": "Select the partner that provides the data"})
-    title = forms.CharField(label="Title", max_length=200,
-                            help_text="For example, 'Recorded violence figures for community safety partnerships'",
-                            error_messages={"required": "Enter a title for the agreement",
-                                            "max_length": "The title must be 200 characters or fewer"})
-    purpose = forms.CharField(label="Purpose of sharing", widget=forms.Textarea,
-                              help_text="What the recipients will use the data for, and why they need it",
-                              error_messages={"required": "Enter the purpose of sharing"})
-    lawful_basis = forms.ChoiceField(label="Lawful basis", widget=forms.RadioSelect,
-                                     choices=DataSharingAgreement.LawfulBasis.choices,
-                                     error_messages={"required": "Select the lawful basis for sharing"})
+    provider = forms.TypedChoiceField(
+        label="Which partner provides the data?",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the partner that provides the data"},
+    )
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        help_text="For example, 'Recorded violence figures for community safety partnerships'",
+        error_messages={
+            "required": "Enter a title for the agreement",
+            "max_length": "The title must be 200 characters or fewer",
+        },
+    )
+    purpose = forms.CharField(
+        label="Purpose of sharing",
+        widget=forms.Textarea,
+        help_text="What the recipients will use the data for, and why they need it",
+        error_messages={"required": "Enter the purpose of sharing"},
+    )
+    lawful_basis = forms.ChoiceField(
+        label="Lawful basis",
+        widget=forms.RadioSelect,
+        choices=DataSharingAgreement.LawfulBasis.choices,
+        error_messages={"required": "Select the lawful basis for sharing"},
+    )
     special_category_data = _yes_no(
-        "Does it involve special category data?", "For example ethnicity or health (UK GDPR Article 9)",
-        "Select yes if the agreement involves special category data")
+        "Does it involve special category data?",
+        "For example ethnicity or health (UK GDPR Article 9)",
+        "Select yes if the agreement involves special category data",
+    )
     criminal_offence_data = _yes_no(
-        "Does it involve criminal offence data?", "Data about offences or convictions (UK GDPR Article 10)",
-        "Select yes if the agreement involves criminal offence data")
+        "Does it involve criminal offence data?",
+        "Data about offences or convictions (UK GDPR Article 10)",
+        "Select yes if the agreement involves criminal offence data",
+    )
     recipient_groups = forms.MultipleChoiceField(
-        label="Add whole groups of partners (optional)", required=False, widget=forms.CheckboxSelectMultiple,
+        label="Add whole groups of partners (optional)",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Every current partner of the kinds you tick becomes a recipient, as well as any you select below",
-        error_messages={"invalid_choice": "Select groups from the list"})
+        error_messages={"invalid_choice": "Select groups from the list"},
+    )
     recipients = forms.ModelMultipleChoiceField(
-        label="Recipients", queryset=Partner.objects.none(), widget=forms.CheckboxSelectMultiple, required=False,
+        label="Recipients",
+        queryset=Partner.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
         help_text="Select all the partners that will receive the data",
-        error_messages={"invalid_choice": "Select recipients from the list (the provider cannot be one)"})
+        error_messages={"invalid_choice": "Select recipients from the list (the provider cannot be one)"},
+    )
     indicators = forms.TypedMultipleChoiceField(
-        label="Indicators shared", coerce=int, widget=forms.CheckboxSelectMultiple,
+        label="Indicators shared",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Only indicators the provider provides can be shared",
-        error_messages={"required": "Select at least one indicator",
-                        "invalid_choice": "Select only indicators that the provider provides"})
-    level = forms.ChoiceField(label="Level of detail", widget=forms.RadioSelect,
-                              choices=DataSharingAgreement.Level.choices,
-                              error_messages={"required": "Select the level of detail shared"})
-    retention = forms.CharField(label="Retention and deletion", widget=forms.Textarea,
-                                help_text="How long recipients keep the data and how they delete it",
-                                error_messages={"required": "Enter how long recipients keep the data and how they "
-                                                            "delete it"})
-    security_measures = forms.CharField(label="Security measures", widget=forms.Textarea,
-                                        error_messages={"required": "Enter the security measures"})
-    contacts = forms.CharField(label="Contacts", widget=forms.Textarea,
-                               help_text="Who to contact at each partner about the agreement",
-                               error_messages={"required": "Enter the contacts for the agreement"})
+        error_messages={
+            "required": "Select at least one indicator",
+            "invalid_choice": "Select only indicators that the provider provides",
+        },
+    )
+    level = forms.ChoiceField(
+        label="Level of detail",
+        widget=forms.RadioSelect,
+        choices=DataSharingAgreement.Level.choices,
+        error_messages={"required": "Select the level of detail shared"},
+    )
+    retention = forms.CharField(
+        label="Retention and deletion",
+        widget=forms.Textarea,
+        help_text="How long recipients keep the data and how they delete it",
+        error_messages={"required": "Enter how long recipients keep the data and how they delete it"},
+    )
+    security_measures = forms.CharField(
+        label="Security measures", widget=forms.Textarea, error_messages={"required": "Enter the security measures"}
+    )
+    contacts = forms.CharField(
+        label="Contacts",
+        widget=forms.Textarea,
+        help_text="Who to contact at each partner about the agreement",
+        error_messages={"required": "Enter the contacts for the agreement"},
+    )
     start_date = GovDateField(label="Start date", label_lower="the start date")
-    end_date = GovDateField(label="End date", label_lower="the end date",
-                            help_text="The last day the data is shared. For example, 31 3 2028")
-    review_date = GovDateField(label="Review date", label_lower="the review date",
-                               help_text="When the parties check the agreement still works. For example, 1 10 2027")
+    end_date = GovDateField(
+        label="End date",
+        label_lower="the end date",
+        help_text="The last day the data is shared. For example, 31 3 2028",
+    )
+    review_date = GovDateField(
+        label="Review date",
+        label_lower="the review date",
+        help_text="When the parties check the agreement still works. For example, 1 10 2027",
+    )
 
     def __init__(self, *args, providers=(), fixed_provider: Partner | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,8 +154,12 @@ class DsaForm(forms.Form):
         # A shortcut for each kind with several partners (councils, youth justice services, health):
         # plain checkboxes, so choosing "all councils" works without JavaScript.
         self.fields["recipient_groups"].choices = [
-            (kind, GROUP_LABELS.get(kind, "All {n} {label} partners").format(
-                n=len(members), label=Partner.Kind(kind).label.lower()))
+            (
+                kind,
+                GROUP_LABELS.get(kind, "All {n} {label} partners").format(
+                    n=len(members), label=Partner.Kind(kind).label.lower()
+                ),
+            )
             for kind, members in sorted(self._recipients_by_kind.items(), key=lambda kv: Partner.Kind(kv[0]).label)
             if len(members) > 1
         ]
@@ -112,7 +170,8 @@ class DsaForm(forms.Form):
         names = {p.pk: p.short_name for p in Partner.objects.filter(pk__in=provider_ids)}
         self.fields["indicators"].choices = [
             (c.pk, f"{c.code}: {c.name}" + ("" if self.fixed_provider else f" ({names.get(c.provider_id, '')})"))
-            for c in self._options.values()]
+            for c in self._options.values()
+        ]
 
     def chosen_provider(self) -> Partner | None:
         if self.fixed_provider is not None:
@@ -125,18 +184,25 @@ class DsaForm(forms.Form):
         chosen = list(data.get("recipients") or [])
         for kind in data.get("recipient_groups") or []:
             # a group never adds the provider itself (it is one of the councils, say)
-            chosen += [p for p in self._recipients_by_kind.get(kind, [])
-                       if p not in chosen and (provider is None or p.pk != provider.pk)]
+            chosen += [
+                p
+                for p in self._recipients_by_kind.get(kind, [])
+                if p not in chosen and (provider is None or p.pk != provider.pk)
+            ]
         if "recipients" not in self.errors:
             if not chosen:
                 self.add_error("recipients", "Select at least one recipient")
             data["recipients"] = sorted(chosen, key=lambda p: p.name)
         if provider is not None:
             if any(p.pk == provider.pk for p in data.get("recipients") or []):
-                self.add_error("recipients", f"{provider.short_name} provides the data, so it cannot also be a "
-                                             f"recipient")
-            if any(self._options[pk].provider_id != provider.pk for pk in data.get("indicators") or []
-                   if pk in self._options):
+                self.add_error(
+                    "recipients", f"{provider.short_name} provides the data, so it cannot also be a recipient"
+                )
+            if any(
+                self._options[pk].provider_id != provider.pk
+                for pk in data.get("indicators") or []
+                if pk in self._options
+            ):
                 self.add_error("indicators", f"Select only indicators that {provider.short_name} provides")
         start, end, review = data.get("start_date"), data.get("end_date"), data.get("review_date")
         if start and end and end < start:
@@ -147,17 +213,31 @@ class DsaForm(forms.Form):
 
     def terms(self) -> dict:
         """The cleaned terms, as the services take them."""
-        names = ["title", "purpose", "lawful_basis", "special_category_data", "criminal_offence_data", "level",
-                 "retention", "security_measures", "contacts", "start_date", "end_date", "review_date",
-                 "recipients", "indicators"]
+        names = [
+            "title",
+            "purpose",
+            "lawful_basis",
+            "special_category_data",
+            "criminal_offence_data",
+            "level",
+            "retention",
+            "security_measures",
+            "contacts",
+            "start_date",
+            "end_date",
+            "review_date",
+            "recipients",
+            "indicators",
+        ]
         return {name: self.cleaned_data[name] for name in names}
 
 
 class DsaReasonForm(forms.Form):
     """The reason for suspending or revoking (required) or resuming (optional)."""
 
-    reason = forms.CharField(label="Reason", widget=forms.Textarea, required=False,
-                             help_text="The parties and the audit log will see this")
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea, required=False, help_text="The parties and the audit log will see this"
+    )
 
     def __init__(self, *args, verb: str, required: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,11 +250,16 @@ class DsaReasonForm(forms.Form):
 class DsaSignForm(forms.Form):
     """Confirm a signature (and, for someone who signs for more than one party, for which)."""
 
-    partner = forms.TypedChoiceField(label="Which partner are you signing for?", coerce=int,
-                                     widget=forms.RadioSelect,
-                                     error_messages={"required": "Select the partner you are signing for"})
-    confirm = forms.BooleanField(label="I have read the agreement and have the authority to sign it for my partner",
-                                 error_messages={"required": "Confirm that you have read the agreement and may sign it"})
+    partner = forms.TypedChoiceField(
+        label="Which partner are you signing for?",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the partner you are signing for"},
+    )
+    confirm = forms.BooleanField(
+        label="I have read the agreement and have the authority to sign it for my partner",
+        error_messages={"required": "Confirm that you have read the agreement and may sign it"},
+    )
 
     def __init__(self, *args, partners=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -191,10 +276,15 @@ class DsaSignForm(forms.Form):
 
 
 class DsaFilterForm(forms.Form):
-    partner = forms.ModelChoiceField(label="Partner", required=False, empty_label="Any partner",
-                                     queryset=Partner.objects.filter(active=True).order_by("name"))
-    status = forms.ChoiceField(label="Status", required=False,
-                               choices=[("", "Any status")] + list(DataSharingAgreement.Status.choices))
+    partner = forms.ModelChoiceField(
+        label="Partner",
+        required=False,
+        empty_label="Any partner",
+        queryset=Partner.objects.filter(active=True).order_by("name"),
+    )
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status")] + list(DataSharingAgreement.Status.choices)
+    )
     indicator = forms.TypedChoiceField(label="Indicator", required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, **kwargs):
@@ -210,15 +300,28 @@ class DsaFilterForm(forms.Form):
 
 # --- Partner-system API tokens -----------------------------------------------------------------
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label="Name of the partner system", max_length=120,
-                           help_text="For example, 'Police records nightly feed'",
-                           error_messages={"required": "Enter the name of the partner system"})
-    partner = forms.ModelChoiceField(label="Partner", queryset=Partner.objects.filter(active=True).order_by("name"),
-                                     empty_label="Choose a partner",
-                                     error_messages={"required": "Choose the partner the system belongs to"})
-    days = forms.IntegerField(label="Days until it expires", min_value=1, max_value=365, initial=90,
-                              error_messages={"required": "Enter how many days the token lasts",
-                                              "min_value": "A token must last at least 1 day",
-                                              "max_value": "A token can last at most 365 days",
-                                              "invalid": "Enter the number of days as a whole number, like 90"},
-                              widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    name = forms.CharField(
+        label="Name of the partner system",
+        max_length=120,
+        help_text="For example, 'Police records nightly feed'",
+        error_messages={"required": "Enter the name of the partner system"},
+    )
+    partner = forms.ModelChoiceField(
+        label="Partner",
+        queryset=Partner.objects.filter(active=True).order_by("name"),
+        empty_label="Choose a partner",
+        error_messages={"required": "Choose the partner the system belongs to"},
+    )
+    days = forms.IntegerField(
+        label="Days until it expires",
+        min_value=1,
+        max_value=365,
+        initial=90,
+        error_messages={
+            "required": "Enter how many days the token lasts",
+            "min_value": "A token must last at least 1 day",
+            "max_value": "A token can last at most 365 days",
+            "invalid": "Enter the number of days as a whole number, like 90",
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )

@@ -1,4 +1,5 @@
 """Partners of the Local Criminal Justice Board, the areas they serve and their people."""
+
 from __future__ import annotations
 
 import hashlib
@@ -79,8 +80,6 @@ class PartnerGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Partner, on_delete=models.CASCADE)
 
 
-
-
 class MembershipQuerySet(models.QuerySet):
     def active(self, on=None):
         day = on or timezone.localdate()
@@ -142,8 +141,12 @@ class DataSharingAgreement(models.Model):
 
     # GOV.UK tag colours; the words always carry the meaning too
     STATUS_TAG_COLOURS = {
-        Status.DRAFT: "grey", Status.AWAITING_SIGNATURES: "blue", Status.ACTIVE: "green",
-        Status.SUSPENDED: "yellow", Status.ENDED: "grey", Status.REVOKED: "red",
+        Status.DRAFT: "grey",
+        Status.AWAITING_SIGNATURES: "blue",
+        Status.ACTIVE: "green",
+        Status.SUSPENDED: "yellow",
+        Status.ENDED: "grey",
+        Status.REVOKED: "red",
     }
     LIVE_STATUSES = (Status.AWAITING_SIGNATURES, Status.ACTIVE, Status.SUSPENDED)
 
@@ -165,8 +168,9 @@ class DataSharingAgreement(models.Model):
     review_date = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     status_reason = models.TextField(blank=True, help_text="Why it was last suspended, resumed, revoked or ended")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
@@ -208,8 +212,11 @@ class DataSharingAgreement(models.Model):
     @property
     def is_signed_not_started(self) -> bool:
         """Every party has signed, and it becomes active on its start date, which is still ahead."""
-        return (self.status == self.Status.AWAITING_SIGNATURES and self.start_date > timezone.localdate()
-                and self.all_parties_signed())
+        return (
+            self.status == self.Status.AWAITING_SIGNATURES
+            and self.start_date > timezone.localdate()
+            and self.all_parties_signed()
+        )
 
     @property
     def status_words(self) -> str:
@@ -239,8 +246,9 @@ class DsaSignature(models.Model):
 
     agreement = models.ForeignKey(DataSharingAgreement, on_delete=models.CASCADE, related_name="signatures")
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="dsa_signatures")
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     signer_label = models.CharField(max_length=200, help_text="Name and job title at the time, or 'system'")
     signed_at = models.DateTimeField(default=timezone.now)
 

@@ -1,4 +1,5 @@
 """The partners app's permission rules and the role permissions they need (registered with the core)."""
+
 from __future__ import annotations
 
 from portal.permissions import Rule, register_role_permissions, register_rules
@@ -6,7 +7,7 @@ from portal.roles import Role
 
 PARTNER_VIEW = "partner.view"
 PARTNER_ACT = "partner.act"
-PARTNER_MANAGE = "partner.manage"        # add and change partners and areas (the PCC office)
+PARTNER_MANAGE = "partner.manage"  # add and change partners and areas (the PCC office)
 MEMBERSHIP_MANAGE = "membership.manage"  # give and end people's roles at partners (the PCC office)
 API_TOKEN_MANAGE = "api_token.manage"
 DSA_VIEW = "dsa.view"
@@ -15,33 +16,55 @@ DSA_SIGN = "dsa.sign"
 DSA_SUSPEND = "dsa.suspend"
 DSA_REVOKE = "dsa.revoke"
 
-register_rules({
-    PARTNER_VIEW: Rule("partners.view_partner"),
-    PARTNER_ACT: Rule("partners.act_for_partner", "act_for_partner"),
-    PARTNER_MANAGE: Rule("partners.change_partner"),
-    MEMBERSHIP_MANAGE: Rule("partners.change_membership"),
-    API_TOKEN_MANAGE: Rule("partners.manage_api_tokens"),
-    DSA_VIEW: Rule("partners.view_datasharingagreement", "view_datasharingagreement", "partners.view_all_dsas"),
-    DSA_DRAFT: Rule("partners.add_datasharingagreement", "act_for_partner"),
-    DSA_SIGN: Rule("partners.sign_datasharingagreement", "sign_datasharingagreement"),
-    DSA_SUSPEND: Rule(
-        "partners.suspend_datasharingagreement", "manage_datasharingagreement", "partners.suspend_any_dsa"),
-    # Revoking is for good: the provider's signatory or the Commissioner; officers may only suspend.
-    DSA_REVOKE: Rule(
-        "partners.revoke_datasharingagreement", "manage_datasharingagreement", "partners.revoke_any_dsa"),
-})
+register_rules(
+    {
+        PARTNER_VIEW: Rule("partners.view_partner"),
+        PARTNER_ACT: Rule("partners.act_for_partner", "act_for_partner"),
+        PARTNER_MANAGE: Rule("partners.change_partner"),
+        MEMBERSHIP_MANAGE: Rule("partners.change_membership"),
+        API_TOKEN_MANAGE: Rule("partners.manage_api_tokens"),
+        DSA_VIEW: Rule("partners.view_datasharingagreement", "view_datasharingagreement", "partners.view_all_dsas"),
+        DSA_DRAFT: Rule("partners.add_datasharingagreement", "act_for_partner"),
+        DSA_SIGN: Rule("partners.sign_datasharingagreement", "sign_datasharingagreement"),
+        DSA_SUSPEND: Rule(
+            "partners.suspend_datasharingagreement", "manage_datasharingagreement", "partners.suspend_any_dsa"
+        ),
+        # Revoking is for good: the provider's signatory or the Commissioner; officers may only suspend.
+        DSA_REVOKE: Rule(
+            "partners.revoke_datasharingagreement", "manage_datasharingagreement", "partners.revoke_any_dsa"
+        ),
+    }
+)
 
 _EVERYONE = ["partners.view_partner", "partners.view_datasharingagreement"]
-register_role_permissions({
-    Role.OFFICER: _EVERYONE + ["partners.act_for_partner", "partners.add_datasharingagreement",
-                               "partners.suspend_datasharingagreement"],
-    Role.SIGNATORY: _EVERYONE + ["partners.act_for_partner", "partners.sign_datasharingagreement",
-                                 "partners.suspend_datasharingagreement", "partners.revoke_datasharingagreement"],
-    Role.BOARD_MEMBER: _EVERYONE,
-    Role.PCC_OFFICER: _EVERYONE + ["partners.manage_api_tokens", "partners.change_partner",
-                                   "partners.change_membership", "partners.view_all_dsas",
-                                   "partners.suspend_datasharingagreement", "partners.suspend_any_dsa"],
-    Role.PCC: _EVERYONE + ["partners.view_all_dsas", "partners.suspend_datasharingagreement",
-                           "partners.suspend_any_dsa", "partners.revoke_datasharingagreement",
-                           "partners.revoke_any_dsa"],
-})
+register_role_permissions(
+    {
+        Role.OFFICER: _EVERYONE
+        + ["partners.act_for_partner", "partners.add_datasharingagreement", "partners.suspend_datasharingagreement"],
+        Role.SIGNATORY: _EVERYONE
+        + [
+            "partners.act_for_partner",
+            "partners.sign_datasharingagreement",
+            "partners.suspend_datasharingagreement",
+            "partners.revoke_datasharingagreement",
+        ],
+        Role.BOARD_MEMBER: _EVERYONE,
+        Role.PCC_OFFICER: _EVERYONE
+        + [
+            "partners.manage_api_tokens",
+            "partners.change_partner",
+            "partners.change_membership",
+            "partners.view_all_dsas",
+            "partners.suspend_datasharingagreement",
+            "partners.suspend_any_dsa",
+        ],
+        Role.PCC: _EVERYONE
+        + [
+            "partners.view_all_dsas",
+            "partners.suspend_datasharingagreement",
+            "partners.suspend_any_dsa",
+            "partners.revoke_datasharingagreement",
+            "partners.revoke_any_dsa",
+        ],
+    }
+)

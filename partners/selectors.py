@@ -1,4 +1,5 @@
 """Reads of partners and people, filtered by what the viewer may see."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,8 +36,11 @@ def partner_get(*, user, slug: str) -> Partner:
 def seats_of(user):
     """Where the permissions engine finds a person's seats: (partner id, partner Group id, role) for each
     active membership at an active partner (registered with portal.permissions at start-up)."""
-    return (Membership.objects.active().filter(user=user, partner__active=True)
-            .values_list("partner_id", "partner__group_id", "role"))
+    return (
+        Membership.objects.active()
+        .filter(user=user, partner__active=True)
+        .values_list("partner_id", "partner__group_id", "role")
+    )
 
 
 def partner_choices() -> list[tuple[int, str]]:
@@ -65,20 +69,24 @@ def partner_sections(*, user, partner) -> list[dict]:
 
 
 # --- Data-sharing agreements --------------------------------------------------------------------
-def dsa_list_visible_to(*, user, partner: Partner | None = None, status: str = "",
-                        indicator=None) -> QuerySet[DataSharingAgreement]:
+def dsa_list_visible_to(
+    *, user, partner: Partner | None = None, status: str = "", indicator=None
+) -> QuerySet[DataSharingAgreement]:
     """Agreements the user may see (their partners' as provider or recipient; all for the PCC office)."""
     qs = permissions.visible(user, rules.DSA_VIEW, DataSharingAgreement.objects.all())
     if partner is not None:
-        qs = qs.filter(Q(provider=partner) | Q(pk__in=DataSharingAgreement.objects.filter(recipients=partner)
-                                                .values("pk")))
+        qs = qs.filter(
+            Q(provider=partner) | Q(pk__in=DataSharingAgreement.objects.filter(recipients=partner).values("pk"))
+        )
     if status:
         qs = qs.filter(status=status)
     if indicator is not None:
         qs = qs.filter(pk__in=coverage().agreement_ids_covering(indicator.pk))
-    return (qs.select_related("provider")
-            .prefetch_related(Prefetch("recipients", queryset=Partner.objects.order_by("name")), "signatures")
-            .order_by("-created_at", "-id"))
+    return (
+        qs.select_related("provider")
+        .prefetch_related(Prefetch("recipients", queryset=Partner.objects.order_by("name")), "signatures")
+        .order_by("-created_at", "-id")
+    )
 
 
 def with_coverage(agreements) -> list[DataSharingAgreement]:
@@ -89,7 +97,7 @@ def with_coverage(agreements) -> list[DataSharingAgreement]:
 @dataclass
 class DsaParty:
     partner: Partner
-    role: str                      # "Provider" or "Recipient"
+    role: str  # "Provider" or "Recipient"
     signature: DsaSignature | None
 
 
@@ -103,15 +111,17 @@ def dsa_get(*, user, pk: int) -> DataSharingAgreement:
     attach_covered([agreement])
     by_partner = {s.partner_id: s for s in agreement.signatures.all()}
     agreement.parties = [DsaParty(agreement.provider, "Provider", by_partner.get(agreement.provider_id))] + [
-        DsaParty(p, "Recipient", by_partner.get(p.pk)) for p in agreement.recipients.all()]
+        DsaParty(p, "Recipient", by_partner.get(p.pk)) for p in agreement.recipients.all()
+    ]
     agreement.fully_signed = all(p.signature for p in agreement.parties)
     return agreement
 
 
 def dsa_history(*, agreement: DataSharingAgreement) -> QuerySet[AuditEvent]:
     """Every audited step of an agreement, oldest first (shown to whoever may see the agreement)."""
-    return AuditEvent.objects.filter(object_type=DataSharingAgreement._meta.label_lower,
-                                     object_id=str(agreement.pk)).order_by("id")
+    return AuditEvent.objects.filter(
+        object_type=DataSharingAgreement._meta.label_lower, object_id=str(agreement.pk)
+    ).order_by("id")
 
 
 def dsa_actions_for(*, user, agreement: DataSharingAgreement) -> list:
@@ -135,8 +145,15 @@ def dsa_unsigned_partners_for(*, user, agreement: DataSharingAgreement) -> list[
 
 def dsa_awaiting_signature_of(*, user) -> list[DataSharingAgreement]:
     """Agreements waiting for a signature the user may give (for the start page)."""
-    qs = permissions.visible(user, rules.DSA_SIGN, DataSharingAgreement.objects.filter(
-        status=DataSharingAgreement.Status.AWAITING_SIGNATURES)).select_related("provider").order_by("sent_at")
+    qs = (
+        permissions.visible(
+            user,
+            rules.DSA_SIGN,
+            DataSharingAgreement.objects.filter(status=DataSharingAgreement.Status.AWAITING_SIGNATURES),
+        )
+        .select_related("provider")
+        .order_by("sent_at")
+    )
     return [a for a in qs[:50] if dsa_unsigned_partners_for(user=user, agreement=a)]
 
 
@@ -144,20 +161,25 @@ def dsa_reviews_due_for(*, user, within_days: int = 30, today=None) -> QuerySet[
     """Active agreements the user manages (provider, or the PCC office) whose review or end date is near."""
     today = today or timezone.localdate()
     horizon = today + timedelta(days=within_days)
-    qs = permissions.visible(user, rules.DSA_SUSPEND, DataSharingAgreement.objects.filter(
-        status=DataSharingAgreement.Status.ACTIVE))
-    return qs.filter(Q(review_date__lte=horizon) | Q(end_date__lte=horizon)).select_related("provider").order_by(
-        "review_date")
+    qs = permissions.visible(
+        user, rules.DSA_SUSPEND, DataSharingAgreement.objects.filter(status=DataSharingAgreement.Status.ACTIVE)
+    )
+    return (
+        qs.filter(Q(review_date__lte=horizon) | Q(end_date__lte=horizon))
+        .select_related("provider")
+        .order_by("review_date")
+    )
 
 
 @dataclass
 class SharingLine:
     """One provider sharing with one recipient under one active agreement."""
+
     recipient: Partner
     agreement: DataSharingAgreement
-    visible: bool          # the viewer may open the agreement's terms
-    indicators: list       # Covered (partners.sharing), by code
-    level: str             # in words: "aggregate figures only" or "aggregate figures and breakdowns"
+    visible: bool  # the viewer may open the agreement's terms
+    indicators: list  # Covered (partners.sharing), by code
+    level: str  # in words: "aggregate figures only" or "aggregate figures and breakdowns"
 
 
 def dsa_sharing_matrix(*, user) -> dict:
@@ -171,24 +193,44 @@ def dsa_sharing_matrix(*, user) -> dict:
     """
     if not permissions.can(user, rules.DSA_VIEW):
         return {"providers": [], "not_sharing": [], "indicators": []}
-    active = attach_covered(DataSharingAgreement.objects.filter(status=DataSharingAgreement.Status.ACTIVE)
-                            .select_related("provider").prefetch_related("recipients").order_by("reference"))
-    visible_ids = set(permissions.visible(user, rules.DSA_VIEW, DataSharingAgreement.objects.filter(
-        pk__in=[a.pk for a in active])).values_list("pk", flat=True))
+    active = attach_covered(
+        DataSharingAgreement.objects.filter(status=DataSharingAgreement.Status.ACTIVE)
+        .select_related("provider")
+        .prefetch_related("recipients")
+        .order_by("reference")
+    )
+    visible_ids = set(
+        permissions.visible(
+            user, rules.DSA_VIEW, DataSharingAgreement.objects.filter(pk__in=[a.pk for a in active])
+        ).values_list("pk", flat=True)
+    )
     lines: dict[int, list[SharingLine]] = {}
     for agreement in active:
-        level = ("aggregate figures and breakdowns" if agreement.allows_breakdowns else "aggregate figures only")
+        level = "aggregate figures and breakdowns" if agreement.allows_breakdowns else "aggregate figures only"
         for recipient in agreement.recipients.all():
-            lines.setdefault(agreement.provider_id, []).append(SharingLine(
-                recipient=recipient, agreement=agreement, visible=agreement.pk in visible_ids,
-                indicators=list(agreement.covered), level=level))
+            lines.setdefault(agreement.provider_id, []).append(
+                SharingLine(
+                    recipient=recipient,
+                    agreement=agreement,
+                    visible=agreement.pk in visible_ids,
+                    indicators=list(agreement.covered),
+                    level=level,
+                )
+            )
     providers = sorted({a.provider for a in active}, key=lambda p: p.name)
-    groups = [{"provider": p,
-               "lines": sorted(lines.get(p.pk, []), key=lambda line: (line.recipient.name, line.agreement.reference)),
-               "recipients": len({line.recipient.pk for line in lines.get(p.pk, [])})}
-              for p in providers]
-    not_sharing = list(permissions.visible(user, rules.PARTNER_VIEW, Partner.objects.filter(active=True))
-                       .exclude(pk__in=[p.pk for p in providers]).order_by("name"))
+    groups = [
+        {
+            "provider": p,
+            "lines": sorted(lines.get(p.pk, []), key=lambda line: (line.recipient.name, line.agreement.reference)),
+            "recipients": len({line.recipient.pk for line in lines.get(p.pk, [])}),
+        }
+        for p in providers
+    ]
+    not_sharing = list(
+        permissions.visible(user, rules.PARTNER_VIEW, Partner.objects.filter(active=True))
+        .exclude(pk__in=[p.pk for p in providers])
+        .order_by("name")
+    )
     indicators = sorted({i for a in active for i in a.covered}, key=lambda i: i.code)
     return {"providers": groups, "not_sharing": not_sharing, "indicators": indicators}
 
@@ -196,8 +238,9 @@ def dsa_sharing_matrix(*, user) -> dict:
 @partner_section
 def partner_sharing_agreements(user, partner: Partner) -> dict | None:
     """The partner page's agreements: those the viewer may see where the partner gives or receives data."""
-    agreements = with_coverage(dsa_list_visible_to(user=user, partner=partner).filter(
-        status__in=DataSharingAgreement.LIVE_STATUSES))
+    agreements = with_coverage(
+        dsa_list_visible_to(user=user, partner=partner).filter(status__in=DataSharingAgreement.LIVE_STATUSES)
+    )
     if not agreements:
         return None
     return {"title": "Data-sharing agreements", "template": "partners/_dsa_section.html", "agreements": agreements}

@@ -6,10 +6,12 @@ module is the small interface through which the agreement pages, services and AP
 targets registers its implementation at start-up (targets/sharing.py), so partners never imports
 targets.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Protocol
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -93,13 +95,17 @@ def validate_coverage(*, provider, level: str, items: list[Covered], breakdowns_
     errors = {}
     wrong = sorted(i.code for i in items if i.provider_id != provider.pk)
     if wrong:
-        errors["indicators"] = (f"{provider.short_name} does not provide {', '.join(wrong)}: an agreement can "
-                                f"only share the provider's own indicators")
+        errors["indicators"] = (
+            f"{provider.short_name} does not provide {', '.join(wrong)}: an agreement can "
+            f"only share the provider's own indicators"
+        )
     totals_only = sorted(i.code for i in items if not i.has_breakdowns)
     if level == breakdowns_level and totals_only and "indicators" not in errors:
         # An agreement may not promise a level of detail its indicators cannot give.
         one = len(totals_only) == 1
-        errors["level"] = (f"{', '.join(totals_only)} {'is' if one else 'are'} published as totals only, so the "
-                           f"agreement cannot share breakdowns of {'it' if one else 'them'}. Select aggregate "
-                           f"figures only, or remove {', '.join(totals_only)}")
+        errors["level"] = (
+            f"{', '.join(totals_only)} {'is' if one else 'are'} published as totals only, so the "
+            f"agreement cannot share breakdowns of {'it' if one else 'them'}. Select aggregate "
+            f"figures only, or remove {', '.join(totals_only)}"
+        )
     return errors

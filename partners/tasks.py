@@ -1,4 +1,5 @@
 """Background work for data-sharing agreements: daily activation and expiry, reminders, signature requests."""
+
 from __future__ import annotations
 
 from celery import shared_task

@@ -1,4 +1,5 @@
 """Partner directory, partner page, my account, and the data-sharing agreements register."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -19,7 +20,9 @@ def partner_list(request):
     permissions.check(request.user, rules.PARTNER_VIEW)
     form = PartnerFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    partners = selectors.partner_list_visible_to(user=request.user, search=filters.get("q", ""), kind=filters.get("kind", ""))
+    partners = selectors.partner_list_visible_to(
+        user=request.user, search=filters.get("q", ""), kind=filters.get("kind", "")
+    )
     page, pagination = paginate(request, partners, per_page=25)
     return render(request, "partners/list.html", {"filter_form": form, "page": page, "pagination": pagination})
 
@@ -31,9 +34,13 @@ def partner_detail(request, slug: str):
 
 
 def my_account(request):
-    return render(request, "partners/my_account.html", {
-        "memberships": selectors.memberships_of(user=request.user),
-    })
+    return render(
+        request,
+        "partners/my_account.html",
+        {
+            "memberships": selectors.memberships_of(user=request.user),
+        },
+    )
 
 
 # --- Data-sharing agreements --------------------------------------------------------------------
@@ -55,14 +62,24 @@ def dsa_list(request):
     permissions.check(request.user, rules.DSA_VIEW)
     form = DsaFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    agreements = selectors.dsa_list_visible_to(user=request.user, partner=filters.get("partner"),
-                                               status=filters.get("status", ""), indicator=form.chosen_indicator())
+    agreements = selectors.dsa_list_visible_to(
+        user=request.user,
+        partner=filters.get("partner"),
+        status=filters.get("status", ""),
+        indicator=form.chosen_indicator(),
+    )
     page, pagination = paginate(request, agreements, per_page=25)
     selectors.with_coverage(page.object_list)
-    return render(request, "partners/dsa_list.html", {
-        "filter_form": form, "page": page, "pagination": pagination,
-        "can_draft": bool(permissions.acting_partner_ids(request.user, rules.DSA_DRAFT)),
-    })
+    return render(
+        request,
+        "partners/dsa_list.html",
+        {
+            "filter_form": form,
+            "page": page,
+            "pagination": pagination,
+            "can_draft": bool(permissions.acting_partner_ids(request.user, rules.DSA_DRAFT)),
+        },
+    )
 
 
 def dsa_matrix(request):
@@ -72,10 +89,15 @@ def dsa_matrix(request):
 
 def dsa_detail(request, pk: int):
     agreement = selectors.dsa_get(user=request.user, pk=pk)
-    return render(request, "partners/dsa_detail.html", {
-        "agreement": agreement, "history": selectors.dsa_history(agreement=agreement),
-        "actions": selectors.dsa_actions_for(user=request.user, agreement=agreement),
-    })
+    return render(
+        request,
+        "partners/dsa_detail.html",
+        {
+            "agreement": agreement,
+            "history": selectors.dsa_history(agreement=agreement),
+            "actions": selectors.dsa_actions_for(user=request.user, agreement=agreement),
+        },
+    )
 
 
 def _draft_providers(user) -> list:
@@ -93,8 +115,9 @@ def dsa_create(request):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, f"Agreement {agreement.reference} is saved as a draft. Check it, then send it "
-                                      f"for signatures.")
+            messages.success(
+                request, f"Agreement {agreement.reference} is saved as a draft. Check it, then send it for signatures."
+            )
             return redirect(agreement)
     return render(request, "partners/dsa_form.html", {"form": form, "agreement": None})
 
@@ -118,10 +141,12 @@ def dsa_edit(request, pk: int):
         messages.error(request, "Only a draft can be changed.")
         return redirect(agreement)
     initial = {name: getattr(agreement, name) for name in services.DSA_TERMS}
-    initial.update(special_category_data="yes" if agreement.special_category_data else "no",
-                   criminal_offence_data="yes" if agreement.criminal_offence_data else "no",
-                   recipients=[p.pk for p in agreement.recipients.all()],
-                   indicators=[c.pk for c in agreement.covered])
+    initial.update(
+        special_category_data="yes" if agreement.special_category_data else "no",
+        criminal_offence_data="yes" if agreement.criminal_offence_data else "no",
+        recipients=[p.pk for p in agreement.recipients.all()],
+        indicators=[c.pk for c in agreement.covered],
+    )
     form = DsaForm(_posted(request), initial=initial, fixed_provider=agreement.provider)
     if request.method == "POST" and form.is_valid():
         try:
@@ -136,8 +161,9 @@ def dsa_edit(request, pk: int):
 
 def dsa_send(request, pk: int):
     agreement = selectors.dsa_get(user=request.user, pk=pk)
-    refused = _refuse_or_redirect(request, agreement, "send",
-                                  f"{agreement.reference} has already been sent for signatures.")
+    refused = _refuse_or_redirect(
+        request, agreement, "send", f"{agreement.reference} has already been sent for signatures."
+    )
     if refused:
         return refused
     errors = []
@@ -147,19 +173,29 @@ def dsa_send(request, pk: int):
         except ValidationError as exc:
             errors = exc.messages
         else:
-            messages.success(request, f"Agreement {agreement.reference} is sent. Each party's signatory has been "
-                                      f"asked to sign it.")
+            messages.success(
+                request, f"Agreement {agreement.reference} is sent. Each party's signatory has been asked to sign it."
+            )
             return redirect(agreement)
-    return render(request, "partners/dsa_confirm.html", {
-        "agreement": agreement, "action": "send", "errors": errors, "form": None,
-        "heading": f"Send {agreement.reference} for signatures?", "button": "Send for signatures",
-    })
+    return render(
+        request,
+        "partners/dsa_confirm.html",
+        {
+            "agreement": agreement,
+            "action": "send",
+            "errors": errors,
+            "form": None,
+            "heading": f"Send {agreement.reference} for signatures?",
+            "button": "Send for signatures",
+        },
+    )
 
 
 def dsa_delete(request, pk: int):
     agreement = selectors.dsa_get(user=request.user, pk=pk)
-    refused = _refuse_or_redirect(request, agreement, "delete",
-                                  "Only a draft can be deleted. Revoke the agreement instead.")
+    refused = _refuse_or_redirect(
+        request, agreement, "delete", "Only a draft can be deleted. Revoke the agreement instead."
+    )
     if refused:
         return refused
     errors = []
@@ -171,10 +207,19 @@ def dsa_delete(request, pk: int):
         else:
             messages.success(request, f"Draft agreement {agreement.reference} is deleted.")
             return redirect("partners:dsa-list")
-    return render(request, "partners/dsa_confirm.html", {
-        "agreement": agreement, "action": "delete", "errors": errors, "form": None, "warning": True,
-        "heading": f"Delete draft {agreement.reference}?", "button": "Delete the draft",
-    })
+    return render(
+        request,
+        "partners/dsa_confirm.html",
+        {
+            "agreement": agreement,
+            "action": "delete",
+            "errors": errors,
+            "form": None,
+            "warning": True,
+            "heading": f"Delete draft {agreement.reference}?",
+            "button": "Delete the draft",
+        },
+    )
 
 
 def dsa_sign(request, pk: int):
@@ -196,8 +241,12 @@ def _dsa_sign_confirmed(request, agreement):
     form = DsaSignForm(_posted(request), partners=partners)
     if request.method == "POST" and form.is_valid():
         try:
-            services.dsa_sign(agreement=agreement, by=request.user, partner=form.chosen_partner(),
-                              confirmed_at=step_up_confirmed_at(request))
+            services.dsa_sign(
+                agreement=agreement,
+                by=request.user,
+                partner=form.chosen_partner(),
+                confirmed_at=step_up_confirmed_at(request),
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -205,27 +254,57 @@ def _dsa_sign_confirmed(request, agreement):
             done = " It is now active." if agreement.status == agreement.Status.ACTIVE else ""
             messages.success(request, f"You signed {agreement.reference} for {form.chosen_partner().short_name}.{done}")
             return redirect(agreement)
-    return render(request, "partners/dsa_confirm.html", {
-        "agreement": agreement, "action": "sign", "form": form, "errors": [],
-        "heading": f"Sign {agreement.reference}", "button": "Sign the agreement",
-    })
+    return render(
+        request,
+        "partners/dsa_confirm.html",
+        {
+            "agreement": agreement,
+            "action": "sign",
+            "form": form,
+            "errors": [],
+            "heading": f"Sign {agreement.reference}",
+            "button": "Sign the agreement",
+        },
+    )
 
 
 TRANSITIONS = {
     # action: (service, verb for messages, reason required, page heading, button, success message)
-    "suspend": (services.dsa_suspend, "suspending", True, "Suspend {ref}?", "Suspend the agreement",
-                "{ref} is suspended. Recipients no longer see the data it covers."),
-    "resume": (services.dsa_resume, "resuming", False, "Resume {ref}?", "Resume the agreement",
-               "{ref} is active again. Recipients see the data it covers."),
-    "revoke": (services.dsa_revoke, "revoking", True, "Revoke {ref}?", "Revoke the agreement",
-               "{ref} is revoked. Recipients no longer see the data it covers."),
+    "suspend": (
+        services.dsa_suspend,
+        "suspending",
+        True,
+        "Suspend {ref}?",
+        "Suspend the agreement",
+        "{ref} is suspended. Recipients no longer see the data it covers.",
+    ),
+    "resume": (
+        services.dsa_resume,
+        "resuming",
+        False,
+        "Resume {ref}?",
+        "Resume the agreement",
+        "{ref} is active again. Recipients see the data it covers.",
+    ),
+    "revoke": (
+        services.dsa_revoke,
+        "revoking",
+        True,
+        "Revoke {ref}?",
+        "Revoke the agreement",
+        "{ref} is revoked. Recipients no longer see the data it covers.",
+    ),
 }
 
 
 def _dsa_transition(request, pk: int, action: str):
     agreement = selectors.dsa_get(user=request.user, pk=pk)
-    refused = _refuse_or_redirect(request, agreement, action, f"{agreement.reference} is "
-                                  f"{agreement.get_status_display().lower()}: there is nothing to {action}.")
+    refused = _refuse_or_redirect(
+        request,
+        agreement,
+        action,
+        f"{agreement.reference} is {agreement.get_status_display().lower()}: there is nothing to {action}.",
+    )
     if refused:
         return refused
     return _dsa_transition_confirmed(request, agreement, action)
@@ -237,17 +316,30 @@ def _dsa_transition_confirmed(request, agreement, action: str):
     form = DsaReasonForm(_posted(request), verb=verb, required=required)
     if request.method == "POST" and form.is_valid():
         try:
-            service(agreement=agreement, by=request.user, reason=form.cleaned_data["reason"],
-                    confirmed_at=step_up_confirmed_at(request))
+            service(
+                agreement=agreement,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                confirmed_at=step_up_confirmed_at(request),
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, done.format(ref=agreement.reference))
             return redirect(agreement)
-    return render(request, "partners/dsa_confirm.html", {
-        "agreement": agreement, "action": action, "form": form, "errors": [], "warning": action != "resume",
-        "heading": heading.format(ref=agreement.reference), "button": button,
-    })
+    return render(
+        request,
+        "partners/dsa_confirm.html",
+        {
+            "agreement": agreement,
+            "action": action,
+            "form": form,
+            "errors": [],
+            "warning": action != "resume",
+            "heading": heading.format(ref=agreement.reference),
+            "button": button,
+        },
+    )
 
 
 def dsa_suspend(request, pk: int):
@@ -274,8 +366,10 @@ def token_create(request):
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token, raw = services.api_token_create(
-            name=form.cleaned_data["name"], partner=form.cleaned_data["partner"],
-            days=form.cleaned_data["days"], by=request.user,
+            name=form.cleaned_data["name"],
+            partner=form.cleaned_data["partner"],
+            days=form.cleaned_data["days"],
+            by=request.user,
         )
         return render(request, "partners/token_created.html", {"token": token, "raw": raw})
     return render(request, "partners/token_create.html", {"form": form})

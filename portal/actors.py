@@ -5,6 +5,7 @@ Every service takes a required `by`. A person is checked by the permissions engi
 actor is not (it runs the portal's own rules: the nightly end of agreements, the demo seed) and
 is audited as what it is: "system: <what ran>".
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -2,6 +2,7 @@
 changes an administrator needs are admin actions that call a service (audited, permission-checked,
 in a transaction).
 """
+
 from __future__ import annotations
 
 from django.contrib import admin, messages

@@ -1,12 +1,9 @@
 """The API root router and the core's API views (the root, the schema and its docs)."""
+
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
-from rest_framework.response import Response
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import APIRootView, DefaultRouter
-from rest_framework.views import APIView
 
 from .api_base import StrictQueryParamsMixin
 

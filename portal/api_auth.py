@@ -1,5 +1,6 @@
 """API authentication in the core: second-factor-verified sessions, and the rate limit on partner-system
 tokens (which the partners app issues and authenticates: partners/api_auth.py)."""
+
 from __future__ import annotations
 
 from rest_framework import authentication
@@ -7,6 +8,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from .models import SecurityEvent
 from .security import security_log
+
 
 class VerifiedSessionAuthentication(authentication.SessionAuthentication):
     """A browser session counts only once it has passed the second factor."""
@@ -49,8 +51,11 @@ class TokenRateThrottle(SimpleRateThrottle):
             return
         TokenRateThrottle._last_logged = now
         try:
-            security_log(SecurityEvent.Kind.THROTTLE_OFF, request=request._request,
-                         detail=f"API token rate limit not enforced: {reason}")
+            security_log(
+                SecurityEvent.Kind.THROTTLE_OFF,
+                request=request._request,
+                detail=f"API token rate limit not enforced: {reason}",
+            )
         except Exception:  # noqa: BLE001 — the log itself must not turn a fail-open into a failure
             pass
 
@@ -68,7 +73,11 @@ try:
         name = "cookieAuth"
 
         def get_security_definition(self, auto_schema):
-            return {"type": "apiKey", "in": "cookie", "name": "sessionid",
-                    "description": "A browser session that has passed the second factor."}
+            return {
+                "type": "apiKey",
+                "in": "cookie",
+                "name": "sessionid",
+                "description": "A browser session that has passed the second factor.",
+            }
 except ImportError:  # pragma: no cover
     pass

@@ -3,6 +3,7 @@
 A list asked for with a misspelt filter (`?indicator_code=HOM` where the filter is `indicator`)
 must never answer with the unfiltered list, which the caller would take for the filtered one.
 """
+
 from __future__ import annotations
 
 from rest_framework.exceptions import ParseError, ValidationError
@@ -17,12 +18,14 @@ LIST_QUERY_PARAMS = ("page",)
 def unknown_params_error(unknown: list[str], allowed: list[str]) -> ValidationError:
     names = ", ".join(sorted(unknown))
     known = ", ".join(sorted(allowed)) or "none"
-    return ValidationError({
-        "detail": f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {names}. "
-                  f"This endpoint understands: {known}.",
-        "unknown_parameters": sorted(unknown),
-        "allowed_parameters": sorted(allowed),
-    })
+    return ValidationError(
+        {
+            "detail": f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {names}. "
+            f"This endpoint understands: {known}.",
+            "unknown_parameters": sorted(unknown),
+            "allowed_parameters": sorted(allowed),
+        }
+    )
 
 
 class StrictQueryParamsMixin:

@@ -3,13 +3,15 @@
 Each event stores the hash of the one before it and its own hash over its content, so
 changing or removing any event breaks the chain from that point on (`manage.py verify_audit`).
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timezone as dt_timezone
-from typing import Any, Iterable
+from datetime import UTC
+from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -29,7 +31,7 @@ def _normalise(value: Any) -> Any:
 
 def compute_hash(event: AuditEvent) -> str:
     payload = {
-        "at": event.at.astimezone(dt_timezone.utc).isoformat(),
+        "at": event.at.astimezone(UTC).isoformat(),
         "actor": event.actor_id,
         "actor_label": event.actor_label,
         "partner": event.partner_id,
@@ -83,7 +85,7 @@ def audit_record(
     if actor_obj is not None:
         actor_label = actor_obj.get_username()
     else:
-        actor_label = getattr(actor, "label", "") or "system"   # the system actor names what ran
+        actor_label = getattr(actor, "label", "") or "system"  # the system actor names what ran
     event = AuditEvent(
         at=timezone.now(),
         actor=actor_obj,
@@ -120,7 +122,9 @@ def audit_verify_chain() -> ChainReport:
     checked = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         if event.prev_hash != prev:
-            return ChainReport(checked, event.id, "its link to the previous event does not match (an event was removed or reordered)")
+            return ChainReport(
+                checked, event.id, "its link to the previous event does not match (an event was removed or reordered)"
+            )
         if compute_hash(event) != event.hash:
             return ChainReport(checked, event.id, "its content does not match its hash (it was altered)")
         prev = event.hash
@@ -144,24 +148,37 @@ checkpoint_log = logging.getLogger("portal.audit.checkpoint")
 
 @dataclass(frozen=True)
 class Checkpoint:
-    at: str            # ISO time the checkpoint was taken
-    count: int         # events in the chain then
-    last_id: int       # id of the newest event then (0 for an empty chain)
-    head: str          # its hash (GENESIS for an empty chain)
+    at: str  # ISO time the checkpoint was taken
+    count: int  # events in the chain then
+    last_id: int  # id of the newest event then (0 for an empty chain)
+    head: str  # its hash (GENESIS for an empty chain)
     signature: str = ""
 
     def payload(self) -> str:
         return f"cjp-audit-checkpoint:v1:{self.at}:{self.count}:{self.last_id}:{self.head}"
 
     def as_json(self) -> str:
-        return json.dumps({"at": self.at, "count": self.count, "last_id": self.last_id, "head": self.head,
-                           "signature": self.signature}, sort_keys=True)
+        return json.dumps(
+            {
+                "at": self.at,
+                "count": self.count,
+                "last_id": self.last_id,
+                "head": self.head,
+                "signature": self.signature,
+            },
+            sort_keys=True,
+        )
 
     @classmethod
-    def from_json(cls, text: str) -> "Checkpoint":
+    def from_json(cls, text: str) -> Checkpoint:
         data = json.loads(text)
-        return cls(at=str(data["at"]), count=int(data["count"]), last_id=int(data["last_id"]),
-                   head=str(data["head"]), signature=str(data.get("signature", "")))
+        return cls(
+            at=str(data["at"]),
+            count=int(data["count"]),
+            last_id=int(data["last_id"]),
+            head=str(data["head"]),
+            signature=str(data.get("signature", "")),
+        )
 
 
 def _checkpoint_key() -> bytes:
@@ -197,8 +214,9 @@ def audit_checkpoint() -> Checkpoint:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
         count = AuditEvent.objects.count()
         last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first() or (0, GENESIS)
-        checkpoint = checkpoint_sign(Checkpoint(at=timezone.now().astimezone(dt_timezone.utc).isoformat(),
-                                                count=count, last_id=last[0], head=last[1]))
+        checkpoint = checkpoint_sign(
+            Checkpoint(at=timezone.now().astimezone(UTC).isoformat(), count=count, last_id=last[0], head=last[1])
+        )
         security_log(SecurityEvent.Kind.AUDIT_CHECKPOINT, detail=checkpoint.as_json()[:300])
     path = _checkpoint_file()
     if path is not None:
@@ -226,7 +244,8 @@ def _checkpoints_from_security_log() -> list[Checkpoint]:
 
     found = []
     for detail in SecurityEvent.objects.filter(kind=SecurityEvent.Kind.AUDIT_CHECKPOINT).values_list(
-            "detail", flat=True):
+        "detail", flat=True
+    ):
         try:
             found.append(Checkpoint.from_json(detail))
         except (ValueError, KeyError, TypeError):
@@ -239,8 +258,8 @@ class AuditVerification:
     chain: ChainReport
     checkpoint: Checkpoint | None = None
     checkpoint_source: str = ""
-    problems: list[str] = field(default_factory=list)    # what is missing or was replaced: not intact
-    unsigned_ids: tuple[int, int] | None = None          # (first, last) events after the checkpoint
+    problems: list[str] = field(default_factory=list)  # what is missing or was replaced: not intact
+    unsigned_ids: tuple[int, int] | None = None  # (first, last) events after the checkpoint
     forged_checkpoints: int = 0
 
     @property
@@ -260,8 +279,10 @@ def audit_verify(*, checkpoint_file: Path | None = None) -> AuditVerification:
     genuine = [(c, source) for c, source in candidates if checkpoint_is_genuine(c)]
     result.forged_checkpoints = len(candidates) - len(genuine)
     if result.forged_checkpoints:
-        result.problems.append(f"{result.forged_checkpoints} checkpoint(s) carry a signature that does not check: "
-                               f"someone wrote them without the key")
+        result.problems.append(
+            f"{result.forged_checkpoints} checkpoint(s) carry a signature that does not check: "
+            f"someone wrote them without the key"
+        )
     if not genuine:
         return result
     checkpoint, source = max(genuine, key=lambda cs: (cs[0].count, cs[0].at, cs[1].startswith("the checkpoint")))
@@ -271,14 +292,16 @@ def audit_verify(*, checkpoint_file: Path | None = None) -> AuditVerification:
     if held < checkpoint.count:
         result.problems.append(
             f"{checkpoint.count - held} event(s) are missing: the checkpoint of {checkpoint.at} counted "
-            f"{checkpoint.count} events up to event {checkpoint.last_id}, the log holds {held}")
+            f"{checkpoint.count} events up to event {checkpoint.last_id}, the log holds {held}"
+        )
     elif checkpoint.count:
         at_head = events.values_list("id", "hash")[checkpoint.count - 1]
         if tuple(at_head) != (checkpoint.last_id, checkpoint.head):
             result.problems.append(
                 f"the log does not match the checkpoint of {checkpoint.at}: event {checkpoint.count} should be "
                 f"event {checkpoint.last_id} with hash {checkpoint.head[:12]}…, it is event {at_head[0]} with "
-                f"hash {at_head[1][:12]}… (events were removed, replaced or reloaded)")
+                f"hash {at_head[1][:12]}… (events were removed, replaced or reloaded)"
+            )
     after = events.filter(id__gt=checkpoint.last_id).values_list("id", flat=True)
     if after.exists():
         result.unsigned_ids = (after.first(), after.last())

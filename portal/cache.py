@@ -5,6 +5,7 @@ database; throttle counters and cached values can be rebuilt), so a cache outage
 never a page. Each call has short socket timeouts; after a failure the cache is skipped for
 `down_for` seconds (a breaker), so a hung Redis does not cost every request its timeout.
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,7 +31,7 @@ _FALLBACKS = {
     "delete": lambda *a, **k: False,
     "delete_many": lambda *a, **k: None,
     "clear": lambda *a, **k: None,
-    "incr": None,   # counters have no sensible fallback: the caller hears ValueError (a miss)
+    "incr": None,  # counters have no sensible fallback: the caller hears ValueError (a miss)
     "decr": None,
 }
 
@@ -56,8 +57,9 @@ class ResilientRedisCache(RedisCache):
             first = not self.is_degraded()
             _DOWN_UNTIL[self._breaker_key] = time.monotonic() + self.down_for
         if first:
-            log.warning("cache unavailable (%s in %s): serving without it for %ss", type(exc).__name__, name,
-                        self.down_for)
+            log.warning(
+                "cache unavailable (%s in %s): serving without it for %ss", type(exc).__name__, name, self.down_for
+            )
 
 
 def _wrap(name: str, fallback):

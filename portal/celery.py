@@ -1,4 +1,5 @@
 """The Celery app. Tasks live in each app's tasks.py; the beat schedule is in settings."""
+
 import os
 
 from celery import Celery

@@ -2,6 +2,7 @@
 
 NOTE: wiring, not core: the navigation composes every app's pages, so this module may import them.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -55,7 +56,9 @@ def portal(request) -> dict:
             unread = notification_unread_count(user=user)  # one COUNT on a partial index
         partner_ids = {seat.partner_id for seat in permissions.seats(user)}
         if partner_ids:
-            names = ", ".join(Partner.objects.filter(id__in=partner_ids).order_by("name").values_list("short_name", flat=True))
+            names = ", ".join(
+                Partner.objects.filter(id__in=partner_ids).order_by("name").values_list("short_name", flat=True)
+            )
         session_timeout = {"idle": settings.SESSION_IDLE_SECONDS, "warning": settings.SESSION_WARNING_SECONDS}
     return {
         "service_name": settings.PORTAL_SERVICE_NAME,

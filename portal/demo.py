@@ -2,6 +2,7 @@
 
 Each step is idempotent; the apps register theirs (portal.seeding.seed_step) in their demo modules.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -33,12 +34,18 @@ def demo_accounts() -> list[dict]:
 
     User = get_user_model()
     rows = []
-    for username, first, last, slug, role, title in PEOPLE + [(ADMIN_USERNAME, "", "", "", None, "Superuser")]:
+    for username, _first, _last, slug, role, _title in PEOPLE + [(ADMIN_USERNAME, "", "", "", None, "Superuser")]:
         user = User.objects.filter(username=username).first()
         if user is None:
             continue
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         secret = base64.b32encode(device.bin_key).decode().rstrip("=") if device else ""
-        rows.append({"username": username, "role": Role(role).label if role else "Superuser",
-                     "partner": slug, "totp_secret": secret})
+        rows.append(
+            {
+                "username": username,
+                "role": Role(role).label if role else "Superuser",
+                "partner": slug,
+                "totp_secret": secret,
+            }
+        )
     return rows

@@ -3,9 +3,10 @@
 Used where a core page filters by partner (the audit log); audit events keep the partner's id and
 its name at the time.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 _partner_choices: Callable[[], list[tuple[int, str]]] = lambda: []  # noqa: E731
 

@@ -10,6 +10,7 @@ change that caused the email has committed. An adapter raises EmailRejected when
 service refuses a message for good (retrying cannot help); any other exception is a failure
 the task retries with backoff.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,14 +53,13 @@ class SmtpEmailAdapter(EmailAdapter):
 class GovukNotifyEmailAdapter(EmailAdapter):
     name = "govuk_notify"
 
-    def __init__(self, *, api_key: str, template_id: str, base_url: str = NOTIFY_PRODUCTION_URL,
-                 timeout: float = 10):
+    def __init__(self, *, api_key: str, template_id: str, base_url: str = NOTIFY_PRODUCTION_URL, timeout: float = 10):
         try:
             from notifications_python_client.notifications import NotificationsAPIClient
         except ImportError as exc:  # the optional dependency
             raise ImproperlyConfigured(
-                'EMAIL_ADAPTER is "govuk_notify" but GOV.UK Notify\'s client is not installed: '
-                'pip install ".[notify]"') from exc
+                'EMAIL_ADAPTER is "govuk_notify" but GOV.UK Notify\'s client is not installed: pip install ".[notify]"'
+            ) from exc
         if not (api_key and template_id):
             raise ImproperlyConfigured("GOV.UK Notify needs GOVUK_NOTIFY_API_KEY and GOVUK_NOTIFY_TEMPLATE_ID")
         self.template_id = template_id
@@ -70,8 +70,11 @@ class GovukNotifyEmailAdapter(EmailAdapter):
 
         try:
             response = self.client.send_email_notification(
-                email_address=to, template_id=self.template_id,
-                personalisation={"subject": subject, "body": body}, reference=reference)
+                email_address=to,
+                template_id=self.template_id,
+                personalisation={"subject": subject, "body": body},
+                reference=reference,
+            )
         except HTTPError as exc:
             # NOTE: 400 is a message Notify will never accept (a bad address, a template without
             # ((subject)) and ((body))); 403 (a wrong key), 429 (rate limit) and 5xx may pass later.
@@ -87,7 +90,9 @@ def email_adapter() -> EmailAdapter:
     if name == SmtpEmailAdapter.name:
         return SmtpEmailAdapter()
     if name == GovukNotifyEmailAdapter.name:
-        return GovukNotifyEmailAdapter(api_key=settings.GOVUK_NOTIFY_API_KEY,
-                                       template_id=settings.GOVUK_NOTIFY_TEMPLATE_ID,
-                                       base_url=settings.GOVUK_NOTIFY_BASE_URL)
+        return GovukNotifyEmailAdapter(
+            api_key=settings.GOVUK_NOTIFY_API_KEY,
+            template_id=settings.GOVUK_NOTIFY_TEMPLATE_ID,
+            base_url=settings.GOVUK_NOTIFY_BASE_URL,
+        )
     raise ImproperlyConfigured(f'EMAIL_ADAPTER must be "smtp" or "govuk_notify", not "{name}"')

@@ -1,4 +1,5 @@
 """Form fields in the GOV.UK patterns (the date input: day, month, year)."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -9,6 +9,7 @@ the CSV size limit allows. Stored under MEDIA_ROOT (never under static, never se
 only ever sent back as attachments.
 Exports: CSV and XLSX with any cell that a spreadsheet would run as a formula neutralised.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,9 +19,9 @@ import os
 import re
 import uuid
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -43,8 +44,10 @@ OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and other Office 97-
 ACTIVE_CONTENT_MARKS = ("vba", "macroenabled", "macrosheet", "dialogsheet", "activex", "oleobject")
 PRINTER_SETTINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.printersettings"
 WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-ACTIVE_CONTENT = ("The workbook contains macros or other active content (such as ActiveX controls or embedded "
-                  "objects). Save it as a plain Excel workbook (.xlsx) without them, or as CSV, and upload it again.")
+ACTIVE_CONTENT = (
+    "The workbook contains macros or other active content (such as ActiveX controls or embedded "
+    "objects). Save it as a plain Excel workbook (.xlsx) without them, or as CSV, and upload it again."
+)
 DAMAGED = "The workbook's structure is unsafe or damaged. Save it again and upload it."
 _RELATIONSHIP_TYPE = re.compile(rb"\bType\s*=\s*[\"']([^\"']*)")
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
@@ -58,7 +61,7 @@ class UploadRejected(ValidationError):
 
 @dataclass(frozen=True)
 class AcceptedUpload:
-    kind: str          # "csv" or "xlsx"
+    kind: str  # "csv" or "xlsx"
     size: int
     sha256: str
     original_name: str
@@ -96,16 +99,21 @@ def _check_xlsx(uploaded, max_bytes: int) -> None:
         with zipfile.ZipFile(uploaded) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
             if len(members) > MAX_XLSX_MEMBERS:
-                raise UploadRejected("The spreadsheet has too many parts to be a data return. Save it again as a plain XLSX or CSV file.")
+                raise UploadRejected(
+                    "The spreadsheet has too many parts to be a data return. Save it again as a plain XLSX or CSV file."
+                )
             total = sum(m.file_size for m in members)
             packed = sum(m.compress_size for m in members) or 1
             if total / packed > MAX_XLSX_RATIO:
-                raise UploadRejected("The spreadsheet expands to far more than its size, which is how harmful files behave. Upload it as a CSV file instead.")
+                raise UploadRejected(
+                    "The spreadsheet expands to far more than its size, which is how harmful files behave. Upload it as a CSV file instead."
+                )
             if total > max_uncompressed:
                 raise UploadRejected(
                     f"The spreadsheet holds more than one return can: {total / 2**20:,.0f} MB once opened, and the "
                     f"most we take is {max_uncompressed / 2**20:,.0f} MB (as much as a {max_bytes // 2**20} MB CSV "
-                    f"file). Split the figures into smaller files and upload them one at a time.")
+                    f"file). Split the figures into smaller files and upload them one at a time."
+                )
             names = {m.filename for m in members}
             if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
                 raise UploadRejected("The file is a zip archive, not an Excel workbook. Upload a CSV or XLSX file.")
@@ -120,8 +128,11 @@ def _check_xlsx(uploaded, max_bytes: int) -> None:
                         raise UploadRejected(DAMAGED)
             types = _part_types(parsed["[Content_Types].xml"], members)
             _refuse_active_content(archive, types)
-            sheets = [name for name, content_type in types.items()
-                      if content_type == WORKSHEET or re.fullmatch(r"xl/worksheets/[^/]+\.xml", name)]
+            sheets = [
+                name
+                for name, content_type in types.items()
+                if content_type == WORKSHEET or re.fullmatch(r"xl/worksheets/[^/]+\.xml", name)
+            ]
             rows = 0
             for name in sheets:
                 rows += _count_rows(archive, name, max_rows - rows)
@@ -129,7 +140,8 @@ def _check_xlsx(uploaded, max_bytes: int) -> None:
                     raise UploadRejected(
                         f"The spreadsheet has more than {max_rows:,} rows, more than one return can hold (as many "
                         f"as a {max_bytes // 2**20} MB CSV file). Split the figures into files of up to "
-                        f"{max_rows:,} rows and upload them one at a time.")
+                        f"{max_rows:,} rows and upload them one at a time."
+                    )
     except zipfile.BadZipFile:
         raise UploadRejected("The file is damaged and cannot be opened. Save it again as XLSX or CSV and upload it.")
     finally:
@@ -160,8 +172,10 @@ def _part_types(content_types, members) -> dict[str, str]:
         extension = base.rsplit(".", 1)[-1] if "." in base else ""
         content_type = overrides.get("/" + name.lower()) or defaults.get(extension)
         if content_type is None:
-            raise UploadRejected(f"The workbook has a part we cannot identify ({name[:80]}). Save it again as a "
-                                 "plain Excel workbook (.xlsx), or as CSV, and upload it.")
+            raise UploadRejected(
+                f"The workbook has a part we cannot identify ({name[:80]}). Save it again as a "
+                "plain Excel workbook (.xlsx), or as CSV, and upload it."
+            )
         types[name] = content_type
     return types
 
@@ -170,8 +184,12 @@ def _refuse_active_content(archive: zipfile.ZipFile, types: dict[str, str]) -> N
     """Macros, ActiveX and embedded objects, by the parts' names and the relationships to them too."""
     for name, content_type in types.items():
         lower = name.lower()
-        if ("vba" in lower or "/activex/" in f"/{lower}" or "/embeddings/" in f"/{lower}"
-                or (lower.endswith(".bin") and content_type != PRINTER_SETTINGS)):
+        if (
+            "vba" in lower
+            or "/activex/" in f"/{lower}"
+            or "/embeddings/" in f"/{lower}"
+            or (lower.endswith(".bin") and content_type != PRINTER_SETTINGS)
+        ):
             raise UploadRejected(ACTIVE_CONTENT)
         if lower.endswith(".rels"):
             kinds = b" ".join(_RELATIONSHIP_TYPE.findall(archive.read(name))).lower()
@@ -205,7 +223,9 @@ def _count_rows(archive: zipfile.ZipFile, name: str, limit: int, chunk: int = 1 
                 return rows
 
 
-def upload_accept(uploaded, *, allowed: Sequence[str] = ("csv", "xlsx"), max_bytes: int | None = None) -> AcceptedUpload:
+def upload_accept(
+    uploaded, *, allowed: Sequence[str] = ("csv", "xlsx"), max_bytes: int | None = None
+) -> AcceptedUpload:
     """Check an uploaded file by its content and size; raise UploadRejected with a clear message."""
     max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES
     name = os.path.basename(getattr(uploaded, "name", "") or "upload")
@@ -227,17 +247,23 @@ def upload_accept(uploaded, *, allowed: Sequence[str] = ("csv", "xlsx"), max_byt
         kind = "other"
     extension = os.path.splitext(name)[1].lower()
     if "xlsx" in allowed and head.startswith(OLE_SIGNATURE):
-        raise UploadRejected("This is an older Excel file (.xls) or another Office 97-2003 file, not an Excel "
-                             "workbook (.xlsx). Open it in Excel, save it as an Excel workbook (.xlsx) or as CSV, "
-                             "and upload that file.")
+        raise UploadRejected(
+            "This is an older Excel file (.xls) or another Office 97-2003 file, not an Excel "
+            "workbook (.xlsx). Open it in Excel, save it as an Excel workbook (.xlsx) or as CSV, "
+            "and upload that file."
+        )
     if "xlsx" in allowed and extension in EXCEL_EXTENSIONS and kind != "xlsx":
         # NOTE: never read as CSV what its sender believes is a workbook: the rows would be garbage.
-        raise UploadRejected(f"This is not an Excel file, although its name ends in {extension}. Open it in the "
-                             "program that made it, save it as an Excel workbook (.xlsx) or as CSV (.csv), and "
-                             "upload that file.")
+        raise UploadRejected(
+            f"This is not an Excel file, although its name ends in {extension}. Open it in the "
+            "program that made it, save it as an Excel workbook (.xlsx) or as CSV (.csv), and "
+            "upload that file."
+        )
     if kind not in allowed:
         wanted = " or ".join(k.upper() for k in allowed)
-        raise UploadRejected(f"The selected file must be a {wanted} file. Its content is not {wanted}, whatever its name says.")
+        raise UploadRejected(
+            f"The selected file must be a {wanted} file. Its content is not {wanted}, whatever its name says."
+        )
     if kind == "xlsx":
         _check_xlsx(uploaded, max_bytes)
     digest = hashlib.sha256()
@@ -299,8 +325,9 @@ def neutralise(value):
     return value
 
 
-def export_response(*, header: Sequence[str], rows: Iterable[Sequence], filename: str, fmt: str,
-                    request=None, notes: Sequence[str] = ()) -> HttpResponse:
+def export_response(
+    *, header: Sequence[str], rows: Iterable[Sequence], filename: str, fmt: str, request=None, notes: Sequence[str] = ()
+) -> HttpResponse:
     """A CSV or XLSX download of rows, formula cells neutralised, the export recorded in the security log.
 
     `notes` are lines written above the table (for example "Synthetic demo data").

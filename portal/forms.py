@@ -1,14 +1,23 @@
 """Sign-in and second-factor forms, with GOV.UK error messages."""
+
 from __future__ import annotations
 
 from django import forms
 
 
 class SignInForm(forms.Form):
-    username = forms.CharField(label="Username", max_length=150, error_messages={"required": "Enter your username"},
-                               widget=forms.TextInput(attrs={"autocomplete": "username"}))
-    password = forms.CharField(label="Password", error_messages={"required": "Enter your password"},
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), strip=False)
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        error_messages={"required": "Enter your username"},
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label="Password",
+        error_messages={"required": "Enter your password"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        strip=False,
+    )
 
 
 class CodeForm(forms.Form):

@@ -3,6 +3,7 @@
 Templates call `field(form.name)` from templates/_forms.html, which picks the component
 (input, textarea, select, radios, checkboxes, file upload, date input) by widget.
 """
+
 from __future__ import annotations
 
 from django import forms
@@ -52,7 +53,9 @@ def field_params(bound, opts: dict | None = None) -> dict:
     if kind in ("radios", "checkboxes"):
         chosen = value if isinstance(value, (list, tuple)) else [value]
         chosen = {str(v) for v in chosen if v not in (None, "")}
-        params["fieldset"] = {"legend": {"text": label_text, "classes": opts.pop("legend_classes", "govuk-fieldset__legend--s")}}
+        params["fieldset"] = {
+            "legend": {"text": label_text, "classes": opts.pop("legend_classes", "govuk-fieldset__legend--s")}
+        }
         hints = getattr(bound.field, "item_hints", None) or {}
         params["items"] = []
         for v, t in bound.field.choices:
@@ -66,7 +69,9 @@ def field_params(bound, opts: dict | None = None) -> dict:
         params["idPrefix"] = params.pop("id")
     elif kind == "checkbox":
         params = {
-            "_kind": "checkboxes", "idPrefix": params["id"], "name": params["name"],
+            "_kind": "checkboxes",
+            "idPrefix": params["id"],
+            "name": params["name"],
             "items": [{"value": "on", "text": label_text, "checked": bool(value)}],
             **({"errorMessage": params["errorMessage"]} if "errorMessage" in params else {}),
             **({"hint": params["hint"]} if "hint" in params else {}),
@@ -74,10 +79,14 @@ def field_params(bound, opts: dict | None = None) -> dict:
     elif kind == "select":
         chosen = "" if value is None else str(value)
         params["label"] = label
-        params["items"] = [{"value": str(v), "text": str(t), "selected": str(v) == chosen} for v, t in bound.field.choices]
+        params["items"] = [
+            {"value": str(v), "text": str(t), "selected": str(v) == chosen} for v, t in bound.field.choices
+        ]
     elif kind == "date":
         parts = value if isinstance(value, (list, tuple)) else widget.decompress(value)
-        params["fieldset"] = {"legend": {"text": label_text, "classes": opts.pop("legend_classes", "govuk-fieldset__legend--s")}}
+        params["fieldset"] = {
+            "legend": {"text": label_text, "classes": opts.pop("legend_classes", "govuk-fieldset__legend--s")}
+        }
         params["namePrefix"] = bound.html_name
         error_class = " govuk-input--error" if bound.errors else ""
         params["items"] = [

@@ -1,16 +1,17 @@
 """What awaits each person on their start page. Each app registers a provider here."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 @dataclass
 class HomeSection:
     title: str
-    items: list[dict] = field(default_factory=list)   # {"text", "href", "due" (optional), "tag" (optional)}
+    items: list[dict] = field(default_factory=list)  # {"text", "href", "due" (optional), "tag" (optional)}
     empty: str = "Nothing waiting for you."
-    links: list[dict] = field(default_factory=list)    # where to go next: {"text", "href"}
+    links: list[dict] = field(default_factory=list)  # where to go next: {"text", "href"}
 
 
 PROVIDERS: list[Callable] = []

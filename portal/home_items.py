@@ -1,4 +1,5 @@
 """The PCC office's start-page section."""
+
 from django.urls import reverse
 
 from . import permissions
@@ -18,9 +19,16 @@ def pcc_office_section(user):
     items = []
     for run in late_runs():
         last = f"last finished {gov_date(run.last_finished_at, True)}" if run.last_finished_at else "has not run yet"
-        items.append({"text": f"{run.label}: {last}. Check that the scheduler (beat) is running.",
-                      "href": reverse("portal:healthz"), "tag": {"text": "Late", "classes": "govuk-tag--red"}})
+        items.append(
+            {
+                "text": f"{run.label}: {last}. Check that the scheduler (beat) is running.",
+                "href": reverse("portal:healthz"),
+                "tag": {"text": "Late", "classes": "govuk-tag--red"},
+            }
+        )
     failed = OutboxTask.objects.filter(status=OutboxTask.Status.FAILED).count()
     if failed:
-        items.append({"text": f"{failed} background tasks failed and need attention", "href": reverse("portal:audit-log")})
+        items.append(
+            {"text": f"{failed} background tasks failed and need attention", "href": reverse("portal:audit-log")}
+        )
     return HomeSection(title="Office of the PCC", items=items, empty="No background problems.", links=links)

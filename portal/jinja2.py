@@ -1,4 +1,5 @@
 """The Jinja2 environment for the portal's pages, with the GOV.UK Frontend macros."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -58,7 +59,9 @@ def passkey_config(request, purpose: str = "auth") -> dict:
     if purpose not in PASSKEY_SCRIPTS:
         raise ValueError(f"passkey purpose must be one of {sorted(PASSKEY_SCRIPTS)}")
     # NOTE: no passwordless sign-in, so never an autocomplete (conditional UI) field.
-    return get_configuration(request, {"autocompleteLoginFieldSelector": None, "nextFieldSelector": "input[name='next']"})
+    return get_configuration(
+        request, {"autocompleteLoginFieldSelector": None, "nextFieldSelector": "input[name='next']"}
+    )
 
 
 def passkey_script(purpose: str = "auth") -> str:
@@ -66,10 +69,12 @@ def passkey_script(purpose: str = "auth") -> str:
 
 
 def environment(**options) -> Environment:
-    options["loader"] = ChoiceLoader([
-        options["loader"],
-        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}),
-    ])
+    options["loader"] = ChoiceLoader(
+        [
+            options["loader"],
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}),
+        ]
+    )
     options.setdefault("extensions", []).append("jinja2.ext.do")
     env = Environment(**options)
     env.globals.update(

@@ -14,6 +14,7 @@ Nothing else holds lockout state: both are read from django-axes' tables (Access
 that a correct password or an unlock clears; AccessFailureLog, one row per failure), and the PCC
 office's early end of a throttle from the audit log.
 """
+
 from __future__ import annotations
 
 import math
@@ -70,18 +71,22 @@ def _request_time(request) -> datetime:
 def _username_count(username: str, at: datetime) -> tuple[int, datetime | None]:
     """What axes counts for the username at `at`: its failures and when the latest was."""
     totals = AccessAttempt.objects.filter(username=username, attempt_time__gte=at - get_cool_off()).aggregate(
-        failures=Sum("failures_since_start"), latest=Max("attempt_time"))
+        failures=Sum("failures_since_start"), latest=Max("attempt_time")
+    )
     return totals["failures"] or 0, totals["latest"]
 
 
 def _failure_time(username: str, *, position: int, failures: int, latest: datetime, at: datetime) -> datetime:
     """When the username's `position`-th counted failure happened (1 is the oldest that axes counts)."""
-    newest_first = list(AccessFailureLog.objects.filter(username=username, attempt_time__lt=at)
-                        .order_by("-attempt_time", "-id").values_list("attempt_time", flat=True)[:failures])
+    newest_first = list(
+        AccessFailureLog.objects.filter(username=username, attempt_time__lt=at)
+        .order_by("-attempt_time", "-id")
+        .values_list("attempt_time", flat=True)[:failures]
+    )
     if latest >= at:
         # NOTE: axes is recording a failure of this request: it has counted it in AccessAttempt and asks
         # for the limit before it writes the failure's log row.
-        newest_first = [at, *newest_first[:failures - 1]]
+        newest_first = [at, *newest_first[: failures - 1]]
     after = failures - position
     if after < len(newest_first):
         return newest_first[after]
@@ -95,8 +100,9 @@ def _username_state(username: str, at: datetime) -> tuple[int, UsernameLock | No
     number = failures // settings.LOCKOUT_USERNAME_FAILURES
     if number == 0:
         return failures, None
-    started = _failure_time(username, position=number * settings.LOCKOUT_USERNAME_FAILURES,
-                            failures=failures, latest=latest, at=at)
+    started = _failure_time(
+        username, position=number * settings.LOCKOUT_USERNAME_FAILURES, failures=failures, latest=latest, at=at
+    )
     until = started + username_lockout_length(number)
     if at >= until:
         return failures, None
@@ -134,17 +140,25 @@ def username_failure_limit(request, credentials=None) -> int:
 def username_locks(*, at: datetime | None = None) -> list[UsernameLock]:
     """Every username locked now, by username."""
     at = at or timezone.now()
-    candidates = (AccessAttempt.objects.filter(attempt_time__gte=at - get_cool_off(), username__isnull=False)
-                  .values("username").annotate(failures=Sum("failures_since_start"))
-                  .filter(failures__gte=settings.LOCKOUT_USERNAME_FAILURES).values_list("username", flat=True))
+    candidates = (
+        AccessAttempt.objects.filter(attempt_time__gte=at - get_cool_off(), username__isnull=False)
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.LOCKOUT_USERNAME_FAILURES)
+        .values_list("username", flat=True)
+    )
     locks = (username_lock(username, at=at) for username in sorted(set(candidates)))
     return [lock for lock in locks if lock is not None]
 
 
 def _address_cleared_at(ip_address: str) -> datetime | None:
     """When the PCC office last ended a throttle of this address early (failures before it no longer count)."""
-    return (AuditEvent.objects.filter(object_type=ADDRESS_OBJECT_TYPE, object_id=ip_address, action=ADDRESS_CLEAR_ACTION)
-            .order_by("-id").values_list("at", flat=True).first())
+    return (
+        AuditEvent.objects.filter(object_type=ADDRESS_OBJECT_TYPE, object_id=ip_address, action=ADDRESS_CLEAR_ACTION)
+        .order_by("-id")
+        .values_list("at", flat=True)
+        .first()
+    )
 
 
 def address_throttle(ip_address: str | None, *, at: datetime | None = None) -> AddressThrottle | None:
@@ -157,13 +171,22 @@ def address_throttle(ip_address: str | None, *, at: datetime | None = None) -> A
     if not ip_address:
         return None
     at = at or timezone.now()
-    window, length, limit = settings.LOCKOUT_ADDRESS_WINDOW, settings.LOCKOUT_ADDRESS_TIME, settings.LOCKOUT_ADDRESS_FAILURES
-    since = at - window - length  # a throttle in force now started after at - length, from failures within a window before
+    window, length, limit = (
+        settings.LOCKOUT_ADDRESS_WINDOW,
+        settings.LOCKOUT_ADDRESS_TIME,
+        settings.LOCKOUT_ADDRESS_FAILURES,
+    )
+    since = (
+        at - window - length
+    )  # a throttle in force now started after at - length, from failures within a window before
     cleared = _address_cleared_at(ip_address)
     if cleared is not None and cleared > since:
         since = cleared
-    times = (AccessFailureLog.objects.filter(ip_address=ip_address, attempt_time__gt=since, attempt_time__lte=at)
-             .order_by("attempt_time").values_list("attempt_time", flat=True))
+    times = (
+        AccessFailureLog.objects.filter(ip_address=ip_address, attempt_time__gt=since, attempt_time__lte=at)
+        .order_by("attempt_time")
+        .values_list("attempt_time", flat=True)
+    )
     throttle = None
     recent: deque[datetime] = deque()
     for time in times:
@@ -173,7 +196,9 @@ def address_throttle(ip_address: str | None, *, at: datetime | None = None) -> A
             recent.popleft()
         recent.append(time)
         if len(recent) >= limit:
-            throttle = AddressThrottle(ip_address=ip_address, started_at=time, until=time + length, failures=len(recent))
+            throttle = AddressThrottle(
+                ip_address=ip_address, started_at=time, until=time + length, failures=len(recent)
+            )
             recent.clear()
     return throttle if throttle is not None and at < throttle.until else None
 
@@ -182,9 +207,13 @@ def address_throttles(*, at: datetime | None = None) -> list[AddressThrottle]:
     """Every address throttled now, by address."""
     at = at or timezone.now()
     since = at - settings.LOCKOUT_ADDRESS_WINDOW - settings.LOCKOUT_ADDRESS_TIME
-    candidates = (AccessFailureLog.objects.filter(attempt_time__gt=since, ip_address__isnull=False)
-                  .values("ip_address").annotate(failures=Count("id"))
-                  .filter(failures__gte=settings.LOCKOUT_ADDRESS_FAILURES).values_list("ip_address", flat=True))
+    candidates = (
+        AccessFailureLog.objects.filter(attempt_time__gt=since, ip_address__isnull=False)
+        .values("ip_address")
+        .annotate(failures=Count("id"))
+        .filter(failures__gte=settings.LOCKOUT_ADDRESS_FAILURES)
+        .values_list("ip_address", flat=True)
+    )
     throttles = (address_throttle(ip, at=at) for ip in sorted(set(candidates)))
     return [throttle for throttle in throttles if throttle is not None]
 

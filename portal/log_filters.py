@@ -1,4 +1,5 @@
 """Logging filters: expected refusals in one line, without a traceback."""
+
 from __future__ import annotations
 
 import logging

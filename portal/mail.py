@@ -5,6 +5,7 @@ queues one email task per person through the outbox; a worker sends it after com
 deployment's adapter (portal/email_backends.py). So if the transaction rolls back, no email leaves.
 Every link in an email is absolute (PORTAL_BASE_URL), since the reader is not on a portal page.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -20,12 +21,16 @@ def absolute_url(path: str) -> str:
 
 def mail_compose(*, title: str, body: str, url: str, kind_label: str) -> tuple[str, str]:
     """(subject, plain-text body) of a notification's email."""
-    text = "\n\n".join(part for part in (
-        body.strip(),
-        f"Open it in the portal: {absolute_url(url)}",
-        "----",
-        f"You can see all your notifications at {absolute_url(reverse('portal:notifications'))}",
-        f'You get emails about "{kind_label}". To choose which notifications you also get by email, go to '
-        f"{absolute_url(reverse('portal:notification-settings'))}",
-    ) if part)
+    text = "\n\n".join(
+        part
+        for part in (
+            body.strip(),
+            f"Open it in the portal: {absolute_url(url)}",
+            "----",
+            f"You can see all your notifications at {absolute_url(reverse('portal:notifications'))}",
+            f'You get emails about "{kind_label}". To choose which notifications you also get by email, go to '
+            f"{absolute_url(reverse('portal:notification-settings'))}",
+        )
+        if part
+    )
     return title[:200], text + "\n"

@@ -1,14 +1,13 @@
 """Sign-in required everywhere but the public pages; second factor; session limits; headers."""
+
 from __future__ import annotations
 
 import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest, JsonResponse
-from django.shortcuts import redirect
 from django.urls import resolve, reverse
 from django.urls.exceptions import Resolver404
 
@@ -17,16 +16,25 @@ from .security import security_log
 
 # URL names open to anyone (sign-in, public information, the health check and the public register).
 PUBLIC_URL_NAMES = {
-    "portal:login", "portal:accessibility", "portal:privacy", "portal:cookies", "portal:healthz",
-    "portal:signed-out", "portal:favicon",
+    "portal:login",
+    "portal:accessibility",
+    "portal:privacy",
+    "portal:cookies",
+    "portal:healthz",
+    "portal:signed-out",
+    "portal:favicon",
 }
 PUBLIC_NAMESPACES = {"public"}
 # Open to a signed-in person who has not yet passed the second factor.
 PRE_OTP_URL_NAMES = {
-    "portal:otp-verify", "portal:otp-setup", "portal:logout", "portal:session-extend",
+    "portal:otp-verify",
+    "portal:otp-setup",
+    "portal:logout",
+    "portal:session-extend",
     # Passkey in place of the code (django-otp-webauthn). Its registration endpoints are NOT
     # here: adding a passkey needs a session that has passed the second factor.
-    "otp_webauthn:credential-authentication-begin", "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
     "otp_webauthn:js-i18n-catalog",
 }
 # JSON endpoints called by scripts: refused with JSON (the scripts show its "detail"), not a redirect.
@@ -57,8 +65,11 @@ class RefuseNulBytesMiddleware:
 
     def __call__(self, request):
         raw_query = request.META.get("QUERY_STRING", "")
-        if "\x00" in request.path_info or "%00" in raw_query or any(
-                "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+        if (
+            "\x00" in request.path_info
+            or "%00" in raw_query
+            or any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists())
+        ):
             message = "The address contains a NUL character (%00), which is never valid. Remove it and try again."
             if _is_api(request):
                 return JsonResponse({"detail": message}, status=400)
@@ -82,7 +93,9 @@ class SessionLimitsMiddleware:
             if now - seen > settings.SESSION_IDLE_SECONDS or now - started > settings.SESSION_ABSOLUTE_SECONDS:
                 reason = "idle" if now - seen > settings.SESSION_IDLE_SECONDS else "absolute"
                 session.flush()
-                security_log(SecurityEvent.Kind.SESSION_EXPIRED, request=request, detail=f"{reason} limit; user id {user_id}")
+                security_log(
+                    SecurityEvent.Kind.SESSION_EXPIRED, request=request, detail=f"{reason} limit; user id {user_id}"
+                )
                 request._cjp_session_expired = True
             else:
                 session.setdefault(SESSION_STARTED_KEY, now)
@@ -110,16 +123,23 @@ class LoginRequiredMiddleware:
             # is treated as no session at all by VerifiedSessionAuthentication.
             return self.get_response(request)
         if not user.is_authenticated and namespace in JSON_NAMESPACES:
-            return JsonResponse({"detail": "You have been signed out. Reload the page and sign in again.",
-                                 "code": "not_authenticated"}, status=401)
+            return JsonResponse(
+                {"detail": "You have been signed out. Reload the page and sign in again.", "code": "not_authenticated"},
+                status=401,
+            )
         if not user.is_authenticated:
             if getattr(request, "_cjp_session_expired", False):
-                messages.info(request, "You were signed out because you had not used the portal for a while. Sign in again to continue.")
+                messages.info(
+                    request,
+                    "You were signed out because you had not used the portal for a while. Sign in again to continue.",
+                )
             return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
         if not user.is_verified() and name not in PRE_OTP_URL_NAMES:
             if namespace in JSON_NAMESPACES:
-                return JsonResponse({"detail": "Enter the code from your authenticator app first.",
-                                     "code": "user_not_verified"}, status=403)
+                return JsonResponse(
+                    {"detail": "Enter the code from your authenticator app first.", "code": "user_not_verified"},
+                    status=403,
+                )
             return redirect_to_login(request.get_full_path(), reverse("portal:otp-verify"))
         return self.get_response(request)
 

@@ -1,4 +1,5 @@
 """The shared core: people, the audit log, the task outbox, the security log and notifications."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -15,7 +16,8 @@ class User(AbstractUser):
     """
 
     is_service_account = models.BooleanField(
-        default=False, help_text="A partner system's API token acts as this user; it never signs in")
+        default=False, help_text="A partner system's API token acts as this user; it never signs in"
+    )
 
     class Meta:
         ordering = ["username"]
@@ -29,7 +31,11 @@ class AuditEvent(models.Model):
     # NOTE: no DB constraint and DO_NOTHING: the log is append-only (a trigger refuses UPDATE on
     # PostgreSQL), so deleting a person or partner must not try to rewrite their events.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     actor_label = models.CharField(max_length=150, blank=True, help_text="Username at the time, or 'system'")
@@ -106,7 +112,9 @@ class SecurityEvent(models.Model):
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     username = models.CharField(max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     path = models.CharField(max_length=300, blank=True)
@@ -124,10 +132,10 @@ class Notification(models.Model):
     """One message to one person: always in the portal, and by email unless they opted out of its kind."""
 
     class EmailState(models.TextChoices):
-        NOT_EMAILED = "not_emailed", "Not emailed"   # they opted out of the kind's email, or have no address
+        NOT_EMAILED = "not_emailed", "Not emailed"  # they opted out of the kind's email, or have no address
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
-        REJECTED = "rejected", "Rejected"              # the mail service refused it for good (a bad address)
+        REJECTED = "rejected", "Rejected"  # the mail service refused it for good (a bad address)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=80, help_text="A kind registered with portal.notifications.register_kind")
@@ -149,9 +157,11 @@ class Notification(models.Model):
         constraints = [
             # never an open redirect: a path on the portal, not another site (//host, /\host)
             models.CheckConstraint(
-                condition=models.Q(url__startswith="/") & ~models.Q(url__startswith="//")
+                condition=models.Q(url__startswith="/")
+                & ~models.Q(url__startswith="//")
                 & ~models.Q(url__startswith="/\\"),
-                name="notification_url_is_a_portal_path"),
+                name="notification_url_is_a_portal_path",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -165,8 +175,9 @@ class Notification(models.Model):
 class NotificationPreference(models.Model):
     """Whether a person gets a kind of notification by email too (no row: the kind's default)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="notification_preferences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
     kind = models.CharField(max_length=80)
     email = models.BooleanField()
     updated_at = models.DateTimeField(default=timezone.now)

@@ -8,11 +8,12 @@ queued email tasks (the outbox) commit or roll back with that change, and a work
 email after commit, once (portal.tasks.send_notification_email), through the deployment's
 adapter (portal/email_backends.py), with absolute links (portal.mail).
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
@@ -38,9 +39,9 @@ URL_MAX_LENGTH = Notification._meta.get_field("url").max_length
 # --- The kinds, registered by the apps at start-up -------------------------------------------------
 @dataclass(frozen=True)
 class NotificationKind:
-    code: str             # "dsa.signature_requested": the app's name first
-    label: str            # what the person chooses on their email settings page
-    description: str      # when it comes, in a sentence (the checkbox's hint)
+    code: str  # "dsa.signature_requested": the app's name first
+    label: str  # what the person chooses on their email settings page
+    description: str  # when it comes, in a sentence (the checkbox's hint)
     email_default: bool = True
 
 
@@ -111,26 +112,40 @@ def notify(*, users: Iterable, kind: str, title: str, body: str, url: str, by) -
         return []
     chosen = dict(NotificationPreference.objects.filter(user__in=people, kind=kind).values_list("user_id", "email"))
     now = timezone.now()
-    rows = [Notification(
-        user=person, kind=kind, title=title[:200], body=body, url=path, created_at=now,
-        email_state=(Notification.EmailState.QUEUED if person.email and chosen.get(person.pk, spec.email_default)
-                     else Notification.EmailState.NOT_EMAILED),
-    ) for person in people]
+    rows = [
+        Notification(
+            user=person,
+            kind=kind,
+            title=title[:200],
+            body=body,
+            url=path,
+            created_at=now,
+            email_state=(
+                Notification.EmailState.QUEUED
+                if person.email and chosen.get(person.pk, spec.email_default)
+                else Notification.EmailState.NOT_EMAILED
+            ),
+        )
+        for person in people
+    ]
     Notification.objects.bulk_create(rows)
     for row in rows:
         if row.email_state == Notification.EmailState.QUEUED:
             outbox_enqueue(EMAIL_TASK, notification_id=row.pk)
-    log.info("notification %s to %d people (%d by email), caused by %s", kind, len(rows),
-             sum(row.email_state == Notification.EmailState.QUEUED for row in rows),
-             by.get_username())
+    log.info(
+        "notification %s to %d people (%d by email), caused by %s",
+        kind,
+        len(rows),
+        sum(row.email_state == Notification.EmailState.QUEUED for row in rows),
+        by.get_username(),
+    )
     return rows
 
 
 @transaction.atomic
 def notification_email_send(*, notification_id: int) -> bool:
     """The worker's side: email one notification, once (a redelivered task sends nothing twice)."""
-    notification = (Notification.objects.select_for_update().select_related("user")
-                    .filter(pk=notification_id).first())
+    notification = Notification.objects.select_for_update().select_related("user").filter(pk=notification_id).first()
     if notification is None or notification.email_state != Notification.EmailState.QUEUED:
         return False
     if not claim_once(f"notification-email:{notification.pk}"):
@@ -140,8 +155,9 @@ def notification_email_send(*, notification_id: int) -> bool:
         notification.email_state = Notification.EmailState.NOT_EMAILED
         notification.save(update_fields=["email_state"])
         return False
-    subject, text = mail_compose(title=notification.title, body=notification.body, url=notification.url,
-                                 kind_label=kind_label(notification.kind))
+    subject, text = mail_compose(
+        title=notification.title, body=notification.body, url=notification.url, kind_label=kind_label(notification.kind)
+    )
     try:
         email_adapter().send(to=person.email, subject=subject, body=text, reference=f"notification-{notification.pk}")
     except EmailRejected as exc:
@@ -191,9 +207,14 @@ def notification_preference_set(*, user, kind: str, email: bool, by) -> bool:
     else:
         current.email, current.updated_at = email, timezone.now()
         current.save(update_fields=["email", "updated_at"])
-    audit_record(actor=by, action="notification.preference", obj=current,
-                 summary=f"{user.get_username()} turned {'on' if email else 'off'} emails about “{spec.label}”",
-                 before={"kind": kind, "email": before}, after={"kind": kind, "email": email})
+    audit_record(
+        actor=by,
+        action="notification.preference",
+        obj=current,
+        summary=f"{user.get_username()} turned {'on' if email else 'off'} emails about “{spec.label}”",
+        before={"kind": kind, "email": before},
+        after={"kind": kind, "email": email},
+    )
     return True
 
 
@@ -201,8 +222,10 @@ def notification_preference_set(*, user, kind: str, email: bool, by) -> bool:
 def notification_preferences_save(*, user, emailed: Iterable[str], by) -> int:
     """Set every registered kind's email on (those in `emailed`) or off; how many changed."""
     emailed = set(emailed)
-    return sum(notification_preference_set(user=user, kind=kind.code, email=kind.code in emailed, by=by)
-               for kind in notification_kinds())
+    return sum(
+        notification_preference_set(user=user, kind=kind.code, email=kind.code in emailed, by=by)
+        for kind in notification_kinds()
+    )
 
 
 # --- Reads -------------------------------------------------------------------------------------

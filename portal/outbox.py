@@ -4,6 +4,7 @@ No web request talks to the broker. With a broker configured, the beat-driven
 `portal.relay_outbox` task (worker side) publishes pending rows; in the embedded default
 (Celery eager, no broker) each row is relayed as soon as its transaction commits.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Pagination in the GOV.UK pattern."""
+
 from __future__ import annotations
 
 from django.core.paginator import Paginator

@@ -9,11 +9,12 @@ A person may take an action when
 Guardian grants go to partner Groups through direct foreign-key permission tables, so a
 deleted row takes its grants with it. Only services call grant/revoke.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Iterable
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -31,10 +32,10 @@ from .roles import PCC_OFFICE_ROLES, Role, role_group_name  # noqa: F401 (role_g
 
 @dataclass(frozen=True)
 class Rule:
-    role_perm: str                      # model permission the role's Group must hold
-    object_perm: str | None = None      # guardian permission on the row (partner Groups)
-    all_rows_perm: str | None = None    # model permission that covers every row (PCC office)
-    via: str | None = None              # the row is guarded through this relation (e.g. "indicator")
+    role_perm: str  # model permission the role's Group must hold
+    object_perm: str | None = None  # guardian permission on the row (partner Groups)
+    all_rows_perm: str | None = None  # model permission that covers every row (PCC office)
+    via: str | None = None  # the row is guarded through this relation (e.g. "indicator")
 
 
 # --- The vocabulary: the core's own rules; each app registers its own (partners/rules.py, …) -----
@@ -147,8 +148,8 @@ def _current(perm_model, today: date | None = None) -> Q:
 def _groups_holding(obj: models.Model, codename: str, group_ids: Iterable[int]) -> set[int]:
     model = get_group_obj_perms_model(obj)
     return set(
-        model.objects.filter(_current(model),
-            content_object_id=obj.pk, permission__codename=codename, group_id__in=list(group_ids)
+        model.objects.filter(
+            _current(model), content_object_id=obj.pk, permission__codename=codename, group_id__in=list(group_ids)
         ).values_list("group_id", flat=True)
     )
 
@@ -230,7 +231,8 @@ def grant(codename: str, group: Group, obj: models.Model, *, valid_until: date |
     model = get_group_obj_perms_model(obj)
     if any(f.name == "valid_until" for f in model._meta.get_fields()):
         model.objects.filter(content_object_id=obj.pk, group=group, permission__codename=codename).update(
-            valid_until=valid_until)
+            valid_until=valid_until
+        )
 
 
 def revoke(codename: str, group: Group, obj: models.Model) -> None:

@@ -3,6 +3,7 @@
 They live in the core because the engine (portal/permissions.py) grants model permissions to
 each role's Group; the partners app stores who holds which role where (Membership).
 """
+
 from __future__ import annotations
 
 from django.db import models

@@ -4,6 +4,7 @@ the job records when it finished, and a late one shows on /healthz and on the PC
 Access never depends on a job having run (an agreement's grants carry its end date, see
 portal/permissions.py): this is about seeing that the scheduler has stopped.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,7 +36,8 @@ def scheduled_runs_sync() -> None:
     """After migrate: a row for every registered job (idempotent; the clock of a new job starts now)."""
     for expected in EXPECTED.values():
         ScheduledRun.objects.update_or_create(
-            name=expected.name, defaults={"label": expected.label, "expected_every": expected.every})
+            name=expected.name, defaults={"label": expected.label, "expected_every": expected.every}
+        )
 
 
 @transaction.atomic
@@ -44,8 +46,12 @@ def scheduled_run_done(*, name: str, by) -> ScheduledRun:
     require_actor(by)
     expected = EXPECTED.get(name)
     run, _ = ScheduledRun.objects.select_for_update().get_or_create(
-        name=name, defaults={"label": expected.label if expected else name,
-                             "expected_every": expected.every if expected else timedelta(days=1)})
+        name=name,
+        defaults={
+            "label": expected.label if expected else name,
+            "expected_every": expected.every if expected else timedelta(days=1),
+        },
+    )
     run.last_finished_at = timezone.now()
     run.save(update_fields=["last_finished_at"])
     return run

@@ -1,10 +1,12 @@
 """The security log, the step-up (recent second factor) guard, and where passkeys can be offered."""
+
 from __future__ import annotations
 
 import functools
 import ipaddress
 import re
 import time
+from datetime import UTC
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -107,10 +109,10 @@ def has_recent_step_up(request) -> bool:
 def step_up_confirmed_at(request):
     """When this session last gave a fresh second factor for a step-up action (an aware datetime), or
     None. Views pass it to services as `confirmed_at`; the services decide whether it is recent."""
-    from datetime import datetime, timezone as dt_timezone
+    from datetime import datetime
 
     stepped_up_at = request.session.get(STEP_UP_AT_KEY) if hasattr(request, "session") else None
-    return datetime.fromtimestamp(stepped_up_at, tz=dt_timezone.utc) if stepped_up_at else None
+    return datetime.fromtimestamp(stepped_up_at, tz=UTC) if stepped_up_at else None
 
 
 def step_up_check(confirmed_at) -> None:

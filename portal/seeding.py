@@ -2,12 +2,13 @@
 password, and demo people (a user with an authenticator app). The wiring (portal/demo.py) runs
 the steps in order; every step is idempotent.
 """
+
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -56,8 +57,14 @@ def demo_user(username: str, first: str = "", last: str = "", superuser: bool = 
     User = get_user_model()
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, first_name=first, last_name=last,
-                    email=f"{username}@cjpartnership.example", is_staff=superuser, is_superuser=superuser)
+        user = User(
+            username=username,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@cjpartnership.example",
+            is_staff=superuser,
+            is_superuser=superuser,
+        )
         user.set_password(demo_password())
         user.save()
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():

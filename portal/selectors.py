@@ -1,4 +1,5 @@
 """Reads of the audit log, security log and lockouts, for the PCC office."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -15,9 +16,17 @@ from .lockout import AddressThrottle, UsernameLock
 from .models import AuditEvent, SecurityEvent
 
 
-def audit_events_visible_to(*, user, action: str = "", object_type: str = "", actor: str = "",
-                            partner_id: int | None = None, date_from: date | None = None,
-                            date_to: date | None = None, search: str = "") -> QuerySet[AuditEvent]:
+def audit_events_visible_to(
+    *,
+    user,
+    action: str = "",
+    object_type: str = "",
+    actor: str = "",
+    partner_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    search: str = "",
+) -> QuerySet[AuditEvent]:
     """The audit log, newest first, for those who may browse it."""
     if not permissions.can(user, permissions.AUDIT_VIEW):
         return AuditEvent.objects.none()
@@ -39,8 +48,9 @@ def audit_events_visible_to(*, user, action: str = "", object_type: str = "", ac
     return qs
 
 
-def security_events_visible_to(*, user, kind: str = "", username: str = "",
-                               date_from: date | None = None, date_to: date | None = None) -> QuerySet[SecurityEvent]:
+def security_events_visible_to(
+    *, user, kind: str = "", username: str = "", date_from: date | None = None, date_to: date | None = None
+) -> QuerySet[SecurityEvent]:
     """The security log, newest first."""
     if not permissions.can(user, permissions.SECURITY_LOG_VIEW):
         return SecurityEvent.objects.none()
@@ -78,8 +88,14 @@ def people_with_resettable_devices(*, user, user_ids: Iterable[int | None]) -> s
     ids = {pk for pk in user_ids if pk is not None}
     if not ids:
         return set()
-    has_device = (Q(pk__in=TOTPDevice.objects.filter(user_id__in=ids).values("user_id"))
-                  | Q(pk__in=StaticDevice.objects.filter(user_id__in=ids).values("user_id"))
-                  | Q(pk__in=WebAuthnCredential.objects.filter(user_id__in=ids).values("user_id")))
-    return set(get_user_model().objects.filter(has_device, pk__in=ids, is_active=True)
-               .exclude(is_service_account=True).values_list("pk", flat=True))
+    has_device = (
+        Q(pk__in=TOTPDevice.objects.filter(user_id__in=ids).values("user_id"))
+        | Q(pk__in=StaticDevice.objects.filter(user_id__in=ids).values("user_id"))
+        | Q(pk__in=WebAuthnCredential.objects.filter(user_id__in=ids).values("user_id"))
+    )
+    return set(
+        get_user_model()
+        .objects.filter(has_device, pk__in=ids, is_active=True)
+        .exclude(is_service_account=True)
+        .values_list("pk", flat=True)
+    )

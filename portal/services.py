@@ -1,11 +1,11 @@
 """Core services: sign-in records, second-factor devices, lockouts, housekeeping."""
+
 from __future__ import annotations
 
 import ipaddress
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -39,8 +39,13 @@ def totp_device_confirm(*, user, device: TOTPDevice) -> list[str]:
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     codes = recovery_codes_issue(user=user)
-    audit_record(actor=user, action="otp.device_confirm", object_type="auth.user", object_id=user.pk,
-                 summary=f"{user.get_username()} set up an authenticator app")
+    audit_record(
+        actor=user,
+        action="otp.device_confirm",
+        object_type="auth.user",
+        object_id=user.pk,
+        summary=f"{user.get_username()} set up an authenticator app",
+    )
     return codes
 
 
@@ -58,10 +63,17 @@ def user_devices_reset(*, user, by, request=None) -> None:
     """PCC office: remove a person's second-factor devices (app, recovery codes and passkeys);
     they set up an app again at next sign-in."""
     permissions.check(by, permissions.USER_DEVICES_RESET)
-    removed = sum(model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
-                  for model in (TOTPDevice, StaticDevice, WebAuthnCredential))
-    audit_record(actor=by, action="otp.devices_reset", object_type="auth.user", object_id=user.pk,
-                 summary=f"Second-factor devices of {user.get_username()} reset ({removed} removed)")
+    removed = sum(
+        model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
+        for model in (TOTPDevice, StaticDevice, WebAuthnCredential)
+    )
+    audit_record(
+        actor=by,
+        action="otp.devices_reset",
+        object_type="auth.user",
+        object_id=user.pk,
+        summary=f"Second-factor devices of {user.get_username()} reset ({removed} removed)",
+    )
     security_log(SecurityEvent.Kind.DEVICE_RESET, request=request, user=by, detail=f"for {user.get_username()}")
 
 
@@ -81,9 +93,13 @@ def passkey_registered_record(*, user, device: WebAuthnCredential) -> WebAuthnCr
     if not device.name:
         device.name = _passkey_name(user=user, exclude_pk=device.pk)
         device.save(update_fields=["name"])
-    audit_record(actor=user, action="passkey.register", obj=device,
-                 summary=f"{user.get_username()} added a passkey ({device.name})",
-                 after={"name": device.name, "user": user.pk, "discoverable": device.discoverable})
+    audit_record(
+        actor=user,
+        action="passkey.register",
+        obj=device,
+        summary=f"{user.get_username()} added a passkey ({device.name})",
+        after={"name": device.name, "user": user.pk, "discoverable": device.discoverable},
+    )
     return device
 
 
@@ -91,9 +107,13 @@ def passkey_registered_record(*, user, device: WebAuthnCredential) -> WebAuthnCr
 def passkey_remove(*, user, device: WebAuthnCredential) -> None:
     """Remove one of the person's own passkeys (their app and recovery codes keep working)."""
     device = WebAuthnCredential.objects.select_for_update().get(pk=device.pk, user=user)
-    audit_record(actor=user, action="passkey.remove", obj=device,
-                 summary=f"{user.get_username()} removed a passkey ({device.name})",
-                 before={"name": device.name, "user": user.pk})
+    audit_record(
+        actor=user,
+        action="passkey.remove",
+        obj=device,
+        summary=f"{user.get_username()} removed a passkey ({device.name})",
+        before={"name": device.name, "user": user.pk},
+    )
     device.delete()
 
 
@@ -105,14 +125,25 @@ def account_lockout_record(*, username: str, request=None) -> None:
     lock = lockout.username_lock(username, at=at)
     if lock is None or lock.started_at < at:
         until = f" until {lockout.when_words(lock.until)}" if lock else ""
-        security_log(SecurityEvent.Kind.LOCKED_OUT, request=request, username=username, detail=f"refused: account locked{until}")
+        security_log(
+            SecurityEvent.Kind.LOCKED_OUT, request=request, username=username, detail=f"refused: account locked{until}"
+        )
         return
     length = lockout.wait_words(lock.until, at=at)
-    security_log(SecurityEvent.Kind.LOCKED_OUT, request=request, username=username,
-                 detail=f"account locked for {length} after {lock.failures} failed sign-ins (lockout {lock.number} in a row)")
-    audit_record(actor=LOCKOUT, action="account.locked", object_type="auth.user", object_id=username,
-                 summary=f"Account {username} locked until {lockout.when_words(lock.until)} after {lock.failures} failed sign-ins",
-                 after={"until": lock.until.isoformat(), "lockout_in_a_row": lock.number, "failures": lock.failures})
+    security_log(
+        SecurityEvent.Kind.LOCKED_OUT,
+        request=request,
+        username=username,
+        detail=f"account locked for {length} after {lock.failures} failed sign-ins (lockout {lock.number} in a row)",
+    )
+    audit_record(
+        actor=LOCKOUT,
+        action="account.locked",
+        object_type="auth.user",
+        object_id=username,
+        summary=f"Account {username} locked until {lockout.when_words(lock.until)} after {lock.failures} failed sign-ins",
+        after={"until": lock.until.isoformat(), "lockout_in_a_row": lock.number, "failures": lock.failures},
+    )
 
 
 @transaction.atomic
@@ -124,8 +155,13 @@ def account_unlock(*, username: str, by, request=None) -> int:
     if not username:
         raise ValueError("account_unlock needs a username")  # NOTE: axes' reset() with no username clears everyone
     cleared = reset(username=username)
-    audit_record(actor=by, action="account.unlock", object_type="auth.user", object_id=username,
-                 summary=f"Account {username} unlocked")
+    audit_record(
+        actor=by,
+        action="account.unlock",
+        object_type="auth.user",
+        object_id=username,
+        summary=f"Account {username} unlocked",
+    )
     security_log(SecurityEvent.Kind.UNLOCKED, request=request, user=by, detail=f"unlocked {username}")
     return cleared
 
@@ -139,10 +175,18 @@ def address_failure_record(*, ip_address: str | None, request=None) -> lockout.A
     if throttle is None or throttle.started_at < started_after:
         return throttle
     window = lockout.duration_words(settings.LOCKOUT_ADDRESS_WINDOW)
-    summary = (f"Sign-ins from {ip_address} refused until {lockout.when_words(throttle.until)} after "
-               f"{throttle.failures} failed sign-ins within {window}")
-    audit_record(actor=LOCKOUT, action="address.throttled", object_type=lockout.ADDRESS_OBJECT_TYPE, object_id=ip_address,
-                 summary=summary, after={"until": throttle.until.isoformat(), "failures": throttle.failures})
+    summary = (
+        f"Sign-ins from {ip_address} refused until {lockout.when_words(throttle.until)} after "
+        f"{throttle.failures} failed sign-ins within {window}"
+    )
+    audit_record(
+        actor=LOCKOUT,
+        action="address.throttled",
+        object_type=lockout.ADDRESS_OBJECT_TYPE,
+        object_id=ip_address,
+        summary=summary,
+        after={"until": throttle.until.isoformat(), "failures": throttle.failures},
+    )
     security_log(SecurityEvent.Kind.LOCKED_OUT, request=request, detail=f"address throttled: {summary}"[:300])
     return throttle
 
@@ -152,9 +196,16 @@ def address_throttle_clear(*, ip_address: str, by, request=None) -> None:
     """PCC office: let an address sign in again now; its earlier failures no longer count towards a throttle."""
     permissions.check(by, permissions.USER_DEVICES_RESET)
     ip_address = str(ipaddress.ip_address(ip_address))  # ValueError unless it is an address
-    audit_record(actor=by, action=lockout.ADDRESS_CLEAR_ACTION, object_type=lockout.ADDRESS_OBJECT_TYPE,
-                 object_id=ip_address, summary=f"Sign-ins from {ip_address} allowed again")
-    security_log(SecurityEvent.Kind.UNLOCKED, request=request, user=by, detail=f"ended the throttle of address {ip_address}")
+    audit_record(
+        actor=by,
+        action=lockout.ADDRESS_CLEAR_ACTION,
+        object_type=lockout.ADDRESS_OBJECT_TYPE,
+        object_id=ip_address,
+        summary=f"Sign-ins from {ip_address} allowed again",
+    )
+    security_log(
+        SecurityEvent.Kind.UNLOCKED, request=request, user=by, detail=f"ended the throttle of address {ip_address}"
+    )
 
 
 @transaction.atomic
@@ -163,8 +214,13 @@ def probe_record(*, label: str, by) -> bool:
     require_actor(by)
     if not claim_once(f"probe:{label}"):
         return False
-    audit_record(actor=by, action="worker.probe", object_type="portal.taskrun", object_id=label,
-                 summary=f"Background worker ran probe {label}")
+    audit_record(
+        actor=by,
+        action="worker.probe",
+        object_type="portal.taskrun",
+        object_id=label,
+        summary=f"Background worker ran probe {label}",
+    )
     return True
 
 
@@ -190,5 +246,7 @@ def outbox_requeue(*, ids: list[int], by) -> int:
     for row in rows:
         row.status, row.attempts, row.last_error = OutboxTask.Status.PENDING, 0, ""
         row.save(update_fields=["status", "attempts", "last_error"])
-        audit_record(actor=by, action="outbox.requeue", obj=row, summary=f"Task {row.task_name} ({row.pk}) queued again")
+        audit_record(
+            actor=by, action="outbox.requeue", obj=row, summary=f"Task {row.task_name} ({row.pk}) queued again"
+        )
     return len(rows)

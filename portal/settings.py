@@ -4,6 +4,7 @@ With nothing set the portal runs on an embedded default (SQLite under var/, Cele
 email to the console, DEBUG on). With DEBUG off it is the production shape and refuses to
 start without SECRET_KEY, DATABASE_URL, REDIS_URL and ALLOWED_HOSTS.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -42,8 +43,7 @@ if not DEBUG:
     missing = [name for name in required if not os.environ.get(name)]
     if missing:
         raise ImproperlyConfigured(
-            "With DEBUG off the portal needs these environment variables: " + ", ".join(missing)
-            + ". See .env.example."
+            "With DEBUG off the portal needs these environment variables: " + ", ".join(missing) + ". See .env.example."
         )
 
 
@@ -142,7 +142,9 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     # NOTE: no persistent connections under test: live-server threads would keep the test database busy.
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60, conn_health_checks=True)}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60, conn_health_checks=True)
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -232,7 +234,9 @@ OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # with each further lockout, at most LOCKOUT_USERNAME_MAX, or until the PCC office unlocks it.
 # An *address* with LOCKOUT_ADDRESS_FAILURES failed sign-ins within LOCKOUT_ADDRESS_WINDOW (someone
 # trying many usernames) is refused for LOCKOUT_ADDRESS_TIME, without locking anyone's account.
-LOCKOUT_USERNAME_FAILURES = int(os.environ.get("LOCKOUT_USERNAME_FAILURES") or os.environ.get("AXES_FAILURE_LIMIT") or 10)
+LOCKOUT_USERNAME_FAILURES = int(
+    os.environ.get("LOCKOUT_USERNAME_FAILURES") or os.environ.get("AXES_FAILURE_LIMIT") or 10
+)
 LOCKOUT_USERNAME_FIRST = timedelta(minutes=int(os.environ.get("LOCKOUT_USERNAME_MINUTES") or 15))
 LOCKOUT_USERNAME_MAX = timedelta(hours=int(os.environ.get("LOCKOUT_USERNAME_MAX_HOURS") or 24))
 LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("LOCKOUT_ADDRESS_FAILURES") or 100)
@@ -375,8 +379,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # NOTE: visibility_timeout: a task taken by a worker that dies (SIGKILL, a container kill) is given
 # to another worker after this long. It must exceed the longest task (CELERY_TASK_TIME_LIMIT, 300 s),
 # or a task still running would be delivered twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2, "max_retries": 1,
-                                   "visibility_timeout": 600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+    "max_retries": 1,
+    "visibility_timeout": 600,
+}
 CELERY_TASK_PUBLISH_RETRY = False
 # In the embedded default there is no broker: the outbox relays each task as soon as its
 # transaction commits, and the task runs in-process.
@@ -458,10 +466,14 @@ LOGGING = {
 AUDIT_CHECKPOINT_KEY = os.environ.get("AUDIT_CHECKPOINT_KEY") or f"audit-checkpoint:{SECRET_KEY}"
 # Where checkpoints are appended (one JSON line each), besides the log stream and the security
 # log. Keep it where an operator keeps it: a volume, or a file shipped off the machine.
-AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE", "" if TESTING else str(VAR_DIR / "audit-checkpoints.jsonl"))
+AUDIT_CHECKPOINT_FILE = os.environ.get(
+    "AUDIT_CHECKPOINT_FILE", "" if TESTING else str(VAR_DIR / "audit-checkpoints.jsonl")
+)
 
 PORTAL_SERVICE_NAME = "Criminal Justice Partnership Portal"
 # Where people reach the portal: every link in every email is made absolute with it.
 # Development: http://localhost:PORT (`make run PORT=…` sets PORT).
-PORTAL_BASE_URL = (os.environ.get("PORTAL_BASE_URL") or f"http://localhost:{os.environ.get('PORT', '8000')}").rstrip("/")
+PORTAL_BASE_URL = (os.environ.get("PORTAL_BASE_URL") or f"http://localhost:{os.environ.get('PORT', '8000')}").rstrip(
+    "/"
+)
 DEMO_DATA_LABEL = "Synthetic demo data"

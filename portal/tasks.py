@@ -1,4 +1,5 @@
 """Core background tasks: the outbox relay, housekeeping, and a probe used by the worker tests."""
+
 from __future__ import annotations
 
 from celery import shared_task

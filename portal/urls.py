@@ -44,12 +44,21 @@ portal_patterns = [
 # the script translations are open before the second factor (see PRE_OTP_URL_NAMES).
 passkey_patterns = [
     path("registration/begin/", passkeys.PasskeyRegistrationBeginView.as_view(), name="credential-registration-begin"),
-    path("registration/complete/", passkeys.PasskeyRegistrationCompleteView.as_view(),
-         name="credential-registration-complete"),
-    path("authentication/begin/", passkeys.PasskeyAuthenticationBeginView.as_view(),
-         name="credential-authentication-begin"),
-    path("authentication/complete/", passkeys.PasskeyAuthenticationCompleteView.as_view(),
-         name="credential-authentication-complete"),
+    path(
+        "registration/complete/",
+        passkeys.PasskeyRegistrationCompleteView.as_view(),
+        name="credential-registration-complete",
+    ),
+    path(
+        "authentication/begin/",
+        passkeys.PasskeyAuthenticationBeginView.as_view(),
+        name="credential-authentication-begin",
+    ),
+    path(
+        "authentication/complete/",
+        passkeys.PasskeyAuthenticationCompleteView.as_view(),
+        name="credential-authentication-complete",
+    ),
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["django_otp_webauthn"]), name="js-i18n-catalog"),
 ]
 

@@ -16,41 +16,40 @@ reactions other apps registered (`after`), all in the same transaction.
 Pages and the API ask `available_to(user, obj)` which transitions to offer: the buttons shown are
 exactly the transitions that person may take now (step-up is asked when they take one).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.utils import timezone
 
 from . import permissions
 from .actors import is_system, require_actor
 from .audit import audit_record, snapshot
 from .security import step_up_check
 
-WORKFLOWS: dict[str, "Workflow"] = {}
+WORKFLOWS: dict[str, Workflow] = {}
 
 
 @dataclass(frozen=True)
 class Transition:
     name: str
-    source: tuple[str, ...]                 # the states it may start from
-    target: str | None                      # the state it leads to (None: the service decides, or no change)
-    action: str | None                      # the permission it needs (portal.permissions vocabulary); None: system only
-    label: str                              # the button's words
-    step_up: bool = False                   # a fresh second factor in the last STEP_UP_SECONDS
-    audit: str = ""                         # the audit action it writes (defaults to "<workflow>.<name>")
-    permission_object: Callable | None = None   # the row the permission is checked on (default: the object)
-    available: Callable | None = None           # a further condition for offering it: f(user, obj) -> bool
-    notify: str = ""                        # the notification kind it sends, if any (for the reader; services send)
-    queues: tuple[str, ...] = ()            # the tasks it queues (for the reader; services queue)
-    style: str = "primary"                  # button: primary, secondary or warning
-    url_name: str = ""                      # the page that takes it (pages link buttons here)
-    wrong_state: str = ""                   # what to say when the object is not in a source state
+    source: tuple[str, ...]  # the states it may start from
+    target: str | None  # the state it leads to (None: the service decides, or no change)
+    action: str | None  # the permission it needs (portal.permissions vocabulary); None: system only
+    label: str  # the button's words
+    step_up: bool = False  # a fresh second factor in the last STEP_UP_SECONDS
+    audit: str = ""  # the audit action it writes (defaults to "<workflow>.<name>")
+    permission_object: Callable | None = None  # the row the permission is checked on (default: the object)
+    available: Callable | None = None  # a further condition for offering it: f(user, obj) -> bool
+    notify: str = ""  # the notification kind it sends, if any (for the reader; services send)
+    queues: tuple[str, ...] = ()  # the tasks it queues (for the reader; services queue)
+    style: str = "primary"  # button: primary, secondary or warning
+    url_name: str = ""  # the page that takes it (pages link buttons here)
+    wrong_state: str = ""  # what to say when the object is not in a source state
 
     @property
     def system_only(self) -> bool:
@@ -59,13 +58,13 @@ class Transition:
 
 @dataclass
 class Workflow:
-    name: str                               # e.g. "dsa"
+    name: str  # e.g. "dsa"
     model: type[models.Model]
     states: type[models.TextChoices]
     transitions: list[Transition]
     state_field: str = "status"
-    describe: Callable[[models.Model], str] = str   # how audit summaries name the object
-    lock_related: tuple[str, ...] = ()              # select_related when locking (never locks those rows)
+    describe: Callable[[models.Model], str] = str  # how audit summaries name the object
+    lock_related: tuple[str, ...] = ()  # select_related when locking (never locks those rows)
     _after: list[Callable] = field(default_factory=list)
 
     def __post_init__(self):
@@ -128,8 +127,18 @@ class Workflow:
     def in_source_state(self, obj, name: str) -> bool:
         return self.state_of(obj) in self.by_name[name].source
 
-    def finish(self, obj, name: str, *, by, summary: str, partner=None, to: str | None = None,
-               changes: dict | None = None, after: dict | None = None):
+    def finish(
+        self,
+        obj,
+        name: str,
+        *,
+        by,
+        summary: str,
+        partner=None,
+        to: str | None = None,
+        changes: dict | None = None,
+        after: dict | None = None,
+    ):
         """Move the state (to the transition's target, or `to`) and set `changes` on the row, save, audit
         (before and after of the state and the changed fields), and run the reactions."""
         t = self.by_name[name]
@@ -142,8 +151,15 @@ class Workflow:
         for name_, value in changes.items():
             setattr(obj, name_, value)
         obj.save(update_fields=fields)
-        event = audit_record(actor=by, partner=partner, action=t.audit or f"{self.name}.{t.name}", obj=obj,
-                             summary=summary, before=before, after={**snapshot(obj, fields), **(after or {})})
+        event = audit_record(
+            actor=by,
+            partner=partner,
+            action=t.audit or f"{self.name}.{t.name}",
+            obj=obj,
+            summary=summary,
+            before=before,
+            after={**snapshot(obj, fields), **(after or {})},
+        )
         for reaction in self._after:
             reaction(obj, t, by)
         return event

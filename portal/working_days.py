@@ -4,6 +4,7 @@ The bank holidays come from the `holidays` package (England's list, which Wales 
 subdivision "ENG"), including substitute days such as Boxing Day (observed) on a Monday.
 Every deadline in the portal (call-in responses, sign-off rounds, reminders) is counted here.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta

@@ -3,6 +3,7 @@ standard library only: a PNG image inside an ICO container. Run by scripts/build
 
 Usage: python3 scripts/make_favicon.py static/build/favicon.ico
 """
+
 from __future__ import annotations
 
 import struct
@@ -28,7 +29,7 @@ def pixels() -> list[list[tuple[int, int, int, int]]]:
         for x in range(SIZE):
             cx = RADIUS if x < RADIUS else (SIZE - 1 - RADIUS if x > SIZE - 1 - RADIUS else x)
             cy = RADIUS if y < RADIUS else (SIZE - 1 - RADIUS if y > SIZE - 1 - RADIUS else y)
-            if (x - cx) ** 2 + (y - cy) ** 2 > RADIUS ** 2:
+            if (x - cx) ** 2 + (y - cy) ** 2 > RADIUS**2:
                 image[y][x] = CLEAR
     scale, top, left = 2, 9, 4
     for n, letter in enumerate("CJ"):

@@ -1,10 +1,18 @@
 """Read-only admin views: every change goes through targets.services (audit, permissions, tasks)."""
+
 from django.contrib import admin
 
 from portal.admin import ReadOnlyMixin as ReadOnly
 
 from .models import (
-    AgreementCoverage, DataReturn, Indicator, Observation, PartnerRemit, Priority, Target, TrajectoryPoint,
+    AgreementCoverage,
+    DataReturn,
+    Indicator,
+    Observation,
+    PartnerRemit,
+    Priority,
+    Target,
+    TrajectoryPoint,
 )
 
 

@@ -2,6 +2,7 @@
 
 The same selectors and services as the pages. Wire it with `register(router)` (portal/urls.py).
 """
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,11 +18,10 @@ from rest_framework.reverse import reverse
 
 from partners.models import Partner
 from portal import permissions
-from . import rules
 from portal.api_base import SafeJSONParser, StrictQueryParamsMixin
 from portal.files import UploadRejected
 
-from . import selectors, services
+from . import rules, selectors, services
 from .models import DataReturn, Indicator, Observation, Priority, Target
 from .validation import RowErrors
 
@@ -44,9 +44,23 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Indicator
-        fields = ["code", "name", "definition", "unit", "unit_label", "polarity", "polarity_label", "frequency",
-                  "frequency_label", "geography", "provider", "breakdowns", "data_lag_note", "revision_warning_percent",
-                  "active"]
+        fields = [
+            "code",
+            "name",
+            "definition",
+            "unit",
+            "unit_label",
+            "polarity",
+            "polarity_label",
+            "frequency",
+            "frequency_label",
+            "geography",
+            "provider",
+            "breakdowns",
+            "data_lag_note",
+            "revision_warning_percent",
+            "active",
+        ]
         read_only_fields = fields
 
 
@@ -72,10 +86,27 @@ class TargetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Target
-        fields = ["id", "priority", "indicator", "area", "owner", "title", "baseline_value", "baseline_period_start",
-                  "baseline_period_end", "target_value", "target_date", "tolerance_percent", "trajectory",
-                  "status", "status_label", "figures_shared", "latest_value", "latest_period_start",
-                  "latest_period_end"]
+        fields = [
+            "id",
+            "priority",
+            "indicator",
+            "area",
+            "owner",
+            "title",
+            "baseline_value",
+            "baseline_period_start",
+            "baseline_period_end",
+            "target_value",
+            "target_date",
+            "tolerance_percent",
+            "trajectory",
+            "status",
+            "status_label",
+            "figures_shared",
+            "latest_value",
+            "latest_period_start",
+            "latest_period_end",
+        ]
         read_only_fields = fields
 
 
@@ -87,9 +118,24 @@ class ObservationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Observation
-        fields = ["id", "indicator", "area", "period_start", "period_end", "breakdown_key", "breakdown", "value",
-                  "numerator", "denominator", "provider", "revision", "is_current", "source", "is_demo",
-                  "created_at"]
+        fields = [
+            "id",
+            "indicator",
+            "area",
+            "period_start",
+            "period_end",
+            "breakdown_key",
+            "breakdown",
+            "value",
+            "numerator",
+            "denominator",
+            "provider",
+            "revision",
+            "is_current",
+            "source",
+            "is_demo",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -104,9 +150,12 @@ class ObservationFilterSerializer(serializers.Serializer):
 
 class ObservationBatchSerializer(serializers.Serializer):
     partner = serializers.SlugField(required=False, help_text="Only when you act for more than one partner")
-    rows = serializers.ListField(child=serializers.DictField(), allow_empty=False,
-                                 help_text="indicator_code, area_code, period_start, period_end, value; optional "
-                                           "numerator, denominator, age_band, sex, ethnicity")
+    rows = serializers.ListField(
+        child=serializers.DictField(),
+        allow_empty=False,
+        help_text="indicator_code, area_code, period_start, period_end, value; optional "
+        "numerator, denominator, age_band, sex, ethnicity",
+    )
 
 
 class DataReturnSerializer(serializers.ModelSerializer):
@@ -120,16 +169,36 @@ class DataReturnSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DataReturn
-        fields = ["id", "partner", "original_filename", "kind", "size", "sha256", "uploaded_at", "uploaded_by",
-                  "status", "status_label", "progress", "row_count", "error_count", "errors", "warnings",
-                  "changes", "revision_count", "validated_at", "applied_at"]
+        fields = [
+            "id",
+            "partner",
+            "original_filename",
+            "kind",
+            "size",
+            "sha256",
+            "uploaded_at",
+            "uploaded_by",
+            "status",
+            "status_label",
+            "progress",
+            "row_count",
+            "error_count",
+            "errors",
+            "warnings",
+            "changes",
+            "revision_count",
+            "validated_at",
+            "applied_at",
+        ]
         read_only_fields = fields
 
 
 class DataReturnDetailSerializer(DataReturnSerializer):
     """One return, with the figures held that it revises (old and new value, change in %)."""
 
-    revisions = serializers.JSONField(read_only=True, help_text="At most 10,000, by row; revision_count is the full count")
+    revisions = serializers.JSONField(
+        read_only=True, help_text="At most 10,000, by row; revision_count is the full count"
+    )
 
     class Meta(DataReturnSerializer.Meta):
         fields = [*DataReturnSerializer.Meta.fields, "revisions"]
@@ -138,8 +207,10 @@ class DataReturnDetailSerializer(DataReturnSerializer):
 
 class DataReturnApplySerializer(serializers.Serializer):
     confirm_revisions = serializers.BooleanField(
-        required=False, default=False,
-        help_text="Required (true) when the return revises figures held: you have checked its revisions")
+        required=False,
+        default=False,
+        help_text="Required (true) when the return revises figures held: you have checked its revisions",
+    )
 
 
 class DataReturnUploadSerializer(serializers.Serializer):
@@ -171,18 +242,23 @@ class PriorityViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends: list = []
 
     def get_queryset(self):
-        return permissions.visible(self.request.user, rules.PRIORITY_VIEW,
-                                   Priority.objects.filter(active=True).prefetch_related("lead_partners"))
+        return permissions.visible(
+            self.request.user,
+            rules.PRIORITY_VIEW,
+            Priority.objects.filter(active=True).prefetch_related("lead_partners"),
+        )
 
     def get_object(self):
         return selectors.priority_get(user=self.request.user, slug=self.kwargs["slug"])
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("provider", OpenApiTypes.STR, description="Provider partner slug"),
-    OpenApiParameter("frequency", OpenApiTypes.STR, enum=Indicator.Frequency.values),
-    OpenApiParameter("search", OpenApiTypes.STR, description="Part of the code or name"),
-])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("provider", OpenApiTypes.STR, description="Provider partner slug"),
+        OpenApiParameter("frequency", OpenApiTypes.STR, enum=Indicator.Frequency.values),
+        OpenApiParameter("search", OpenApiTypes.STR, description="Part of the code or name"),
+    ]
+)
 class IndicatorViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
     """Indicator definitions. Filter with ?provider=<partner slug>, ?frequency= and ?search=."""
 
@@ -197,20 +273,30 @@ class IndicatorViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
         provider = Partner.objects.filter(slug=params["provider"]).first() if params.get("provider") else None
         if params.get("provider") and provider is None:
             return Indicator.objects.none()
-        return selectors.indicator_list(user=self.request.user, provider=provider, search=params.get("search", ""),
-                                        frequency=params.get("frequency", ""))
+        return selectors.indicator_list(
+            user=self.request.user,
+            provider=provider,
+            search=params.get("search", ""),
+            frequency=params.get("frequency", ""),
+        )
 
     def get_object(self):
-        return permissions.get_visible_or_404(self.request.user, rules.PRIORITY_VIEW,
-                                              Indicator.objects.select_related("provider"), code=self.kwargs["code"])
+        return permissions.get_visible_or_404(
+            self.request.user,
+            rules.PRIORITY_VIEW,
+            Indicator.objects.select_related("provider"),
+            code=self.kwargs["code"],
+        )
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("priority", OpenApiTypes.STR, description="Priority slug"),
-    OpenApiParameter("owner", OpenApiTypes.STR, description="Owner partner slug"),
-    OpenApiParameter("indicator", OpenApiTypes.STR, description="Indicator code"),
-    OpenApiParameter("status", OpenApiTypes.STR, enum=Target.Status.values),
-])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("priority", OpenApiTypes.STR, description="Priority slug"),
+        OpenApiParameter("owner", OpenApiTypes.STR, description="Owner partner slug"),
+        OpenApiParameter("indicator", OpenApiTypes.STR, description="Indicator code"),
+        OpenApiParameter("status", OpenApiTypes.STR, enum=Target.Status.values),
+    ]
+)
 class TargetViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
     """Targets with their status. latest_value is null with figures_shared false unless you may see the data."""
 
@@ -265,19 +351,37 @@ class ObservationViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, viewsets
 
     @extend_schema(
         request=ObservationBatchSerializer,
-        responses={201: inline_serializer("BatchSaved", {
-            "batch_id": serializers.CharField(), "new": serializers.IntegerField(),
-            "revised": serializers.IntegerField(), "unchanged": serializers.IntegerField(),
-            "warnings": serializers.ListField(child=serializers.DictField()),
-            "revisions": serializers.ListField(child=serializers.DictField())}),
-            400: OpenApiTypes.OBJECT},
+        responses={
+            201: inline_serializer(
+                "BatchSaved",
+                {
+                    "batch_id": serializers.CharField(),
+                    "new": serializers.IntegerField(),
+                    "revised": serializers.IntegerField(),
+                    "unchanged": serializers.IntegerField(),
+                    "warnings": serializers.ListField(child=serializers.DictField()),
+                    "revisions": serializers.ListField(child=serializers.DictField()),
+                },
+            ),
+            400: OpenApiTypes.OBJECT,
+        },
     )
     def create(self, request, *args, **kwargs):
         rows = request.data.get("rows") if isinstance(request.data, dict) else None
         if not isinstance(rows, list) or not rows:
-            return Response({"errors": [{"row": 0, "column": "rows", "message": "Send the figures as a list in rows",
-                                         "fix": 'Send {"rows": [{"indicator_code": ..., ...}, ...]}'}]},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {
+                    "errors": [
+                        {
+                            "row": 0,
+                            "column": "rows",
+                            "message": "Send the figures as a list in rows",
+                            "fix": 'Send {"rows": [{"indicator_code": ..., ...}, ...]}',
+                        }
+                    ]
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         partner = _acting_partner(request, request.data.get("partner"))
         try:
             result = services.observations_submit_batch(partner=partner, rows=rows, by=request.user)
@@ -286,8 +390,9 @@ class ObservationViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, viewsets
         return Response(result, status=status.HTTP_201_CREATED)
 
 
-class DataReturnViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        viewsets.GenericViewSet):
+class DataReturnViewSet(
+    StrictQueryParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Data returns you may see; POST a CSV/XLSX file (multipart, field 'file') to send one."""
 
     serializer_class = DataReturnSerializer
@@ -296,8 +401,9 @@ class DataReturnViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Re
     parser_classes = [MultiPartParser, FormParser, SafeJSONParser]
 
     def get_queryset(self):
-        return selectors.data_returns_visible_to(user=self.request.user,
-                                                 status=self.request.query_params.get("status", ""))
+        return selectors.data_returns_visible_to(
+            user=self.request.user, status=self.request.query_params.get("status", "")
+        )
 
     def get_serializer_class(self):
         return DataReturnDetailSerializer if self.action in ("retrieve", "apply") else DataReturnSerializer
@@ -309,25 +415,41 @@ class DataReturnViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Re
             raise Http404
         return selectors.data_return_get(user=self.request.user, pk=pk)
 
-    @extend_schema(request=DataReturnUploadSerializer, responses={202: inline_serializer("DataReturnAccepted", {
-        "id": serializers.IntegerField(), "status": serializers.CharField(), "status_url": serializers.URLField()})})
+    @extend_schema(
+        request=DataReturnUploadSerializer,
+        responses={
+            202: inline_serializer(
+                "DataReturnAccepted",
+                {
+                    "id": serializers.IntegerField(),
+                    "status": serializers.CharField(),
+                    "status_url": serializers.URLField(),
+                },
+            )
+        },
+    )
     def create(self, request, *args, **kwargs):
         upload = DataReturnUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         partner = _acting_partner(request, upload.validated_data.get("partner"))
         try:
-            data_return = services.data_return_upload(partner=partner, uploaded_file=upload.validated_data["file"],
-                                                      by=request.user)
+            data_return = services.data_return_upload(
+                partner=partner, uploaded_file=upload.validated_data["file"], by=request.user
+            )
         except UploadRejected as exc:
             return Response({"file": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
         data_return.refresh_from_db(fields=["status"])
         url = reverse("api:datareturn-detail", kwargs={"pk": data_return.pk}, request=request)
-        return Response({"id": data_return.pk, "status": data_return.status, "status_url": url},
-                        status=status.HTTP_202_ACCEPTED, headers={"Location": url})
+        return Response(
+            {"id": data_return.pk, "status": data_return.status, "status_url": url},
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": url},
+        )
 
-    @extend_schema(request=DataReturnApplySerializer,
-                   responses={200: DataReturnDetailSerializer, 400: OpenApiTypes.OBJECT,
-                              409: DataReturnDetailSerializer})
+    @extend_schema(
+        request=DataReturnApplySerializer,
+        responses={200: DataReturnDetailSerializer, 400: OpenApiTypes.OBJECT, 409: DataReturnDetailSerializer},
+    )
     @action(detail=True, methods=["post"])
     def apply(self, request, pk=None, **kwargs):
         """Apply a return that passed its checks (all rows or none). One that revises figures held needs
@@ -336,16 +458,22 @@ class DataReturnViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Re
         flags = DataReturnApplySerializer(data=request.data if isinstance(request.data, dict) else {})
         flags.is_valid(raise_exception=True)
         try:
-            data_return = services.data_return_apply(data_return=data_return, by=request.user,
-                                                     confirm_revisions=flags.validated_data["confirm_revisions"])
+            data_return = services.data_return_apply(
+                data_return=data_return, by=request.user, confirm_revisions=flags.validated_data["confirm_revisions"]
+            )
         except DjangoValidationError as exc:
             if hasattr(exc, "error_dict") and "confirm_revisions" in exc.error_dict:
                 count = data_return.revision_count
-                return Response({"confirm_revisions": [
-                    f"This return revises {count:,} figure{'' if count == 1 else 's'} the board holds (listed in "
-                    f"revisions on GET {reverse('api:datareturn-detail', kwargs={'pk': data_return.pk})}). "
-                    'Check them, then send {"confirm_revisions": true} to confirm they replace what the board holds.'
-                ]}, status=status.HTTP_400_BAD_REQUEST)
+                return Response(
+                    {
+                        "confirm_revisions": [
+                            f"This return revises {count:,} figure{'' if count == 1 else 's'} the board holds (listed in "
+                            f"revisions on GET {reverse('api:datareturn-detail', kwargs={'pk': data_return.pk})}). "
+                            'Check them, then send {"confirm_revisions": true} to confirm they replace what the board holds.'
+                        ]
+                    },
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
             return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
         if data_return.status == DataReturn.Status.APPLIED:
             code = status.HTTP_200_OK

@@ -4,6 +4,7 @@ Idempotent: each thing is created only when missing, so a second run writes noth
 no audit events). Figures are synthetic but plausible (seeded, so the same every time) and
 flagged is_demo, which pages show as "Synthetic demo data".
 """
+
 from __future__ import annotations
 
 import math
@@ -16,15 +17,25 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
+from partners.demo import FORCE_AREA, LOCAL_AUTHORITIES
 from partners.models import Area, Partner
 from portal.audit import audit_record
-from partners.demo import FORCE_AREA, LOCAL_AUTHORITIES
 from portal.seeding import SEED, seed_step
 
 from . import services
 from .models import (
-    AGE_BANDS, ETHNICITY, SEX, Indicator, Observation, PartnerRemit, Priority, Target, breakdown_key,
-    last_complete_period, period_containing, periods_between,
+    AGE_BANDS,
+    ETHNICITY,
+    SEX,
+    Indicator,
+    Observation,
+    PartnerRemit,
+    Priority,
+    Target,
+    breakdown_key,
+    last_complete_period,
+    period_containing,
+    periods_between,
 )
 
 Unit, Pol, Freq, Geo = Indicator.Unit, Indicator.Polarity, Indicator.Frequency, Area.Kind
@@ -32,37 +43,67 @@ MONTHS = 36
 Q4 = Decimal("0.0001")
 
 PRIORITIES = [
-    ("reduce-violence-and-neighbourhood-crime", "Reduce homicide, serious violence and neighbourhood crime",
-     "Fewer people killed or seriously hurt, and fewer burglaries, robberies and vehicle crimes in our "
-     "neighbourhoods.", ["west-midlands-police", "west-midlands-vrp"]),
-    ("fewer-first-time-entrants", "Fewer first-time entrants, especially children and young people",
-     "Divert children and young adults away from the justice system, through early help and "
-     "out-of-court alternatives, and close the gaps between ethnic groups.",
-     ["west-midlands-police"] + [f"{name.lower()}-yjs" for _, name in LOCAL_AUTHORITIES]),
-    ("shorter-waits-for-victims", "Shorter waits for victims",
-     "Cut the time from offence to the end of a case, and keep victims informed and supported throughout.",
-     ["hmcts-west-midlands", "cps-west-midlands", "victim-support-west-midlands"]),
-    ("less-reoffending", "Less reoffending",
-     "Fewer people reoffend after a caution, a community sentence or release from prison.",
-     ["probation-west-midlands", "hmpps-west-midlands-prisons"]),
-    ("tackle-domestic-abuse-and-vawg", "Tackle domestic abuse and violence against women and girls",
-     "Protect victims, pursue perpetrators and keep victims engaged until justice is done.",
-     ["west-midlands-police", "opcc", "victim-support-west-midlands"]),
+    (
+        "reduce-violence-and-neighbourhood-crime",
+        "Reduce homicide, serious violence and neighbourhood crime",
+        "Fewer people killed or seriously hurt, and fewer burglaries, robberies and vehicle crimes in our "
+        "neighbourhoods.",
+        ["west-midlands-police", "west-midlands-vrp"],
+    ),
+    (
+        "fewer-first-time-entrants",
+        "Fewer first-time entrants, especially children and young people",
+        "Divert children and young adults away from the justice system, through early help and "
+        "out-of-court alternatives, and close the gaps between ethnic groups.",
+        ["west-midlands-police"] + [f"{name.lower()}-yjs" for _, name in LOCAL_AUTHORITIES],
+    ),
+    (
+        "shorter-waits-for-victims",
+        "Shorter waits for victims",
+        "Cut the time from offence to the end of a case, and keep victims informed and supported throughout.",
+        ["hmcts-west-midlands", "cps-west-midlands", "victim-support-west-midlands"],
+    ),
+    (
+        "less-reoffending",
+        "Less reoffending",
+        "Fewer people reoffend after a caution, a community sentence or release from prison.",
+        ["probation-west-midlands", "hmpps-west-midlands-prisons"],
+    ),
+    (
+        "tackle-domestic-abuse-and-vawg",
+        "Tackle domestic abuse and violence against women and girls",
+        "Protect victims, pursue perpetrators and keep victims engaged until justice is done.",
+        ["west-midlands-police", "opcc", "victim-support-west-midlands"],
+    ),
 ]
 
 # Mid-2021 populations (rounded) and each area's relative level of offending.
-POPULATION = {"E08000025": 1_144_900, "E08000026": 345_300, "E08000027": 323_500, "E08000028": 341_800,
-              "E08000029": 216_200, "E08000030": 284_100, "E08000031": 263_700}
-AREA_FACTOR = {"E08000025": 1.25, "E08000026": 1.0, "E08000027": 0.8, "E08000028": 1.1, "E08000029": 0.7,
-               "E08000030": 1.0, "E08000031": 1.1}
+POPULATION = {
+    "E08000025": 1_144_900,
+    "E08000026": 345_300,
+    "E08000027": 323_500,
+    "E08000028": 341_800,
+    "E08000029": 216_200,
+    "E08000030": 284_100,
+    "E08000031": 263_700,
+}
+AREA_FACTOR = {
+    "E08000025": 1.25,
+    "E08000026": 1.0,
+    "E08000027": 0.8,
+    "E08000028": 1.1,
+    "E08000029": 0.7,
+    "E08000030": 1.0,
+    "E08000031": 1.1,
+}
 AGE_SHARE = {"10-17": 0.105, "18-25": 0.115}
 ETHNIC_SHARE = {"Asian": 0.30, "Black": 0.08, "Mixed": 0.08, "White": 0.50, "Other": 0.04}
 ETHNIC_RATE = {"Asian": 0.8, "Black": 2.2, "Mixed": 1.7, "White": 1.0, "Other": 1.0}  # disparities to make visible
 SEX_SHARE = {"Female": 0.49, "Male": 0.51}
 SEX_RATE = {"Female": 0.35, "Male": 1.6}
-CHILD_AGE_SHARE = {"10-14": 0.62, "15-17": 0.38}   # of children aged 10 to 17
+CHILD_AGE_SHARE = {"10-14": 0.62, "15-17": 0.38}  # of children aged 10 to 17
 CHILD_AGE_RATE = {"10-14": 0.4, "15-17": 2.0}
-FTE_CHILDREN_PER_100000 = 38                          # the FTE10-17 level, per quarter
+FTE_CHILDREN_PER_100000 = 38  # the FTE10-17 level, per quarter
 
 
 @dataclass
@@ -75,14 +116,14 @@ class Spec:
     frequency: str
     geography: str
     provider: str
-    level: float                     # typical value for one period
-    trend: float = 0.0               # change per year, as a fraction
+    level: float  # typical value for one period
+    trend: float = 0.0  # change per year, as a fraction
     breakdowns: list[str] = field(default_factory=list)
     lag: str = ""
-    population: str = ""             # age group for rate denominators ("" = everyone)
-    cohort: int = 0                  # cohort size for percentages
+    population: str = ""  # age group for rate denominators ("" = everyone)
+    cohort: int = 0  # cohort size for percentages
     with_data: bool = True
-    area: str = ""                   # one local authority only (a partner's own caseload)
+    area: str = ""  # one local authority only (a partner's own caseload)
     # A revision moving a figure by more than this (%) gets a warning: small counts swing more than
     # rates over large populations, and a percentage of a large cohort hardly moves when revised.
     revision_warning_percent: int = 50
@@ -96,78 +137,196 @@ def yjs_fte_code(name: str) -> str:
 def _yjs_fte(code: str, name: str) -> Spec:
     children = POPULATION[code] * AGE_SHARE["10-17"]
     return Spec(
-        yjs_fte_code(name), f"First-time entrants to {name} Youth Justice Service",
+        yjs_fte_code(name),
+        f"First-time entrants to {name} Youth Justice Service",
         f"Children aged 10 to 17 living in {name} who received their first youth caution or court conviction "
         f"and came onto the youth justice service's caseload in the quarter (a count, from the case management "
         f"system).",
-        Unit.COUNT, Pol.LOWER_IS_BETTER, Freq.QUARTERLY, Geo.LOCAL_AUTHORITY, f"{name.lower()}-yjs",
-        level=round(FTE_CHILDREN_PER_100000 * AREA_FACTOR[code] * children / 100_000, 1), trend=-0.06,
-        breakdowns=["age_band", "sex", "ethnicity"], area=code, revision_warning_percent=100,
-        lag="Case management system extract, about 1 month after the quarter ends")
+        Unit.COUNT,
+        Pol.LOWER_IS_BETTER,
+        Freq.QUARTERLY,
+        Geo.LOCAL_AUTHORITY,
+        f"{name.lower()}-yjs",
+        level=round(FTE_CHILDREN_PER_100000 * AREA_FACTOR[code] * children / 100_000, 1),
+        trend=-0.06,
+        breakdowns=["age_band", "sex", "ethnicity"],
+        area=code,
+        revision_warning_percent=100,
+        lag="Case management system extract, about 1 month after the quarter ends",
+    )
 
 
 INDICATORS = [
-    Spec("FTE10-17", "First-time entrants aged 10 to 17",
-         "Children aged 10 to 17 receiving their first youth caution or court conviction (Police National "
-         "Computer), per 100,000 children aged 10 to 17 living in the area, in the quarter.",
-         Unit.RATE_100000, Pol.LOWER_IS_BETTER, Freq.QUARTERLY, Geo.LOCAL_AUTHORITY, "west-midlands-police",
-         level=38, trend=-0.06, breakdowns=["sex", "ethnicity"], population="10-17",
-         lag="Police National Computer extract, about 3 months in arrears"),
-    Spec("FTE18-25", "First-time entrants aged 18 to 25",
-         "Young adults aged 18 to 25 receiving their first caution or conviction, per 100,000 people aged "
-         "18 to 25 living in the area, in the quarter.",
-         Unit.RATE_100000, Pol.LOWER_IS_BETTER, Freq.QUARTERLY, Geo.LOCAL_AUTHORITY, "west-midlands-police",
-         level=95, trend=-0.01, breakdowns=["sex"], population="18-25",
-         lag="Police National Computer extract, about 3 months in arrears"),
-    Spec("OTC-DAYS", "Days from offence to completion (Crown Court)",
-         "Mean number of days from the offence to the completion of the case, for cases completed in the "
-         "Crown Court in the quarter.",
-         Unit.DAYS, Pol.LOWER_IS_BETTER, Freq.QUARTERLY, Geo.FORCE_AREA, "hmcts-west-midlands",
-         level=680, trend=0.03, revision_warning_percent=25,
-         lag="HMCTS management information, published quarterly"),
-    Spec("REOFF-ADULT", "Proven reoffending rate, adults",
-         "Percentage of adults released from custody or starting a court order, or cautioned, in the quarter "
-         "who commit a proven reoffence within 12 months (and are convicted within a further 6).",
-         Unit.PERCENTAGE, Pol.LOWER_IS_BETTER, Freq.QUARTERLY, Geo.FORCE_AREA, "probation-west-midlands",
-         level=24.5, trend=-0.015, breakdowns=["sex"], cohort=5200, revision_warning_percent=20,
-         lag="Ministry of Justice statistics: a cohort is published about 15 months after it starts"),
-    Spec("REOFF-JUV", "Proven reoffending rate, children",
-         "Percentage of children aged 10 to 17 cautioned, convicted or released from custody in the financial "
-         "year who commit a proven reoffence within 12 months.",
-         Unit.PERCENTAGE, Pol.LOWER_IS_BETTER, Freq.ANNUAL, Geo.FORCE_AREA, "probation-west-midlands",
-         level=32.0, trend=-0.02, cohort=1900, revision_warning_percent=20,
-         lag="Ministry of Justice statistics, published about 18 months after the year starts"),
-    Spec("HOM", "Homicides",
-         "Offences of murder, manslaughter, corporate manslaughter and infanticide recorded in the month.",
-         Unit.COUNT, Pol.LOWER_IS_BETTER, Freq.MONTHLY, Geo.FORCE_AREA, "west-midlands-police",
-         level=3.8, revision_warning_percent=100, lag="Recorded crime, revised as cases are reclassified"),
-    Spec("SV-1000", "Serious violence offences per 1,000 people",
-         "Violence with injury, robbery of personal property and offences involving a knife or sharp "
-         "instrument recorded in the month, per 1,000 residents.",
-         Unit.RATE_1000, Pol.LOWER_IS_BETTER, Freq.MONTHLY, Geo.LOCAL_AUTHORITY, "west-midlands-police",
-         level=1.15, trend=-0.04, revision_warning_percent=30, lag="Recorded crime, about 1 month in arrears"),
-    Spec("NC-1000", "Neighbourhood crime per 1,000 people",
-         "Domestic burglary, personal robbery, theft from the person and vehicle offences recorded in the "
-         "month, per 1,000 residents.",
-         Unit.RATE_1000, Pol.LOWER_IS_BETTER, Freq.MONTHLY, Geo.LOCAL_AUTHORITY, "west-midlands-police",
-         level=1.6, trend=0.02, revision_warning_percent=30, lag="Recorded crime, about 1 month in arrears"),
-    Spec("DA-1000", "Domestic-abuse-related incidents and crimes per 1,000 people",
-         "Incidents and crimes flagged as domestic-abuse-related in the month, per 1,000 residents "
-         "(about 26 a year across the region).",
-         Unit.RATE_1000, Pol.LOWER_IS_BETTER, Freq.MONTHLY, Geo.LOCAL_AUTHORITY, "west-midlands-police",
-         level=2.2, trend=-0.03, revision_warning_percent=30,
-         lag="Recorded crime and incidents, about 1 month in arrears"),
-    Spec("VICTIM-ATTR", "Victim attrition",
-         "Percentage of crimes closed in the month because the victim does not support (or withdraws "
-         "support for) police action.",
-         Unit.PERCENTAGE, Pol.LOWER_IS_BETTER, Freq.MONTHLY, Geo.FORCE_AREA, "west-midlands-police",
-         level=27.0, trend=0.02, cohort=21000, revision_warning_percent=20,
-         lag="Crime outcomes, about 2 months in arrears"),
-    Spec("VS-CONTACT", "Victims contacted within 2 working days",
-         "Percentage of victims referred in the month whom the victim service contacted within 2 working "
-         "days of the referral.",
-         Unit.PERCENTAGE, Pol.HIGHER_IS_BETTER, Freq.MONTHLY, Geo.FORCE_AREA, "victim-support-west-midlands",
-         level=82.0, cohort=3000, with_data=False, revision_warning_percent=20, lag="First return due next month"),
+    Spec(
+        "FTE10-17",
+        "First-time entrants aged 10 to 17",
+        "Children aged 10 to 17 receiving their first youth caution or court conviction (Police National "
+        "Computer), per 100,000 children aged 10 to 17 living in the area, in the quarter.",
+        Unit.RATE_100000,
+        Pol.LOWER_IS_BETTER,
+        Freq.QUARTERLY,
+        Geo.LOCAL_AUTHORITY,
+        "west-midlands-police",
+        level=38,
+        trend=-0.06,
+        breakdowns=["sex", "ethnicity"],
+        population="10-17",
+        lag="Police National Computer extract, about 3 months in arrears",
+    ),
+    Spec(
+        "FTE18-25",
+        "First-time entrants aged 18 to 25",
+        "Young adults aged 18 to 25 receiving their first caution or conviction, per 100,000 people aged "
+        "18 to 25 living in the area, in the quarter.",
+        Unit.RATE_100000,
+        Pol.LOWER_IS_BETTER,
+        Freq.QUARTERLY,
+        Geo.LOCAL_AUTHORITY,
+        "west-midlands-police",
+        level=95,
+        trend=-0.01,
+        breakdowns=["sex"],
+        population="18-25",
+        lag="Police National Computer extract, about 3 months in arrears",
+    ),
+    Spec(
+        "OTC-DAYS",
+        "Days from offence to completion (Crown Court)",
+        "Mean number of days from the offence to the completion of the case, for cases completed in the "
+        "Crown Court in the quarter.",
+        Unit.DAYS,
+        Pol.LOWER_IS_BETTER,
+        Freq.QUARTERLY,
+        Geo.FORCE_AREA,
+        "hmcts-west-midlands",
+        level=680,
+        trend=0.03,
+        revision_warning_percent=25,
+        lag="HMCTS management information, published quarterly",
+    ),
+    Spec(
+        "REOFF-ADULT",
+        "Proven reoffending rate, adults",
+        "Percentage of adults released from custody or starting a court order, or cautioned, in the quarter "
+        "who commit a proven reoffence within 12 months (and are convicted within a further 6).",
+        Unit.PERCENTAGE,
+        Pol.LOWER_IS_BETTER,
+        Freq.QUARTERLY,
+        Geo.FORCE_AREA,
+        "probation-west-midlands",
+        level=24.5,
+        trend=-0.015,
+        breakdowns=["sex"],
+        cohort=5200,
+        revision_warning_percent=20,
+        lag="Ministry of Justice statistics: a cohort is published about 15 months after it starts",
+    ),
+    Spec(
+        "REOFF-JUV",
+        "Proven reoffending rate, children",
+        "Percentage of children aged 10 to 17 cautioned, convicted or released from custody in the financial "
+        "year who commit a proven reoffence within 12 months.",
+        Unit.PERCENTAGE,
+        Pol.LOWER_IS_BETTER,
+        Freq.ANNUAL,
+        Geo.FORCE_AREA,
+        "probation-west-midlands",
+        level=32.0,
+        trend=-0.02,
+        cohort=1900,
+        revision_warning_percent=20,
+        lag="Ministry of Justice statistics, published about 18 months after the year starts",
+    ),
+    Spec(
+        "HOM",
+        "Homicides",
+        "Offences of murder, manslaughter, corporate manslaughter and infanticide recorded in the month.",
+        Unit.COUNT,
+        Pol.LOWER_IS_BETTER,
+        Freq.MONTHLY,
+        Geo.FORCE_AREA,
+        "west-midlands-police",
+        level=3.8,
+        revision_warning_percent=100,
+        lag="Recorded crime, revised as cases are reclassified",
+    ),
+    Spec(
+        "SV-1000",
+        "Serious violence offences per 1,000 people",
+        "Violence with injury, robbery of personal property and offences involving a knife or sharp "
+        "instrument recorded in the month, per 1,000 residents.",
+        Unit.RATE_1000,
+        Pol.LOWER_IS_BETTER,
+        Freq.MONTHLY,
+        Geo.LOCAL_AUTHORITY,
+        "west-midlands-police",
+        level=1.15,
+        trend=-0.04,
+        revision_warning_percent=30,
+        lag="Recorded crime, about 1 month in arrears",
+    ),
+    Spec(
+        "NC-1000",
+        "Neighbourhood crime per 1,000 people",
+        "Domestic burglary, personal robbery, theft from the person and vehicle offences recorded in the "
+        "month, per 1,000 residents.",
+        Unit.RATE_1000,
+        Pol.LOWER_IS_BETTER,
+        Freq.MONTHLY,
+        Geo.LOCAL_AUTHORITY,
+        "west-midlands-police",
+        level=1.6,
+        trend=0.02,
+        revision_warning_percent=30,
+        lag="Recorded crime, about 1 month in arrears",
+    ),
+    Spec(
+        "DA-1000",
+        "Domestic-abuse-related incidents and crimes per 1,000 people",
+        "Incidents and crimes flagged as domestic-abuse-related in the month, per 1,000 residents "
+        "(about 26 a year across the region).",
+        Unit.RATE_1000,
+        Pol.LOWER_IS_BETTER,
+        Freq.MONTHLY,
+        Geo.LOCAL_AUTHORITY,
+        "west-midlands-police",
+        level=2.2,
+        trend=-0.03,
+        revision_warning_percent=30,
+        lag="Recorded crime and incidents, about 1 month in arrears",
+    ),
+    Spec(
+        "VICTIM-ATTR",
+        "Victim attrition",
+        "Percentage of crimes closed in the month because the victim does not support (or withdraws "
+        "support for) police action.",
+        Unit.PERCENTAGE,
+        Pol.LOWER_IS_BETTER,
+        Freq.MONTHLY,
+        Geo.FORCE_AREA,
+        "west-midlands-police",
+        level=27.0,
+        trend=0.02,
+        cohort=21000,
+        revision_warning_percent=20,
+        lag="Crime outcomes, about 2 months in arrears",
+    ),
+    Spec(
+        "VS-CONTACT",
+        "Victims contacted within 2 working days",
+        "Percentage of victims referred in the month whom the victim service contacted within 2 working "
+        "days of the referral.",
+        Unit.PERCENTAGE,
+        Pol.HIGHER_IS_BETTER,
+        Freq.MONTHLY,
+        Geo.FORCE_AREA,
+        "victim-support-west-midlands",
+        level=82.0,
+        cohort=3000,
+        with_data=False,
+        revision_warning_percent=20,
+        lag="First return due next month",
+    ),
 ] + [_yjs_fte(code, name) for code, name in LOCAL_AUTHORITIES]  # shared with the police (partners.demo)
 
 # priority slug, indicator, area ("*" = force area), owner, the status the demo should show
@@ -192,14 +351,23 @@ STATUS_GAP = {Target.Status.ON_TRACK: 0.04, Target.Status.AT_RISK: -0.025, Targe
 TOLERANCE = Decimal("5")
 
 HEALTH_REMITS = [
-    ("Secure facilities", "Commissions secure mental health services and health care in custody suites and "
-                          "the region's prisons."),
-    ("Offender skills", "Works with prisons and probation on education, skills and employment support for "
-                        "people in and leaving custody."),
-    ("Health and resettlement", "Makes sure people leaving prison are registered with a GP and continue their "
-                                "treatment in the community."),
-    ("Drug safety testing", "Runs drug checking and early warning of dangerous substances with public health "
-                            "and the police."),
+    (
+        "Secure facilities",
+        "Commissions secure mental health services and health care in custody suites and the region's prisons.",
+    ),
+    (
+        "Offender skills",
+        "Works with prisons and probation on education, skills and employment support for "
+        "people in and leaving custody.",
+    ),
+    (
+        "Health and resettlement",
+        "Makes sure people leaving prison are registered with a GP and continue their treatment in the community.",
+    ),
+    (
+        "Drug safety testing",
+        "Runs drug checking and early warning of dangerous substances with public health and the police.",
+    ),
 ]
 
 
@@ -229,15 +397,30 @@ def seed_priorities_and_indicators() -> None:
     partners = {p.slug: p for p in Partner.objects.all()}
     for order, (slug, title, description, leads) in enumerate(PRIORITIES, start=1):
         if not Priority.objects.filter(slug=slug).exists():
-            services.priority_create(title=title, slug=slug, description=description, order=order,
-                                     lead_partners=[partners[s] for s in leads if s in partners], by=SEED)
+            services.priority_create(
+                title=title,
+                slug=slug,
+                description=description,
+                order=order,
+                lead_partners=[partners[s] for s in leads if s in partners],
+                by=SEED,
+            )
     for spec in INDICATORS:
         if not Indicator.objects.filter(code=spec.code).exists():
             services.indicator_create(
-                code=spec.code, name=spec.name, definition=spec.definition, unit=spec.unit, polarity=spec.polarity,
-                frequency=spec.frequency, geography=spec.geography, provider=partners[spec.provider],
-                breakdowns=spec.breakdowns, data_lag_note=spec.lag,
-                revision_warning_percent=spec.revision_warning_percent, by=SEED)
+                code=spec.code,
+                name=spec.name,
+                definition=spec.definition,
+                unit=spec.unit,
+                polarity=spec.polarity,
+                frequency=spec.frequency,
+                geography=spec.geography,
+                provider=partners[spec.provider],
+                breakdowns=spec.breakdowns,
+                data_lag_note=spec.lag,
+                revision_warning_percent=spec.revision_warning_percent,
+                by=SEED,
+            )
     for slug in ("bsol-icb", "black-country-icb"):
         partner = partners.get(slug)
         for order, (title, description) in enumerate(HEALTH_REMITS, start=1):
@@ -311,22 +494,39 @@ def seed_observations() -> None:
         rng = np.random.default_rng(zlib.crc32(spec.code.encode()))
         periods = periods_between(spec.frequency, first, last)
         rows = [
-            Observation(indicator=indicator, area=areas[code], period_start=start, period_end=end,
-                        breakdown_key=breakdown_key(values), breakdown=values, value=_q(value),
-                        numerator=None if num is None else Decimal(num), denominator=None if den is None else Decimal(den),
-                        provider=indicator.provider, is_demo=True)
+            Observation(
+                indicator=indicator,
+                area=areas[code],
+                period_start=start,
+                period_end=end,
+                breakdown_key=breakdown_key(values),
+                breakdown=values,
+                value=_q(value),
+                numerator=None if num is None else Decimal(num),
+                denominator=None if den is None else Decimal(den),
+                provider=indicator.provider,
+                is_demo=True,
+            )
             for code, start, end, values, value, num, den in _series(spec, periods, rng, first)
             if code in areas
         ]
         Observation.objects.bulk_create(rows, batch_size=2000)
-        audit_record(actor=SEED, partner=indicator.provider, action="observations.demo_load", obj=indicator,
-                     summary=f"{len(rows)} synthetic demo figures loaded for {spec.code}",
-                     after={"rows": len(rows), "from": first.isoformat(), "to": last.isoformat()})
+        audit_record(
+            actor=SEED,
+            partner=indicator.provider,
+            action="observations.demo_load",
+            obj=indicator,
+            summary=f"{len(rows)} synthetic demo figures loaded for {spec.code}",
+            after={"rows": len(rows), "from": first.isoformat(), "to": last.isoformat()},
+        )
 
 
 def _latest_total(indicator: Indicator, area: Area) -> Observation | None:
-    return (Observation.objects.filter(indicator=indicator, area=area, breakdown_key="", is_current=True)
-            .order_by("-period_start").first())
+    return (
+        Observation.objects.filter(indicator=indicator, area=area, breakdown_key="", is_current=True)
+        .order_by("-period_start")
+        .first()
+    )
 
 
 @seed_step(order=40)
@@ -335,7 +535,9 @@ def seed_targets() -> None:
     today = timezone.localdate()
     first, _ = _window(today)
     baseline_start, baseline_end = periods_between(Freq.ANNUAL, first, first + timedelta(days=800))[0]
-    target_date = period_containing(Freq.ANNUAL, today)[1].replace(year=period_containing(Freq.ANNUAL, today)[1].year + 1)
+    target_date = period_containing(Freq.ANNUAL, today)[1].replace(
+        year=period_containing(Freq.ANNUAL, today)[1].year + 1
+    )
     areas = {a.code: a for a in Area.objects.all()}
     force = areas.get(FORCE_AREA[0])
     for slug, code, area_code, owner_slug, wanted in TARGETS:
@@ -347,8 +549,14 @@ def seed_targets() -> None:
             continue
         if Target.objects.filter(priority=priority, indicator=indicator, area=area).exists():
             continue
-        totals = Observation.objects.filter(indicator=indicator, area=area, breakdown_key="", is_current=True,
-                                            period_start__gte=baseline_start, period_end__lte=baseline_end)
+        totals = Observation.objects.filter(
+            indicator=indicator,
+            area=area,
+            breakdown_key="",
+            is_current=True,
+            period_start__gte=baseline_start,
+            period_end__lte=baseline_end,
+        )
         values = [o.value for o in totals]
         spec = next(s for s in INDICATORS if s.code == code)
         baseline = (sum(values) / len(values)).quantize(Q4) if values else _q(spec.level)
@@ -358,23 +566,35 @@ def seed_targets() -> None:
         if wanted is not None and latest is not None:
             # Choose the target so that the straight-line trajectory expects, for the latest period,
             # a value that gives the status the demo should show.
-            periods = [p for p in periods_between(indicator.frequency, baseline_end, target_date)
-                       if p[0] > baseline_end]
+            periods = [
+                p for p in periods_between(indicator.frequency, baseline_end, target_date) if p[0] > baseline_end
+            ]
             k = next((i for i, p in enumerate(periods, start=1) if p[0] == latest.period_start), None)
             gap = Decimal(str(STATUS_GAP[wanted]))
             expected = latest.value * (1 - better * gap)
-            if wanted == Target.Status.ON_TRACK and (expected - baseline) * better <= 0 < (latest.value - baseline) * better:
+            if (
+                wanted == Target.Status.ON_TRACK
+                and (expected - baseline) * better <= 0 < (latest.value - baseline) * better
+            ):
                 expected = (latest.value + baseline) / 2  # already better than baseline: expect half of the gain
             if k:
                 candidate = (baseline + (expected - baseline) * len(periods) / k).quantize(Decimal("0.01"))
                 if (candidate - baseline) * better > 0:
                     target_value = candidate
         services.target_create(
-            priority=priority, indicator=indicator, area=area, owner=owner, baseline_value=baseline,
-            baseline_period_start=baseline_start, baseline_period_end=baseline_end, target_value=target_value,
-            target_date=target_date, tolerance_percent=TOLERANCE,
-            title=indicator.name if area.name in indicator.name else
-            f"{indicator.name} in {area.name if area.kind == Area.Kind.LOCAL_AUTHORITY else 'the West Midlands'}",
+            priority=priority,
+            indicator=indicator,
+            area=area,
+            owner=owner,
+            baseline_value=baseline,
+            baseline_period_start=baseline_start,
+            baseline_period_end=baseline_end,
+            target_value=target_value,
+            target_date=target_date,
+            tolerance_percent=TOLERANCE,
+            title=indicator.name
+            if area.name in indicator.name
+            else f"{indicator.name} in {area.name if area.kind == Area.Kind.LOCAL_AUTHORITY else 'the West Midlands'}",
             by=SEED,
         )
 

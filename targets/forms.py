@@ -1,4 +1,5 @@
 """Input validation for the targets pages (indicator search, data return upload)."""
+
 from __future__ import annotations
 
 from django import forms
@@ -12,8 +13,9 @@ ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spre
 class IndicatorFilterForm(forms.Form):
     q = forms.CharField(label="Search by code or name", required=False, max_length=100)
     provider = forms.TypedChoiceField(label="Provider", required=False, coerce=int, empty_value=None)
-    frequency = forms.ChoiceField(label="Frequency", required=False,
-                                  choices=[("", "Any frequency")] + list(Indicator.Frequency.choices))
+    frequency = forms.ChoiceField(
+        label="Frequency", required=False, choices=[("", "Any frequency")] + list(Indicator.Frequency.choices)
+    )
 
     def __init__(self, *args, providers=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -21,20 +23,25 @@ class IndicatorFilterForm(forms.Form):
 
 
 class DataReturnUploadForm(forms.Form):
-    partner = forms.TypedChoiceField(label="Which partner is this return for?", coerce=int, required=False,
-                                     widget=forms.RadioSelect)
+    partner = forms.TypedChoiceField(
+        label="Which partner is this return for?", coerce=int, required=False, widget=forms.RadioSelect
+    )
     file = forms.FileField(
         label="Upload a file",
         help_text="A CSV or XLSX file made from the template",
-        error_messages={"required": "Select a CSV or XLSX file", "empty": "The selected file is empty",
-                        "invalid": "Select a CSV or XLSX file"},
+        error_messages={
+            "required": "Select a CSV or XLSX file",
+            "empty": "The selected file is empty",
+            "invalid": "Select a CSV or XLSX file",
+        },
         widget=forms.FileInput(attrs={"accept": ACCEPT}),
     )
 
     def __init__(self, *args, partners=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = (f"A CSV or XLSX file made from the template, "
-                                         f"smaller than {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB")
+        self.fields["file"].help_text = (
+            f"A CSV or XLSX file made from the template, smaller than {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB"
+        )
         partners = list(partners)
         if len(partners) > 1:
             self.fields["partner"].required = True
@@ -62,9 +69,12 @@ class DataReturnApplyForm(forms.Form):
         if revisions:
             field.required = True
             field.label = confirm_text
-            field.help_text = "The old figures stay in the revision history, but boards and targets will use the new ones."
-            field.error_messages["required"] = ("Confirm that the revised figures replace what the board holds, "
-                                                "or cancel")
+            field.help_text = (
+                "The old figures stay in the revision history, but boards and targets will use the new ones."
+            )
+            field.error_messages["required"] = (
+                "Confirm that the revised figures replace what the board holds, or cancel"
+            )
         else:
             del self.fields["confirm_revisions"]
 

@@ -1,12 +1,13 @@
 """The start-page section for partner officers: data returns waiting for them."""
+
 from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
 
 from portal import permissions
-from . import rules
 from portal.home import HomeSection, home_provider
 
+from . import rules
 from .models import DataReturn
 from .selectors import data_returns_awaiting_action
 
@@ -40,13 +41,19 @@ def data_returns_section(user):
             href = data_return.get_absolute_url()
         except NoReverseMatch:
             href = ""
-        items.append({
-            "text": f"{data_return.original_filename} ({data_return.partner.short_name}): "
-                    f"{WHAT_TO_DO[data_return.status]}",
-            "href": href,
-            "due": None,
-            "tag": {"text": data_return.get_status_display(), "classes": TAG_CLASSES[data_return.status]},
-        })
-    return HomeSection(title="Data returns", items=items, empty="No data returns are waiting for you.",
-                       links=_link("targets:data-return-upload", "Upload a data return")
-                       + _link("targets:data-returns", "See your data returns"))
+        items.append(
+            {
+                "text": f"{data_return.original_filename} ({data_return.partner.short_name}): "
+                f"{WHAT_TO_DO[data_return.status]}",
+                "href": href,
+                "due": None,
+                "tag": {"text": data_return.get_status_display(), "classes": TAG_CLASSES[data_return.status]},
+            }
+        )
+    return HomeSection(
+        title="Data returns",
+        items=items,
+        empty="No data returns are waiting for you.",
+        links=_link("targets:data-return-upload", "Upload a data return")
+        + _link("targets:data-returns", "See your data returns"),
+    )

@@ -1,4 +1,5 @@
 """Priorities, indicators, observations, targets, data returns and partner remits."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -41,12 +42,15 @@ def period_containing(frequency: str, day: date) -> tuple[date, date]:
     """The reporting period of a frequency that contains a day (annual = April to March)."""
     if frequency == Indicator.Frequency.MONTHLY:
         start = day.replace(day=1)
-        end = (start.replace(year=start.year + 1, month=1) if start.month == 12
-               else start.replace(month=start.month + 1)) - timedelta(days=1)
+        end = (
+            start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
+        ) - timedelta(days=1)
     elif frequency == Indicator.Frequency.QUARTERLY:
         start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
         end_month = start.month + 2
-        end = (date(start.year + 1, 1, 1) if end_month == 12 else date(start.year, end_month + 1, 1)) - timedelta(days=1)
+        end = (date(start.year + 1, 1, 1) if end_month == 12 else date(start.year, end_month + 1, 1)) - timedelta(
+            days=1
+        )
     elif frequency == Indicator.Frequency.ANNUAL:
         year = day.year if day.month >= 4 else day.year - 1
         start, end = date(year, 4, 1), date(year + 1, 3, 31)
@@ -124,12 +128,17 @@ class Indicator(models.Model):
     frequency = models.CharField(max_length=10, choices=Frequency.choices)
     geography = models.CharField(max_length=20, choices=Area.Kind.choices)
     provider = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="indicators_provided")
-    breakdowns = models.JSONField(default=list, blank=True,
-                                  help_text="Dimensions allowed: any of age_band, sex, ethnicity")
-    data_lag_note = models.CharField(max_length=300, blank=True,
-                                     help_text="How far behind the data runs, e.g. 'Published quarterly, 6 months in arrears'")
+    breakdowns = models.JSONField(
+        default=list, blank=True, help_text="Dimensions allowed: any of age_band, sex, ethnicity"
+    )
+    data_lag_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="How far behind the data runs, e.g. 'Published quarterly, 6 months in arrears'",
+    )
     revision_warning_percent = models.PositiveSmallIntegerField(
-        default=50, help_text="A data return that revises a figure by more than this percentage gets a warning")
+        default=50, help_text="A data return that revises a figure by more than this percentage gets a warning"
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -201,15 +210,20 @@ class DataReturn(models.Model):
 
     # GOV.UK tag colours; the words always carry the meaning too
     STATUS_TAG_COLOURS = {
-        Status.UPLOADED: "grey", Status.VALIDATING: "blue", Status.VALID: "turquoise",
-        Status.INVALID: "red", Status.APPLIED: "green", Status.FAILED: "red",
+        Status.UPLOADED: "grey",
+        Status.VALIDATING: "blue",
+        Status.VALID: "turquoise",
+        Status.INVALID: "red",
+        Status.APPLIED: "green",
+        Status.FAILED: "red",
     }
     MAX_STORED_ERRORS = 1000
     MAX_STORED_REVISIONS = 10_000
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="data_returns")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(default=timezone.now, db_index=True)
     file_path = models.CharField(max_length=300, help_text="Relative to MEDIA_ROOT (portal.files.upload_store)")
     original_filename = models.CharField(max_length=200)
@@ -235,8 +249,9 @@ class DataReturn(models.Model):
     validation_started_at = models.DateTimeField(null=True, blank=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
-    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -287,44 +302,60 @@ class Observation(models.Model):
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="observations")
     period_start = models.DateField()
     period_end = models.DateField()
-    breakdown_key = models.CharField(max_length=120, blank=True, default="",
-                                     help_text="Canonical key, e.g. 'age_band=10-14;sex=Female'; empty for the total")
+    breakdown_key = models.CharField(
+        max_length=120,
+        blank=True,
+        default="",
+        help_text="Canonical key, e.g. 'age_band=10-14;sex=Female'; empty for the total",
+    )
     breakdown = models.JSONField(default=dict, blank=True)
     value = models.DecimalField(max_digits=18, decimal_places=4)
     numerator = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     denominator = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     provider = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="observations")
     # Source: a data return, an API batch, or the demo seed (is_demo)
-    data_return = models.ForeignKey(DataReturn, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="observations")
+    data_return = models.ForeignKey(
+        DataReturn, null=True, blank=True, on_delete=models.PROTECT, related_name="observations"
+    )
     batch_id = models.CharField(max_length=64, blank=True, help_text="API batch id when posted through the API")
     is_demo = models.BooleanField(default=False)
     revision = models.PositiveIntegerField(default=1)
     is_current = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["indicator", "area", "period_start", "breakdown_key", "-revision"]
         permissions = [("view_all_observations", "See every indicator's figures (PCC office)")]
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "area", "period_start", "breakdown_key", "revision"],
-                                    name="observation_unique_revision"),
-            models.UniqueConstraint(fields=["indicator", "area", "period_start", "breakdown_key"],
-                                    condition=Q(is_current=True), name="observation_one_current"),
-            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
-                                   name="observation_period_ordered"),
+            models.UniqueConstraint(
+                fields=["indicator", "area", "period_start", "breakdown_key", "revision"],
+                name="observation_unique_revision",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "area", "period_start", "breakdown_key"],
+                condition=Q(is_current=True),
+                name="observation_one_current",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="observation_period_ordered"
+            ),
             models.CheckConstraint(condition=Q(revision__gte=1), name="observation_revision_positive"),
         ]
         indexes = [
-            models.Index(fields=["indicator", "area", "breakdown_key", "is_current", "-period_start"],
-                         name="observation_latest_idx"),
+            models.Index(
+                fields=["indicator", "area", "breakdown_key", "is_current", "-period_start"],
+                name="observation_latest_idx",
+            ),
             models.Index(fields=["provider", "is_current"], name="observation_provider_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator.code} {self.area_id} {self.period_start} {self.breakdown_key or 'total'} = {self.value}"
+        return (
+            f"{self.indicator.code} {self.area_id} {self.period_start} {self.breakdown_key or 'total'} = {self.value}"
+        )
 
     @property
     def is_total(self) -> bool:
@@ -354,8 +385,12 @@ class Target(models.Model):
         OFF_TRACK = "off_track", "Off track"
         NO_DATA = "no_data", "No data"
 
-    STATUS_TAG_COLOURS = {Status.ON_TRACK: "green", Status.AT_RISK: "yellow",
-                          Status.OFF_TRACK: "red", Status.NO_DATA: "grey"}
+    STATUS_TAG_COLOURS = {
+        Status.ON_TRACK: "green",
+        Status.AT_RISK: "yellow",
+        Status.OFF_TRACK: "red",
+        Status.NO_DATA: "grey",
+    }
     STATUS_RULE = (
         "We compare the latest published total for the area with the value the trajectory expects for "
         "that period (the most recent trajectory point on or before it, or the baseline before the first "
@@ -376,7 +411,9 @@ class Target(models.Model):
     target_value = models.DecimalField(max_digits=18, decimal_places=4)
     target_date = models.DateField()
     tolerance_percent = models.DecimalField(
-        max_digits=6, decimal_places=2, default=Decimal("5.00"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("5.00"),
         help_text="How far worse than the trajectory (as % of the expected value) is still 'At risk' not 'Off track'",
     )
     notes = models.TextField(blank=True)
@@ -387,8 +424,10 @@ class Target(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["priority", "indicator", "area"], name="target_unique_per_priority_area"),
             models.CheckConstraint(condition=Q(tolerance_percent__gte=0), name="target_tolerance_not_negative"),
-            models.CheckConstraint(condition=Q(baseline_period_end__gte=models.F("baseline_period_start")),
-                                   name="target_baseline_period_ordered"),
+            models.CheckConstraint(
+                condition=Q(baseline_period_end__gte=models.F("baseline_period_start")),
+                name="target_baseline_period_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -416,8 +455,10 @@ class Target(models.Model):
         if latest_value is None or latest_period_start is None:
             return self.Status.NO_DATA
         return compute_status(
-            value=latest_value, expected=self.expected_on(latest_period_start),
-            higher_is_better=self.indicator.higher_is_better, tolerance_percent=self.tolerance_percent,
+            value=latest_value,
+            expected=self.expected_on(latest_period_start),
+            higher_is_better=self.indicator.higher_is_better,
+            tolerance_percent=self.tolerance_percent,
         )
 
 

@@ -4,6 +4,7 @@ Figures (observations) go to the indicator's provider, the PCC office and recipi
 data-sharing agreement covering the indicator (INDICATOR_DATA_VIEW / OBSERVATION_VIEW); breakdowns
 need the *_BREAKDOWNS_VIEW rules as well. Definitions and status words go to every role.
 """
+
 from __future__ import annotations
 
 from portal.permissions import Rule, register_role_permissions, register_rules
@@ -19,29 +20,36 @@ DATA_RETURN_REVIEW_ALL = "data_return.review_all"
 TARGET_MANAGE = "target.manage"
 PRIORITY_VIEW = "priority.view"  # priorities, indicator definitions, targets and their status words
 
-register_rules({
-    INDICATOR_DATA_VIEW: Rule("targets.view_observation", "view_indicator_data", "targets.view_all_observations"),
-    INDICATOR_BREAKDOWNS_VIEW: Rule(
-        "targets.view_observation", "view_indicator_breakdowns", "targets.view_all_observations"),
-    OBSERVATION_VIEW: Rule(
-        "targets.view_observation", "view_indicator_data", "targets.view_all_observations", via="indicator"),
-    OBSERVATION_BREAKDOWNS_VIEW: Rule(
-        "targets.view_observation", "view_indicator_breakdowns", "targets.view_all_observations", via="indicator"),
-    DATA_RETURN_VIEW: Rule("targets.view_datareturn", "view_datareturn", "targets.view_all_datareturns"),
-    # NOTE: "act_for_partner" is the partners app's object permission on a partner: submitting a
-    # return is acting for one's own partner.
-    DATA_RETURN_SUBMIT: Rule("targets.add_datareturn", "act_for_partner"),
-    DATA_RETURN_REVIEW_ALL: Rule("targets.view_all_datareturns"),
-    TARGET_MANAGE: Rule("targets.change_target"),
-    PRIORITY_VIEW: Rule("targets.view_priority"),
-})
+register_rules(
+    {
+        INDICATOR_DATA_VIEW: Rule("targets.view_observation", "view_indicator_data", "targets.view_all_observations"),
+        INDICATOR_BREAKDOWNS_VIEW: Rule(
+            "targets.view_observation", "view_indicator_breakdowns", "targets.view_all_observations"
+        ),
+        OBSERVATION_VIEW: Rule(
+            "targets.view_observation", "view_indicator_data", "targets.view_all_observations", via="indicator"
+        ),
+        OBSERVATION_BREAKDOWNS_VIEW: Rule(
+            "targets.view_observation", "view_indicator_breakdowns", "targets.view_all_observations", via="indicator"
+        ),
+        DATA_RETURN_VIEW: Rule("targets.view_datareturn", "view_datareturn", "targets.view_all_datareturns"),
+        # NOTE: "act_for_partner" is the partners app's object permission on a partner: submitting a
+        # return is acting for one's own partner.
+        DATA_RETURN_SUBMIT: Rule("targets.add_datareturn", "act_for_partner"),
+        DATA_RETURN_REVIEW_ALL: Rule("targets.view_all_datareturns"),
+        TARGET_MANAGE: Rule("targets.change_target"),
+        PRIORITY_VIEW: Rule("targets.view_priority"),
+    }
+)
 
 _EVERYONE = ["targets.view_observation", "targets.view_datareturn", "targets.view_priority"]
 _PCC_OFFICE = _EVERYONE + ["targets.view_all_observations", "targets.view_all_datareturns", "targets.change_target"]
-register_role_permissions({
-    Role.OFFICER: _EVERYONE + ["targets.add_datareturn"],
-    Role.SIGNATORY: _EVERYONE,
-    Role.BOARD_MEMBER: _EVERYONE + ["targets.change_target"],
-    Role.PCC_OFFICER: _PCC_OFFICE,
-    Role.PCC: _PCC_OFFICE,
-})
+register_role_permissions(
+    {
+        Role.OFFICER: _EVERYONE + ["targets.add_datareturn"],
+        Role.SIGNATORY: _EVERYONE,
+        Role.BOARD_MEMBER: _EVERYONE + ["targets.change_target"],
+        Role.PCC_OFFICER: _PCC_OFFICE,
+        Role.PCC: _PCC_OFFICE,
+    }
+)

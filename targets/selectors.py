@@ -6,12 +6,12 @@ office and, later, recipients of a data-sharing agreement (INDICATOR_DATA_VIEW /
 OBSERVATION_VIEW; breakdowns need the *_BREAKDOWNS_VIEW rules as well). A target's status word
 is shown to everyone even when its figures are not (it says how, not how much).
 """
+
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
@@ -21,10 +21,16 @@ from partners import rules as partner_rules
 from partners.models import Area, DataSharingAgreement, Partner
 from partners.selectors import partner_section
 from portal import permissions
-from . import rules
 
+from . import rules
 from .models import (
-    BREAKDOWN_DIMENSIONS, DataReturn, Indicator, Observation, Priority, Target, TrajectoryPoint,
+    BREAKDOWN_DIMENSIONS,
+    DataReturn,
+    Indicator,
+    Observation,
+    Priority,
+    Target,
+    TrajectoryPoint,
     last_complete_period,
 )
 from .validation import COLUMNS, EXAMPLE_MARK, TEMPLATE_EXAMPLES, TEMPLATE_MARKER_COLUMN
@@ -41,12 +47,18 @@ def dsa_that_would_open(*, user, indicator, breakdowns: bool = False) -> list[Da
         return []
     S = DataSharingAgreement.Status
     qs = DataSharingAgreement.objects.filter(
-        status__in=[S.DRAFT, S.AWAITING_SIGNATURES, S.SUSPENDED], coverage__indicator=indicator,
-        recipients__in=partner_ids)
+        status__in=[S.DRAFT, S.AWAITING_SIGNATURES, S.SUSPENDED],
+        coverage__indicator=indicator,
+        recipients__in=partner_ids,
+    )
     if breakdowns:
         qs = qs.filter(level=DataSharingAgreement.Level.BREAKDOWNS)
-    return list(permissions.visible(user, partner_rules.DSA_VIEW, qs).distinct().select_related("provider")
-                .order_by("status", "-created_at"))
+    return list(
+        permissions.visible(user, partner_rules.DSA_VIEW, qs)
+        .distinct()
+        .select_related("provider")
+        .order_by("status", "-created_at")
+    )
 
 
 @dataclass
@@ -67,14 +79,16 @@ def dsa_sharing_hint(*, user, indicator, breakdowns: bool = False) -> SharingHin
         first = agreements[0]
         text = {
             S.DRAFT: f"Agreement {first.reference} would share {what} with you once it is sent, signed and active. "
-                     f"It is still a draft.",
+            f"It is still a draft.",
             S.AWAITING_SIGNATURES: f"Agreement {first.reference} would share {what} with you. It is waiting for "
-                                   f"signatures.",
+            f"signatures.",
             S.SUSPENDED: f"Agreement {first.reference} shares {what} with you, but it is suspended.",
         }[first.status]
     else:
-        text = (f"Some data is hidden by sharing rules: no agreement shares {what} with your partner. "
-                f"Ask {indicator.provider.name} for a data-sharing agreement.")
+        text = (
+            f"Some data is hidden by sharing rules: no agreement shares {what} with your partner. "
+            f"Ask {indicator.provider.name} for a data-sharing agreement."
+        )
     return SharingHint(agreements=agreements, provider=indicator.provider, text=text)
 
 
@@ -89,9 +103,13 @@ def _figure_indicator_ids(user, indicator_ids: Iterable[int]) -> set[int]:
 
 
 def _latest_total_subquery():
-    return (Observation.objects.filter(indicator_id=OuterRef("indicator_id"), area_id=OuterRef("area_id"),
-                                       breakdown_key="", is_current=True)
-            .order_by("-period_start").values("pk")[:1])
+    return (
+        Observation.objects.filter(
+            indicator_id=OuterRef("indicator_id"), area_id=OuterRef("area_id"), breakdown_key="", is_current=True
+        )
+        .order_by("-period_start")
+        .values("pk")[:1]
+    )
 
 
 def with_status(user, targets: QuerySet[Target]) -> list[Target]:
@@ -122,8 +140,14 @@ def with_status(user, targets: QuerySet[Target]) -> list[Target]:
     return rows
 
 
-def target_list_visible_to(*, user, priority: Priority | None = None, owner: Partner | None = None,
-                           indicator: Indicator | None = None, status: str = "") -> list[Target]:
+def target_list_visible_to(
+    *,
+    user,
+    priority: Priority | None = None,
+    owner: Partner | None = None,
+    indicator: Indicator | None = None,
+    status: str = "",
+) -> list[Target]:
     """Targets with status words (figures only where shared), optionally narrowed."""
     qs = permissions.visible(user, rules.PRIORITY_VIEW, Target.objects.filter(priority__active=True))
     if priority is not None:
@@ -172,11 +196,11 @@ def priority_get(*, user, slug: str) -> Priority:
 class TargetDetail:
     target: Target
     figures_shared: bool
-    series: list[dict] = field(default_factory=list)    # {"period_start", "period_end", "value", "expected", "is_demo"}
+    series: list[dict] = field(default_factory=list)  # {"period_start", "period_end", "value", "expected", "is_demo"}
     history: list[Observation] = field(default_factory=list)  # every revision of the totals, newest first
     status_rule: str = Target.STATUS_RULE
     hidden_message: str = ""
-    sharing_hint: SharingHint | None = None   # what would open the figures, when they are hidden
+    sharing_hint: SharingHint | None = None  # what would open the figures, when they are hidden
 
     @property
     def has_demo_data(self) -> bool:
@@ -194,8 +218,7 @@ def target_get(*, user, pk: int) -> TargetDetail:
     expected = {p.period_start: p.expected_value for p in target.trajectory_points.all()}
     observed: dict[date, Observation] = {}
     if target.figures_shared:
-        totals = Observation.objects.filter(indicator_id=target.indicator_id, area_id=target.area_id,
-                                            breakdown_key="")
+        totals = Observation.objects.filter(indicator_id=target.indicator_id, area_id=target.area_id, breakdown_key="")
         detail.history = list(totals.order_by("-period_start", "-revision").select_related("data_return"))
         observed = {o.period_start: o for o in detail.history if o.is_current}
     else:
@@ -203,19 +226,27 @@ def target_get(*, user, pk: int) -> TargetDetail:
         detail.sharing_hint = dsa_sharing_hint(user=user, indicator=target.indicator)
     for start in sorted(set(expected) | set(observed)):
         obs = observed.get(start)
-        detail.series.append({
-            "period_start": start,
-            "period_end": obs.period_end if obs else None,
-            "value": obs.value if obs else None,
-            "expected": expected.get(start),
-            "is_demo": bool(obs and obs.is_demo),
-        })
+        detail.series.append(
+            {
+                "period_start": start,
+                "period_end": obs.period_end if obs else None,
+                "value": obs.value if obs else None,
+                "expected": expected.get(start),
+                "is_demo": bool(obs and obs.is_demo),
+            }
+        )
     return detail
 
 
 # --- Indicators ----------------------------------------------------------------------------------
-def indicator_list(*, user, provider: Partner | int | None = None, search: str = "", frequency: str = "",
-                   include_inactive: bool = False) -> QuerySet[Indicator]:
+def indicator_list(
+    *,
+    user,
+    provider: Partner | int | None = None,
+    search: str = "",
+    frequency: str = "",
+    include_inactive: bool = False,
+) -> QuerySet[Indicator]:
     """The indicator catalogue (definitions are visible to everyone with a role)."""
     qs = Indicator.objects.all() if include_inactive else Indicator.objects.filter(active=True)
     qs = permissions.visible(user, rules.PRIORITY_VIEW, qs)
@@ -235,16 +266,24 @@ def indicator_get(*, user, code: str) -> Indicator:
     indicator = permissions.get_visible_or_404(user, rules.PRIORITY_VIEW, qs, code=code)
     indicator.figures_shared = permissions.can(user, rules.INDICATOR_DATA_VIEW, indicator)
     indicator.breakdowns_shared = indicator.figures_shared and permissions.can(
-        user, rules.INDICATOR_BREAKDOWNS_VIEW, indicator)
+        user, rules.INDICATOR_BREAKDOWNS_VIEW, indicator
+    )
     indicator.latest = []
     if indicator.figures_shared:
-        per_area = (Observation.objects.filter(indicator_id=indicator.pk, area_id=OuterRef("area_id"),
-                                               breakdown_key="", is_current=True)
-                    .order_by("-period_start").values("period_start")[:1])
+        per_area = (
+            Observation.objects.filter(
+                indicator_id=indicator.pk, area_id=OuterRef("area_id"), breakdown_key="", is_current=True
+            )
+            .order_by("-period_start")
+            .values("period_start")[:1]
+        )
         indicator.latest = list(
-            Observation.objects.filter(indicator=indicator, breakdown_key="", is_current=True,
-                                       period_start=Subquery(per_area))
-            .select_related("area").order_by("area__kind", "area__name"))
+            Observation.objects.filter(
+                indicator=indicator, breakdown_key="", is_current=True, period_start=Subquery(per_area)
+            )
+            .select_related("area")
+            .order_by("area__kind", "area__name")
+        )
     indicator.targets_shown = with_status(user, Target.objects.filter(indicator=indicator, priority__active=True))
     indicator.hidden_message = "" if indicator.figures_shared else FIGURES_HIDDEN
     indicator.sharing_hint = None
@@ -287,10 +326,15 @@ def observations_visible_to(*, user, filters: dict | None = None) -> QuerySet[Ob
         qs = qs.filter(breakdown_key=breakdown)
     totals = permissions.visible(user, rules.OBSERVATION_VIEW, qs.filter(breakdown_key=""))
     split = permissions.visible(
-        user, rules.OBSERVATION_BREAKDOWNS_VIEW,
-        permissions.visible(user, rules.OBSERVATION_VIEW, qs.exclude(breakdown_key="")))
-    return (totals | split).select_related("indicator", "area", "provider").order_by(
-        "indicator__code", "area__code", "period_start", "breakdown_key", "-revision")
+        user,
+        rules.OBSERVATION_BREAKDOWNS_VIEW,
+        permissions.visible(user, rules.OBSERVATION_VIEW, qs.exclude(breakdown_key="")),
+    )
+    return (
+        (totals | split)
+        .select_related("indicator", "area", "provider")
+        .order_by("indicator__code", "area__code", "period_start", "breakdown_key", "-revision")
+    )
 
 
 # --- Data returns --------------------------------------------------------------------------------
@@ -324,7 +368,7 @@ class RevisedFigure:
     breakdown: str
     old: float
     new: float
-    change_pct: float | None   # None: the old value was 0
+    change_pct: float | None  # None: the old value was 0
     note: str = ""
 
 
@@ -345,9 +389,18 @@ class RevisedFigures(Sequence):
     @staticmethod
     def _figure(r: dict) -> RevisedFigure:
         return RevisedFigure(
-            row=r["row"], indicator=r["indicator"], area=r["area"], area_name=r.get("area_name", ""),
-            period_start=date.fromisoformat(r["period_start"]), period_end=date.fromisoformat(r["period_end"]),
-            breakdown=r["breakdown"], old=r["old"], new=r["new"], change_pct=r["change_pct"], note=r.get("note", ""))
+            row=r["row"],
+            indicator=r["indicator"],
+            area=r["area"],
+            area_name=r.get("area_name", ""),
+            period_start=date.fromisoformat(r["period_start"]),
+            period_end=date.fromisoformat(r["period_end"]),
+            breakdown=r["breakdown"],
+            old=r["old"],
+            new=r["new"],
+            change_pct=r["change_pct"],
+            note=r.get("note", ""),
+        )
 
 
 def data_return_revisions(*, data_return: DataReturn) -> RevisedFigures:
@@ -357,13 +410,35 @@ def data_return_revisions(*, data_return: DataReturn) -> RevisedFigures:
 
 def data_return_revisions_table(*, data_return: DataReturn) -> tuple[list[str], list[list]]:
     """The revised figures as a table for CSV download (numbers as numbers)."""
-    header = ["Row", "Indicator", "Area code", "Area", "Period start", "Period end", "Breakdown",
-              "Value held now" if data_return.status != DataReturn.Status.APPLIED else "Value before",
-              "Value in this return", "Change (%)", "Note"]
-    rows = [[f.row, f.indicator, f.area, f.area_name, f.period_start.isoformat(), f.period_end.isoformat(),
-             f.breakdown, _plain(f.old), _plain(f.new), "" if f.change_pct is None else f.change_pct,
-             f.note or ("The figure held was 0" if f.change_pct is None else "")]
-            for f in data_return_revisions(data_return=data_return)]
+    header = [
+        "Row",
+        "Indicator",
+        "Area code",
+        "Area",
+        "Period start",
+        "Period end",
+        "Breakdown",
+        "Value held now" if data_return.status != DataReturn.Status.APPLIED else "Value before",
+        "Value in this return",
+        "Change (%)",
+        "Note",
+    ]
+    rows = [
+        [
+            f.row,
+            f.indicator,
+            f.area,
+            f.area_name,
+            f.period_start.isoformat(),
+            f.period_end.isoformat(),
+            f.breakdown,
+            _plain(f.old),
+            _plain(f.new),
+            "" if f.change_pct is None else f.change_pct,
+            f.note or ("The figure held was 0" if f.change_pct is None else ""),
+        ]
+        for f in data_return_revisions(data_return=data_return)
+    ]
     return header, rows
 
 
@@ -378,9 +453,13 @@ def data_returns_awaiting_action(*, user) -> list[DataReturn]:
         return []
     newer = DataReturn.objects.filter(partner_id=OuterRef("partner_id"), uploaded_at__gt=OuterRef("uploaded_at"))
     failed = [DataReturn.Status.INVALID, DataReturn.Status.FAILED]
-    qs = data_returns_visible_to(user=user).filter(partner_id__in=partner_ids).filter(
-        Q(status=DataReturn.Status.VALID)
-        | Q(status__in=failed, uploaded_at__gte=timezone.now() - timedelta(days=30)) & ~Exists(newer)
+    qs = (
+        data_returns_visible_to(user=user)
+        .filter(partner_id__in=partner_ids)
+        .filter(
+            Q(status=DataReturn.Status.VALID)
+            | Q(status__in=failed, uploaded_at__gte=timezone.now() - timedelta(days=30)) & ~Exists(newer)
+        )
     )
     return list(qs[:10])
 
@@ -404,12 +483,28 @@ def data_return_template(*, partner: Partner, today: date | None = None) -> tupl
     any_area = {kind: Area.objects.filter(kind=kind).order_by("name").first() for kind in Area.Kind.values}
     rows = []
     for indicator in indicators:
-        area = next((a for a in partner_areas if a.kind == indicator.geography), None) or any_area.get(indicator.geography)
+        area = next((a for a in partner_areas if a.kind == indicator.geography), None) or any_area.get(
+            indicator.geography
+        )
         start, end = last_complete_period(indicator.frequency, today)
-        value, numerator, denominator = (_plain(x) if x is not None else None
-                                         for x in TEMPLATE_EXAMPLES[indicator.unit])
-        rows.append([indicator.code, area.code if area else "", start.isoformat(), end.isoformat(), value,
-                     numerator, denominator, None, None, None, EXAMPLE_MARK])
+        value, numerator, denominator = (
+            _plain(x) if x is not None else None for x in TEMPLATE_EXAMPLES[indicator.unit]
+        )
+        rows.append(
+            [
+                indicator.code,
+                area.code if area else "",
+                start.isoformat(),
+                end.isoformat(),
+                value,
+                numerator,
+                denominator,
+                None,
+                None,
+                None,
+                EXAMPLE_MARK,
+            ]
+        )
     return [*COLUMNS, TEMPLATE_MARKER_COLUMN], rows
 
 
@@ -423,5 +518,9 @@ def partner_remits_and_targets(user, partner: Partner) -> dict | None:
     targets = target_list_visible_to(user=user, owner=partner)
     if not remits and not targets:
         return None
-    return {"title": "Remit and targets", "template": "targets/_partner_remits_targets.html",
-            "remits": remits, "targets": targets}
+    return {
+        "title": "Remit and targets",
+        "template": "targets/_partner_remits_targets.html",
+        "remits": remits,
+        "targets": targets,
+    }

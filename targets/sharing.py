@@ -2,9 +2,10 @@
 (partners/sharing.py is the interface the agreement pages and services use), and so do the data
 grants an agreement implies, recomputed after every move of an agreement's workflow.
 """
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.urls import reverse
 
@@ -14,9 +15,14 @@ from .models import AgreementCoverage, Indicator
 
 
 def _covered(indicator: Indicator) -> Covered:
-    return Covered(pk=indicator.pk, code=indicator.code, name=indicator.name, provider_id=indicator.provider_id,
-                   has_breakdowns=bool(indicator.breakdowns),
-                   url=reverse("targets:indicator", kwargs={"code": indicator.code}))
+    return Covered(
+        pk=indicator.pk,
+        code=indicator.code,
+        name=indicator.name,
+        provider_id=indicator.provider_id,
+        has_breakdowns=bool(indicator.breakdowns),
+        url=reverse("targets:indicator", kwargs={"code": indicator.code}),
+    )
 
 
 class IndicatorCoverage:
@@ -31,8 +37,11 @@ class IndicatorCoverage:
         found: dict[int, list[Covered]] = {pk: [] for pk in ids}
         if not ids:
             return found
-        for link in (AgreementCoverage.objects.filter(agreement_id__in=ids).select_related("indicator")
-                     .order_by("indicator__code")):
+        for link in (
+            AgreementCoverage.objects.filter(agreement_id__in=ids)
+            .select_related("indicator")
+            .order_by("indicator__code")
+        ):
             found[link.agreement_id].append(_covered(link.indicator))
         return found
 
@@ -50,7 +59,8 @@ class IndicatorCoverage:
         held = set(AgreementCoverage.objects.filter(agreement=agreement).values_list("indicator_id", flat=True))
         AgreementCoverage.objects.filter(agreement=agreement, indicator_id__in=held - wanted).delete()
         AgreementCoverage.objects.bulk_create(
-            [AgreementCoverage(agreement=agreement, indicator_id=pk) for pk in sorted(wanted - held)])
+            [AgreementCoverage(agreement=agreement, indicator_id=pk) for pk in sorted(wanted - held)]
+        )
 
     def agreement_ids_covering(self, pk: int):
         return AgreementCoverage.objects.filter(indicator_id=pk).values("agreement_id")

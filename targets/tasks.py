@@ -1,4 +1,5 @@
 """Background work for data returns. Tasks are thin: they call a service as the system actor."""
+
 from __future__ import annotations
 
 from celery import shared_task

@@ -18,8 +18,9 @@ urlpatterns = [
     path("data-returns/<int:pk>/", views.data_return_detail, name="data-return"),
     path("data-returns/<int:pk>/progress/", views.data_return_progress, name="data-return-progress"),
     path("data-returns/<int:pk>/report.csv", views.data_return_report_download, name="data-return-report"),
-    path("data-returns/<int:pk>/revised-figures.csv", views.data_return_revisions_download,
-         name="data-return-revisions"),
+    path(
+        "data-returns/<int:pk>/revised-figures.csv", views.data_return_revisions_download, name="data-return-revisions"
+    ),
     path("data-returns/<int:pk>/apply/", views.data_return_apply, name="data-return-apply"),
     path("data-returns/<int:pk>/applied/", views.data_return_applied, name="data-return-applied"),
 ]

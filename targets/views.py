@@ -1,4 +1,5 @@
 """Priorities, indicators, targets and the data return journey (upload → check → report → apply)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -10,11 +11,10 @@ from django.shortcuts import redirect, render
 
 from partners.selectors import partners_acting_for
 from portal import permissions
-from . import rules
 from portal.files import UploadRejected, export_response
 from portal.paging import paginate
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import DataReturnApplyForm, DataReturnUploadForm, IndicatorFilterForm
 from .models import DataReturn, period_containing
 from .services.returns import revisions_confirm_text
@@ -50,10 +50,15 @@ def priority_list(request):
 
 def priority_detail(request, slug: str):
     priority = selectors.priority_get(user=request.user, slug=slug)
-    return render(request, "targets/priority.html", {
-        "priority": priority, "period_label": period_label,
-        "has_demo_data": any(t.latest is not None and t.latest.is_demo for t in priority.targets_shown),
-    })
+    return render(
+        request,
+        "targets/priority.html",
+        {
+            "priority": priority,
+            "period_label": period_label,
+            "has_demo_data": any(t.latest is not None and t.latest.is_demo for t in priority.targets_shown),
+        },
+    )
 
 
 def _chart_data(detail, frequency: str) -> dict:
@@ -64,8 +69,11 @@ def _chart_data(detail, frequency: str) -> dict:
         "unit": detail.target.indicator.get_unit_display(),
         "series": [
             {"label": "Actual", "values": [None if r["value"] is None else float(r["value"]) for r in rows]},
-            {"label": "Trajectory (expected)", "dashed": True,
-             "values": [None if r["expected"] is None else float(r["expected"]) for r in rows]},
+            {
+                "label": "Trajectory (expected)",
+                "dashed": True,
+                "values": [None if r["expected"] is None else float(r["expected"]) for r in rows],
+            },
         ],
     }
 
@@ -73,11 +81,18 @@ def _chart_data(detail, frequency: str) -> dict:
 def target_detail(request, pk: int):
     detail = selectors.target_get(user=request.user, pk=pk)
     frequency = detail.target.indicator.frequency
-    return render(request, "targets/target.html", {
-        "detail": detail, "target": detail.target, "period_label": period_label, "frequency": frequency,
-        "chart": _chart_data(detail, frequency) if detail.figures_shared else None,
-        "figures_hidden": FIGURES_HIDDEN,
-    })
+    return render(
+        request,
+        "targets/target.html",
+        {
+            "detail": detail,
+            "target": detail.target,
+            "period_label": period_label,
+            "frequency": frequency,
+            "chart": _chart_data(detail, frequency) if detail.figures_shared else None,
+            "figures_hidden": FIGURES_HIDDEN,
+        },
+    )
 
 
 # --- Indicators ---------------------------------------------------------------------------------
@@ -87,28 +102,43 @@ def indicator_list(request):
     providers = sorted({i.provider for i in catalogue}, key=lambda p: p.name)
     form = IndicatorFilterForm(request.GET or None, providers=providers)
     filters = form.cleaned_data if form.is_valid() else {}
-    indicators = selectors.indicator_list(user=request.user, search=filters.get("q", ""),
-                                          provider=filters.get("provider"), frequency=filters.get("frequency", ""))
+    indicators = selectors.indicator_list(
+        user=request.user,
+        search=filters.get("q", ""),
+        provider=filters.get("provider"),
+        frequency=filters.get("frequency", ""),
+    )
     page, pagination = paginate(request, indicators, per_page=25)
     return render(request, "targets/indicators.html", {"filter_form": form, "page": page, "pagination": pagination})
 
 
 def indicator_detail(request, code: str):
     indicator = selectors.indicator_get(user=request.user, code=code)
-    return render(request, "targets/indicator.html", {
-        "indicator": indicator, "period_label": period_label,
-        "has_demo_data": any(o.is_demo for o in indicator.latest),
-    })
+    return render(
+        request,
+        "targets/indicator.html",
+        {
+            "indicator": indicator,
+            "period_label": period_label,
+            "has_demo_data": any(o.is_demo for o in indicator.latest),
+        },
+    )
 
 
 # --- Data returns -------------------------------------------------------------------------------
 def data_return_list(request):
     permissions.check(request.user, rules.DATA_RETURN_VIEW)
     page, pagination = paginate(request, selectors.data_returns_visible_to(user=request.user), per_page=25)
-    return render(request, "targets/returns.html", {
-        "page": page, "pagination": pagination, "partners": _submitting_partners(request.user),
-        "reviews_all": permissions.can(request.user, rules.DATA_RETURN_REVIEW_ALL),
-    })
+    return render(
+        request,
+        "targets/returns.html",
+        {
+            "page": page,
+            "pagination": pagination,
+            "partners": _submitting_partners(request.user),
+            "reviews_all": permissions.can(request.user, rules.DATA_RETURN_REVIEW_ALL),
+        },
+    )
 
 
 def data_return_template(request, fmt: str):
@@ -120,8 +150,9 @@ def data_return_template(request, fmt: str):
     if partner is None:
         raise PermissionDenied
     header, rows = selectors.data_return_template(partner=partner)
-    return export_response(header=header, rows=rows, filename=f"data-return-template-{partner.slug}", fmt=fmt,
-                           request=request)
+    return export_response(
+        header=header, rows=rows, filename=f"data-return-template-{partner.slug}", fmt=fmt, request=request
+    )
 
 
 def data_return_upload(request):
@@ -133,7 +164,8 @@ def data_return_upload(request):
         if form.is_valid():
             try:
                 data_return = services.data_return_upload(
-                    partner=form.chosen_partner(), uploaded_file=form.cleaned_data["file"], by=request.user)
+                    partner=form.chosen_partner(), uploaded_file=form.cleaned_data["file"], by=request.user
+                )
             except UploadRejected as exc:
                 form.add_error("file", exc)
             else:
@@ -161,25 +193,35 @@ def data_return_detail(request, pk: int):
     if revisions:
         revisions, pagination = paginate(request, revisions, per_page=ERRORS_PER_PAGE)
     may_submit = permissions.can(request.user, rules.DATA_RETURN_SUBMIT, data_return.partner)
-    return render(request, "targets/report.html", {
-        "data_return": data_return, "errors": errors, "revisions": revisions, "pagination": pagination,
-        "period_label": period_label, "can_apply": data_return.can_be_applied and may_submit,
-        "can_upload": may_submit,
-    })
+    return render(
+        request,
+        "targets/report.html",
+        {
+            "data_return": data_return,
+            "errors": errors,
+            "revisions": revisions,
+            "pagination": pagination,
+            "period_label": period_label,
+            "can_apply": data_return.can_be_applied and may_submit,
+            "can_upload": may_submit,
+        },
+    )
 
 
 def data_return_report_download(request, pk: int):
     data_return = selectors.data_return_get(user=request.user, pk=pk)
     header, rows = selectors.data_return_report_table(data_return=data_return)
-    return export_response(header=header, rows=rows, filename=f"data-return-{data_return.pk}-report", fmt="csv",
-                           request=request)
+    return export_response(
+        header=header, rows=rows, filename=f"data-return-{data_return.pk}-report", fmt="csv", request=request
+    )
 
 
 def data_return_revisions_download(request, pk: int):
     data_return = selectors.data_return_get(user=request.user, pk=pk)
     header, rows = selectors.data_return_revisions_table(data_return=data_return)
-    return export_response(header=header, rows=rows, filename=f"data-return-{data_return.pk}-revised-figures",
-                           fmt="csv", request=request)
+    return export_response(
+        header=header, rows=rows, filename=f"data-return-{data_return.pk}-revised-figures", fmt="csv", request=request
+    )
 
 
 def data_return_apply(request, pk: int):
@@ -190,23 +232,30 @@ def data_return_apply(request, pk: int):
     if not data_return.can_be_applied:
         return redirect(data_return)
     count = data_return.revision_count
-    form = DataReturnApplyForm(request.POST if request.method == "POST" else None, revisions=count,
-                               confirm_text=revisions_confirm_text(count))
+    form = DataReturnApplyForm(
+        request.POST if request.method == "POST" else None, revisions=count, confirm_text=revisions_confirm_text(count)
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            data_return = services.data_return_apply(data_return=data_return, by=request.user,
-                                                     confirm_revisions=form.confirms_revisions)
+            data_return = services.data_return_apply(
+                data_return=data_return, by=request.user, confirm_revisions=form.confirms_revisions
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(data_return)
         if data_return.status == DataReturn.Status.APPLIED:
             return redirect("targets:data-return-applied", pk=pk)
         if data_return.status == DataReturn.Status.VALID:
-            messages.error(request, "The figures were not applied: the figures we hold changed since the checks. "
-                                    "The report now lists what applying would revise. Check it and apply again.")
+            messages.error(
+                request,
+                "The figures were not applied: the figures we hold changed since the checks. "
+                "The report now lists what applying would revise. Check it and apply again.",
+            )
         else:
-            messages.error(request, "The figures were not applied: the file no longer passes its checks. "
-                                    "The report shows what to fix.")
+            messages.error(
+                request,
+                "The figures were not applied: the file no longer passes its checks. The report shows what to fix.",
+            )
         return redirect(data_return)
     return render(request, "targets/apply.html", {"data_return": data_return, "form": form})
 
@@ -216,4 +265,3 @@ def data_return_applied(request, pk: int):
     if data_return.status != DataReturn.Status.APPLIED:
         return redirect(data_return)
     return render(request, "targets/applied.html", {"data_return": data_return})
-

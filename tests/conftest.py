@@ -1,4 +1,5 @@
 """Named people of the test board (STYLE.md) and a signed-in client helper."""
+
 from __future__ import annotations
 
 import os
@@ -69,11 +70,12 @@ def anonymous() -> Client:
 def signed_in(user, *, verified: bool = True, stepped_up: bool = True) -> Client:
     """A client whose session has passed the password and (unless told) the second factor, and (unless
     told) has confirmed a fresh code for step-up actions just now."""
+    import time
+
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from portal.security import STEP_UP_AT_KEY, VERIFIED_AT_KEY
-    import time
 
     client = Client()
     client.force_login(user)
@@ -126,9 +128,24 @@ def worker():
     env["PORTAL_TESTING"] = "1"
     celery = Path(sys.executable).with_name("celery")
     proc = subprocess.Popen(
-        [str(celery), "-A", "portal", "worker", "--pool=solo", "--concurrency=1", "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "-l", "info"],
-        cwd=Path(__file__).resolve().parents[1], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            str(celery),
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "info",
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     yield proc
     proc.send_signal(signal.SIGTERM)

@@ -4,6 +4,7 @@ Partners, memberships, indicators and agreements go through the services (groups
 as the system actor (audited as "system: tests"); figures meant as a test's input are written
 directly. One place for each builder: the tests of every app import them from here.
 """
+
 from __future__ import annotations
 
 import csv
@@ -60,11 +61,19 @@ class AreaFactory(factory.django.DjangoModelFactory):
     kind = Area.Kind.LOCAL_AUTHORITY
 
 
-def make_partner(slug: str | None = None, kind: str = Partner.Kind.OTHER, name: str | None = None, areas=None) -> Partner:
+def make_partner(
+    slug: str | None = None, kind: str = Partner.Kind.OTHER, name: str | None = None, areas=None
+) -> Partner:
     n = next(_seq)
     slug = slug or f"partner-{n}"
-    return partner_services.partner_create(name=name or f"Partner {slug}", short_name=(name or slug)[:20], slug=slug,
-                                           kind=kind, areas=areas or [], by=SYSTEM)
+    return partner_services.partner_create(
+        name=name or f"Partner {slug}",
+        short_name=(name or slug)[:20],
+        slug=slug,
+        kind=kind,
+        areas=areas or [],
+        by=SYSTEM,
+    )
 
 
 def make_person(partner: Partner, role: str = Role.OFFICER, username: str | None = None, **user_kwargs):
@@ -74,35 +83,68 @@ def make_person(partner: Partner, role: str = Role.OFFICER, username: str | None
 
 
 # --- Indicators and figures ------------------------------------------------------------------------
-def make_indicator(code: str, provider: Partner, *, breakdowns=("sex",), geography=Area.Kind.LOCAL_AUTHORITY,
-                   unit=None, frequency=None, polarity=None, **extra):
+def make_indicator(
+    code: str,
+    provider: Partner,
+    *,
+    breakdowns=("sex",),
+    geography=Area.Kind.LOCAL_AUTHORITY,
+    unit=None,
+    frequency=None,
+    polarity=None,
+    **extra,
+):
     """An indicator through the service (its provider gets its grants). Defaults: monthly rate per 1,000,
     lower is better, by local authority, broken down by sex."""
     from targets.models import Indicator
     from targets.services import indicator_create
 
-    return indicator_create(code=code, name=extra.pop("name", f"{code} indicator"),
-                            unit=unit or Indicator.Unit.RATE_1000,
-                            polarity=polarity or Indicator.Polarity.LOWER_IS_BETTER,
-                            frequency=frequency or Indicator.Frequency.MONTHLY, geography=geography,
-                            provider=provider, breakdowns=list(breakdowns), by=SYSTEM, **extra)
+    return indicator_create(
+        code=code,
+        name=extra.pop("name", f"{code} indicator"),
+        unit=unit or Indicator.Unit.RATE_1000,
+        polarity=polarity or Indicator.Polarity.LOWER_IS_BETTER,
+        frequency=frequency or Indicator.Frequency.MONTHLY,
+        geography=geography,
+        provider=provider,
+        breakdowns=list(breakdowns),
+        by=SYSTEM,
+        **extra,
+    )
 
 
-def add_figures(indicator, area: Area, *, total: str = "1.2500", female: str = "0.5000",
-                male: str = "2.0000", start: date = date(2026, 9, 1)) -> list:
+def add_figures(
+    indicator,
+    area: Area,
+    *,
+    total: str = "1.2500",
+    female: str = "0.5000",
+    male: str = "2.0000",
+    start: date = date(2026, 9, 1),
+) -> list:
     """A total and a breakdown by sex for one month (test input, written directly)."""
     from targets.models import Observation
 
     end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     rows = [({}, total), ({"sex": "Female"}, female), ({"sex": "Male"}, male)]
-    return [Observation.objects.create(
-        indicator=indicator, area=area, period_start=start, period_end=end, provider=indicator.provider,
-        breakdown=values, breakdown_key=";".join(f"{k}={v}" for k, v in values.items()), value=Decimal(value))
-        for values, value in rows]
+    return [
+        Observation.objects.create(
+            indicator=indicator,
+            area=area,
+            period_start=start,
+            period_end=end,
+            provider=indicator.provider,
+            breakdown=values,
+            breakdown_key=";".join(f"{k}={v}" for k, v in values.items()),
+            value=Decimal(value),
+        )
+        for values, value in rows
+    ]
 
 
-def add_monthly_totals(indicator, area: Area, months: int, *, value="9", demo=True,
-                       start: date = date(2023, 5, 1)) -> None:
+def add_monthly_totals(
+    indicator, area: Area, months: int, *, value="9", demo=True, start: date = date(2023, 5, 1)
+) -> None:
     """Monthly totals from `start` (test input, written directly)."""
     from targets.models import Observation
 
@@ -112,20 +154,47 @@ def add_monthly_totals(indicator, area: Area, months: int, *, value="9", demo=Tr
         first = date(year, month, 1)
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         last = date.fromordinal(date(year, month, 1).toordinal() - 1)
-        rows.append(Observation(indicator=indicator, area=area, period_start=first, period_end=last,
-                                value=Decimal(value), provider=indicator.provider, is_demo=demo))
+        rows.append(
+            Observation(
+                indicator=indicator,
+                area=area,
+                period_start=first,
+                period_end=last,
+                value=Decimal(value),
+                provider=indicator.provider,
+                is_demo=demo,
+            )
+        )
     Observation.objects.bulk_create(rows)
 
 
-def observe(indicator, area: Area, start: date, end: date, value, *, key: str = "", breakdown: dict | None = None,
-            revision: int = 1, is_current: bool = True):
+def observe(
+    indicator,
+    area: Area,
+    start: date,
+    end: date,
+    value,
+    *,
+    key: str = "",
+    breakdown: dict | None = None,
+    revision: int = 1,
+    is_current: bool = True,
+):
     """One figure put straight in the table (for reads; writes go through the services)."""
     from targets.models import Observation
 
     return Observation.objects.create(
-        indicator=indicator, area=area, period_start=start, period_end=end, breakdown_key=key,
-        breakdown=breakdown or {}, value=Decimal(str(value)), provider=indicator.provider, revision=revision,
-        is_current=is_current)
+        indicator=indicator,
+        area=area,
+        period_start=start,
+        period_end=end,
+        breakdown_key=key,
+        breakdown=breakdown or {},
+        value=Decimal(str(value)),
+        provider=indicator.provider,
+        revision=revision,
+        is_current=is_current,
+    )
 
 
 # --- Data returns ----------------------------------------------------------------------------------
@@ -175,22 +244,36 @@ def upload_page(client, capture, file):
 def terms(**overrides) -> dict:
     today = timezone.localdate()
     base = dict(
-        title="Recorded violence for community safety", purpose="Plan community safety work together",
-        lawful_basis=DSA.LawfulBasis.PUBLIC_TASK, level=DSA.Level.AGGREGATE,
-        retention="Kept for 2 years, then deleted", security_measures="Portal access with two factors",
-        contacts="Data protection officers of each party", start_date=today - timedelta(days=10),
-        end_date=today + timedelta(days=365), review_date=today + timedelta(days=180),
+        title="Recorded violence for community safety",
+        purpose="Plan community safety work together",
+        lawful_basis=DSA.LawfulBasis.PUBLIC_TASK,
+        level=DSA.Level.AGGREGATE,
+        retention="Kept for 2 years, then deleted",
+        security_measures="Portal access with two factors",
+        contacts="Data protection officers of each party",
+        start_date=today - timedelta(days=10),
+        end_date=today + timedelta(days=365),
+        review_date=today + timedelta(days=180),
     )
     base.update(overrides)
     return base
 
 
-def make_dsa(provider: Partner, recipients, indicators, *, status: str = DSA.Status.ACTIVE, by=SYSTEM,
-             as_of: date | None = None, **overrides) -> DataSharingAgreement:
+def make_dsa(
+    provider: Partner,
+    recipients,
+    indicators,
+    *,
+    status: str = DSA.Status.ACTIVE,
+    by=SYSTEM,
+    as_of: date | None = None,
+    **overrides,
+) -> DataSharingAgreement:
     """An agreement taken through the services (as the system) to the status asked for; sent and
     signed as of a day (today unless given)."""
-    agreement = partner_services.dsa_draft(provider=provider, recipients=list(recipients),
-                                           indicators=list(indicators), by=by, **terms(**overrides))
+    agreement = partner_services.dsa_draft(
+        provider=provider, recipients=list(recipients), indicators=list(indicators), by=by, **terms(**overrides)
+    )
     if status == DSA.Status.DRAFT:
         return agreement
     partner_services.dsa_send(agreement=agreement, by=SYSTEM, today=as_of)

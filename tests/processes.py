@@ -1,6 +1,7 @@
 """Real processes for the broker tests: a Redis of the test's own (on a free port, so stopping it
 never touches the shared one), and the worker and beat started with the very commands that
 docker-compose.yml gives them, under production settings (DEBUG=0)."""
+
 from __future__ import annotations
 
 import os
@@ -44,13 +45,15 @@ class RedisProcess:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> "RedisProcess":
+    def start(self) -> RedisProcess:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed")
         self.proc = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while not _ping(self.port):
             if time.monotonic() > deadline or self.proc.poll() is not None:
@@ -80,18 +83,20 @@ def production_env(*, redis_url: str, tmp: Path, **extra) -> dict[str, str]:
         raise RuntimeError("the process tests need PostgreSQL (run them through .ci/run)")
     env = {k: v for k, v in os.environ.items() if k not in {"PORTAL_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    env.update({
-        "DEBUG": "0",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": redis_url,
-        "ALLOWED_HOSTS": "portal.example.org",
-        "PORTAL_BASE_URL": "https://portal.example.org",
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "VAR_DIR": str(tmp / "var"),
-        "AUDIT_CHECKPOINT_FILE": str(tmp / "audit-checkpoints.jsonl"),
-        "PATH": f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
-    })
+    env.update(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": settings.SECRET_KEY,
+            "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "REDIS_URL": redis_url,
+            "ALLOWED_HOSTS": "portal.example.org",
+            "PORTAL_BASE_URL": "https://portal.example.org",
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "VAR_DIR": str(tmp / "var"),
+            "AUDIT_CHECKPOINT_FILE": str(tmp / "audit-checkpoints.jsonl"),
+            "PATH": f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
+        }
+    )
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -102,20 +107,22 @@ class AppProcess:
     def __init__(self, service: str, *, env: dict, tmp: Path):
         command = compose_command(service)
         if service == "beat":  # the schedule file is scratch state
-            command = [str(tmp / "celerybeat-schedule") if part == "/tmp/celerybeat-schedule" else part
-                       for part in command]
+            command = [
+                str(tmp / "celerybeat-schedule") if part == "/tmp/celerybeat-schedule" else part for part in command
+            ]
         if command[0] == "celery":
             command[0] = str(VENV_BIN / "celery")
         self.service, self.command, self.env = service, command, env
         self.log_path = tmp / f"{service}.log"
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "AppProcess":
+    def start(self) -> AppProcess:
         log = open(self.log_path, "ab")
         # NOTE: its own process group, so that a kill reaches the worker's pool children too, as a
         # container kill does.
-        self.proc = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         return self
 
     def output(self) -> str:

@@ -15,6 +15,7 @@ Outcomes, by role in this order: officer | signatory | board member | PCC office
 A role's outcome is one status for every object, or three (own,sharing,other) for routes that
 take an object. "login" means a redirect to sign-in; 302 any other redirect.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,13 +29,12 @@ from django.test import Client
 from django.urls import reverse
 
 from partners.models import Area, Partner, Role
-from portal import permissions
 from partners.services import api_token_create
+from portal import permissions
 from targets import services as target_services
 from targets.models import DataReturn, Observation
 from tests.conftest import signed_in
-from tests.factories import SYSTEM, AreaFactory, make_partner, make_person
-from tests.factories import add_figures, make_dsa, make_indicator
+from tests.factories import SYSTEM, AreaFactory, add_figures, make_dsa, make_indicator, make_partner, make_person
 from tests.portal.test_sign_in import _concrete, all_routes
 
 ROLES = ["officer", "signatory", "board", "pcc_officer", "pcc", "anonymous"]
@@ -66,13 +66,12 @@ OWN_ONLY = "200,404,404 | 200,404,404 | 200,404,404 | 200 | 200 | login"
 EXPECTED: dict[str, E] = {
     # --- Sign-in and the public pages ---------------------------------------------------------
     "portal:home": E(EVERYONE),
-    "portal:login": E("302 | 302 | 302 | 302 | 302 | 200"),            # signed in: on to the start page
+    "portal:login": E("302 | 302 | 302 | 302 | 302 | 200"),  # signed in: on to the start page
     "portal:otp-verify": E("200 | 200 | 200 | 200 | 200 | login"),
-    "portal:otp-setup": E("302 | 302 | 302 | 302 | 302 | login"),      # they have an app already: verify
-
+    "portal:otp-setup": E("302 | 302 | 302 | 302 | 302 | login"),  # they have an app already: verify
     "portal:recovery-codes": E("302 | 302 | 302 | 302 | 302 | login"),  # none waiting to be shown
     "portal:step-up": E(EVERYONE),
-    "portal:logout": E("405 | 405 | 405 | 405 | 405 | login"),         # POST only
+    "portal:logout": E("405 | 405 | 405 | 405 | 405 | login"),  # POST only
     "portal:signed-out": E(PUBLIC),
     "portal:session-extend": E("405 | 405 | 405 | 405 | 405 | login"),  # POST only
     "portal:accessibility": E(PUBLIC),
@@ -81,12 +80,14 @@ EXPECTED: dict[str, E] = {
     "portal:healthz": E(PUBLIC),
     "portal:favicon": E(PUBLIC),
     "portal:passkeys": E(EVERYONE),
-    "portal:passkey-remove": E("302,404,404 | 302,404,404 | 302,404,404 | 302,404,404 | 302,404,404 | login",
-                               kind="passkey", method="post"),
+    "portal:passkey-remove": E(
+        "302,404,404 | 302,404,404 | 302,404,404 | 302,404,404 | 302,404,404 | login", kind="passkey", method="post"
+    ),
     # everyone's own notifications; another person's is 404 whoever asks
     "portal:notifications": E(EVERYONE),
-    "portal:notification-open": E("302,404,404 | 302,404,404 | 302,404,404 | 302,404,404 | 302,404,404 | login",
-                                  kind="notification"),
+    "portal:notification-open": E(
+        "302,404,404 | 302,404,404 | 302,404,404 | 302,404,404 | 302,404,404 | login", kind="notification"
+    ),
     "portal:notifications-mark-all-read": E("302 | 302 | 302 | 302 | 302 | login", method="post"),
     "portal:notification-settings": E(EVERYONE),
     "otp_webauthn:credential-registration-begin": E("405 | 405 | 405 | 405 | 405 | 401"),
@@ -135,12 +136,12 @@ EXPECTED: dict[str, E] = {
     "targets:data-return-upload": E(OFFICER_ONLY),
     "targets:data-return-template": E(OFFICER_ONLY, kind="fmt"),
     "targets:data-return": E(OWN_ONLY, kind="data_return"),
-    "targets:data-return-progress": E("302,404,404 | 302,404,404 | 302,404,404 | 302 | 302 | login",
-                                      kind="data_return"),
+    "targets:data-return-progress": E(
+        "302,404,404 | 302,404,404 | 302,404,404 | 302 | 302 | login", kind="data_return"
+    ),
     "targets:data-return-report": E(OWN_ONLY, kind="data_return"),
     "targets:data-return-revisions": E(OWN_ONLY, kind="data_return"),
-    "targets:data-return-apply": E("302,404,404 | 403,404,404 | 403,404,404 | 403 | 403 | login",
-                                   kind="data_return"),
+    "targets:data-return-apply": E("302,404,404 | 403,404,404 | 403,404,404 | 403 | 403 | login", kind="data_return"),
     "targets:data-return-applied": E(OWN_ONLY, kind="data_return"),
     # --- API -----------------------------------------------------------------------------------
     "api:api-root": E(API_EVERYONE),
@@ -153,16 +154,21 @@ EXPECTED: dict[str, E] = {
     "api:sharing-agreement-detail": E("200,200,404 | 200,200,404 | 200,200,404 | 200 | 200 | 401", kind="dsa"),
     # POSTs without a body: refused (403/404), or let through to the service, which says what is
     # missing or wrong (400: already sent, not suspended, no reason given)
-    "api:sharing-agreement-send": E("400,403,404 | 403,403,404 | 403,403,404 | 403 | 403 | 401", kind="dsa",
-                                    method="post"),
-    "api:sharing-agreement-sign": E("403,403,404 | 403,403,404 | 403,403,404 | 403 | 403 | 401", kind="dsa",
-                                    method="post"),
-    "api:sharing-agreement-suspend": E("400,403,404 | 400,403,404 | 403,403,404 | 400 | 400 | 401", kind="dsa",
-                                       method="post"),
-    "api:sharing-agreement-resume": E("400,403,404 | 400,403,404 | 403,403,404 | 400 | 400 | 401", kind="dsa",
-                                      method="post"),
-    "api:sharing-agreement-revoke": E("403,403,404 | 400,403,404 | 403,403,404 | 403 | 400 | 401", kind="dsa",
-                                      method="post"),
+    "api:sharing-agreement-send": E(
+        "400,403,404 | 403,403,404 | 403,403,404 | 403 | 403 | 401", kind="dsa", method="post"
+    ),
+    "api:sharing-agreement-sign": E(
+        "403,403,404 | 403,403,404 | 403,403,404 | 403 | 403 | 401", kind="dsa", method="post"
+    ),
+    "api:sharing-agreement-suspend": E(
+        "400,403,404 | 400,403,404 | 403,403,404 | 400 | 400 | 401", kind="dsa", method="post"
+    ),
+    "api:sharing-agreement-resume": E(
+        "400,403,404 | 400,403,404 | 403,403,404 | 400 | 400 | 401", kind="dsa", method="post"
+    ),
+    "api:sharing-agreement-revoke": E(
+        "403,403,404 | 400,403,404 | 403,403,404 | 403 | 400 | 401", kind="dsa", method="post"
+    ),
     "api:priority-list": E(API_EVERYONE),
     "api:priority-detail": E(API_EVERYONE, kind="priority"),
     "api:indicator-list": E(API_EVERYONE),
@@ -173,8 +179,9 @@ EXPECTED: dict[str, E] = {
     "api:datareturn-list": E(API_EVERYONE),
     "api:datareturn-detail": E("200,404,404 | 200,404,404 | 200,404,404 | 200 | 200 | 401", kind="data_return"),
     # already applied (400) for its own officer; other roles may not apply
-    "api:datareturn-apply": E("400,404,404 | 403,404,404 | 403,404,404 | 403 | 403 | 401", kind="data_return",
-                              method="post"),
+    "api:datareturn-apply": E(
+        "400,404,404 | 403,404,404 | 403,404,404 | 403 | 403 | 401", kind="data_return", method="post"
+    ),
 }
 
 # NOTE: the Django admin is one rule for all its routes (listed by the walker, tested below):
@@ -197,18 +204,25 @@ def parse(outcomes: str) -> dict[str, list[str]]:
 # --- The world, built once for the module ----------------------------------------------------------
 @dataclass
 class World:
-    people: dict          # role -> user
-    objects: dict         # kind -> {variant -> url kwarg value} (or role -> ... for per-person objects)
-    dsas: dict            # variant -> DataSharingAgreement
-    returns: dict         # variant -> DataReturn
-    indicators: dict      # variant -> Indicator
-    clients: dict | None = None   # role -> Client, signed in with a recent second factor
+    people: dict  # role -> user
+    objects: dict  # kind -> {variant -> url kwarg value} (or role -> ... for per-person objects)
+    dsas: dict  # variant -> DataSharingAgreement
+    returns: dict  # variant -> DataReturn
+    indicators: dict  # variant -> Indicator
+    clients: dict | None = None  # role -> Client, signed in with a recent second factor
 
 
 def _applied_return(partner: Partner, indicator) -> DataReturn:
     data_return = DataReturn.objects.create(
-        partner=partner, file_path=f"data-returns/{partner.slug}.csv", original_filename=f"{partner.slug}.csv",
-        kind=DataReturn.Kind.CSV, sha256="0" * 64, status=DataReturn.Status.APPLIED, progress=100, row_count=1)
+        partner=partner,
+        file_path=f"data-returns/{partner.slug}.csv",
+        original_filename=f"{partner.slug}.csv",
+        kind=DataReturn.Kind.CSV,
+        sha256="0" * 64,
+        status=DataReturn.Status.APPLIED,
+        progress=100,
+        row_count=1,
+    )
     permissions.grant("view_datareturn", partner.group, data_return)  # as data_return_upload does
     Observation.objects.filter(indicator=indicator).update(data_return=data_return)
     return data_return
@@ -218,8 +232,13 @@ def _passkey(user):
     from django_otp_webauthn.models import WebAuthnCredential
 
     return WebAuthnCredential.objects.create(
-        user=user, name="Passkey", credential_id=user.username.encode(), public_key=b"key", aaguid="0" * 32,
-        credential_id_sha256=f"{user.pk:064d}")
+        user=user,
+        name="Passkey",
+        credential_id=user.username.encode(),
+        public_key=b"key",
+        aaguid="0" * 32,
+        credential_id_sha256=f"{user.pk:064d}",
+    )
 
 
 def _notification(user):
@@ -227,9 +246,14 @@ def _notification(user):
     from portal.notifications import notify
 
     with transaction.atomic():  # (the browser tests build this world outside a transaction)
-        return notify(users=[user], kind="dsa.signature_requested", by=system("test world"),
-                      title="An agreement is waiting for your signature", body="Read it and sign it.",
-                      url="/sharing-agreements/")[0]
+        return notify(
+            users=[user],
+            kind="dsa.signature_requested",
+            by=system("test world"),
+            title="An agreement is waiting for your signature",
+            body="Read it and sign it.",
+            url="/sharing-agreements/",
+        )[0]
 
 
 def build_world() -> World:
@@ -247,28 +271,50 @@ def build_world() -> World:
         "pcc": make_person(opcc, Role.PCC, "pcc"),
     }
     owners = {"own": council, "sharing": police, "other": probation}
-    others = {"own": people["officer"], "sharing": make_person(police, Role.OFFICER, "police.officer"),
-              "other": make_person(probation, Role.OFFICER, "probation.officer")}
-    indicators = {"own": make_indicator("ASB-1000", council), "sharing": make_indicator("SV-1000", police),
-                  "other": make_indicator("REOFF-ADULT", probation)}
+    others = {
+        "own": people["officer"],
+        "sharing": make_person(police, Role.OFFICER, "police.officer"),
+        "other": make_person(probation, Role.OFFICER, "probation.officer"),
+    }
+    indicators = {
+        "own": make_indicator("ASB-1000", council),
+        "sharing": make_indicator("SV-1000", police),
+        "other": make_indicator("REOFF-ADULT", probation),
+    }
     for indicator in indicators.values():
         add_figures(indicator, area)
     # own: the council shares with the police; sharing: the police share with the council;
     # other: probation shares with the police only.
-    dsas = {"own": make_dsa(council, [police], [indicators["own"]], title="Council to police"),
-            "sharing": make_dsa(police, [council], [indicators["sharing"]], title="Police to council"),
-            "other": make_dsa(probation, [police], [indicators["other"]], title="Probation to police")}
+    dsas = {
+        "own": make_dsa(council, [police], [indicators["own"]], title="Council to police"),
+        "sharing": make_dsa(police, [council], [indicators["sharing"]], title="Police to council"),
+        "other": make_dsa(probation, [police], [indicators["other"]], title="Probation to police"),
+    }
     priorities, targets = {}, {}
     for variant, partner in owners.items():
         priorities[variant] = target_services.priority_create(
-            title=f"Priority led by {partner.short_name}", slug=f"priority-{variant}", lead_partners=[partner], by=SYSTEM)
+            title=f"Priority led by {partner.short_name}",
+            slug=f"priority-{variant}",
+            lead_partners=[partner],
+            by=SYSTEM,
+        )
         targets[variant] = target_services.target_create(
-            priority=priorities[variant], indicator=indicators[variant], area=area, owner=partner,
-            baseline_value=Decimal("2"), baseline_period_start=date(2025, 4, 1), baseline_period_end=date(2026, 3, 31),
-            target_value=Decimal("1.5"), target_date=date(2027, 3, 31), by=SYSTEM)
+            priority=priorities[variant],
+            indicator=indicators[variant],
+            area=area,
+            owner=partner,
+            baseline_value=Decimal("2"),
+            baseline_period_start=date(2025, 4, 1),
+            baseline_period_end=date(2026, 3, 31),
+            target_value=Decimal("1.5"),
+            target_date=date(2027, 3, 31),
+            by=SYSTEM,
+        )
     returns = {variant: _applied_return(partner, indicators[variant]) for variant, partner in owners.items()}
-    tokens = {variant: api_token_create(name=f"{p.slug} feed", partner=p, days=30, by=people["pcc_officer"])[0]
-              for variant, p in owners.items()}
+    tokens = {
+        variant: api_token_create(name=f"{p.slug} feed", partner=p, days=30, by=people["pcc_officer"])[0]
+        for variant, p in owners.items()
+    }
     passkeys = {role: _passkey(user) for role, user in people.items()}
     passkeys["someone"] = _passkey(others["sharing"])
     passkeys["someone else"] = _passkey(others["other"])
@@ -286,13 +332,23 @@ def build_world() -> World:
         "token": {v: t.pk for v, t in tokens.items()},
         "fmt": {v: "csv" for v in VARIANTS},
         # a person's own passkey, then other people's
-        "passkey": {role: {"own": passkeys[role].pk if role in passkeys else passkeys["someone"].pk,
-                           "sharing": passkeys["someone"].pk, "other": passkeys["someone else"].pk}
-                    for role in ROLES},
+        "passkey": {
+            role: {
+                "own": passkeys[role].pk if role in passkeys else passkeys["someone"].pk,
+                "sharing": passkeys["someone"].pk,
+                "other": passkeys["someone else"].pk,
+            }
+            for role in ROLES
+        },
         # a person's own notification, then other people's
-        "notification": {role: {"own": notes[role].pk if role in notes else notes["someone"].pk,
-                                "sharing": notes["someone"].pk, "other": notes["someone else"].pk}
-                         for role in ROLES},
+        "notification": {
+            role: {
+                "own": notes[role].pk if role in notes else notes["someone"].pk,
+                "sharing": notes["someone"].pk,
+                "other": notes["someone else"].pk,
+            }
+            for role in ROLES
+        },
     }
     return World(people=people, objects=objects, dsas=dsas, returns=returns, indicators=indicators)
 
@@ -352,7 +408,8 @@ def outcome(response) -> str:
 def test_every_route_has_an_expected_outcome():
     assert set(EXPECTED) == route_names(), (
         f"routes without an entry: {sorted(route_names() - set(EXPECTED))}; "
-        f"entries without a route: {sorted(set(EXPECTED) - route_names())}")
+        f"entries without a route: {sorted(set(EXPECTED) - route_names())}"
+    )
 
 
 @pytest.mark.parametrize("route,name", routes(), ids=[f"{n}:{r}" for r, n in routes()])
@@ -402,8 +459,13 @@ def _refs(response) -> set[str]:
 def test_the_agreements_register_lists_exactly_the_parties_agreements(world, clients):
     ref = {v: a.reference for v, a in world.dsas.items()}
     parties = {ref["own"], ref["sharing"]}
-    expected = {"officer": parties, "signatory": parties, "board": parties,
-                "pcc_officer": set(ref.values()), "pcc": set(ref.values())}
+    expected = {
+        "officer": parties,
+        "signatory": parties,
+        "board": parties,
+        "pcc_officer": set(ref.values()),
+        "pcc": set(ref.values()),
+    }
     for role, wanted in expected.items():
         assert _refs(clients[role].get("/sharing-agreements/")) == wanted, role
         rows = clients[role].get("/api/v1/sharing-agreements/").json()["results"]
@@ -416,8 +478,13 @@ def test_the_observations_api_returns_exactly_the_figures_shared(world, clients)
     everything = {(code, key) for code in (own, sharing, other) for key in (total, female, male)}
     # the council's own figures in full; the police's totals only (an aggregate agreement); none of probation's
     council = {(own, total), (own, female), (own, male), (sharing, total)}
-    expected = {"officer": council, "signatory": council, "board": council,
-                "pcc_officer": everything, "pcc": everything}
+    expected = {
+        "officer": council,
+        "signatory": council,
+        "board": council,
+        "pcc_officer": everything,
+        "pcc": everything,
+    }
     for role, wanted in expected.items():
         rows = clients[role].get("/api/v1/observations/").json()["results"]
         assert {(row["indicator"], row["breakdown_key"]) for row in rows} == wanted, role
@@ -426,8 +493,13 @@ def test_the_observations_api_returns_exactly_the_figures_shared(world, clients)
 
 def test_the_data_returns_api_returns_exactly_the_partners_own_returns(world, clients):
     ids = {v: r.pk for v, r in world.returns.items()}
-    expected = {"officer": {ids["own"]}, "signatory": {ids["own"]}, "board": {ids["own"]},
-                "pcc_officer": set(ids.values()), "pcc": set(ids.values())}
+    expected = {
+        "officer": {ids["own"]},
+        "signatory": {ids["own"]},
+        "board": {ids["own"]},
+        "pcc_officer": set(ids.values()),
+        "pcc": set(ids.values()),
+    }
     for role, wanted in expected.items():
         rows = clients[role].get("/api/v1/data-returns/").json()["results"]
         assert {row["id"] for row in rows} == wanted, role

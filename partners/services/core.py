@@ -1,4 +1,5 @@
 """Every change to partners, areas and memberships."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -25,21 +26,39 @@ def area_upsert(*, code: str, name: str, kind: str, by) -> Area:
     permissions.check(by, rules.PARTNER_MANAGE)
     area, created = Area.objects.select_for_update().get_or_create(code=code, defaults={"name": name, "kind": kind})
     if created:
-        audit_record(actor=by, action="area.create", obj=area, summary=f"Area {name} ({code}) added",
-                     after=snapshot(area, ["code", "name", "kind"]))
+        audit_record(
+            actor=by,
+            action="area.create",
+            obj=area,
+            summary=f"Area {name} ({code}) added",
+            after=snapshot(area, ["code", "name", "kind"]),
+        )
     elif (area.name, area.kind) != (name, kind):
         before = snapshot(area, ["code", "name", "kind"])
         area.name, area.kind = name, kind
         area.save(update_fields=["name", "kind"])
-        audit_record(actor=by, action="area.update", obj=area, summary=f"Area {code} renamed",
-                     before=before, after=snapshot(area, ["code", "name", "kind"]))
+        audit_record(
+            actor=by,
+            action="area.update",
+            obj=area,
+            summary=f"Area {code} renamed",
+            before=before,
+            after=snapshot(area, ["code", "name", "kind"]),
+        )
     return area
 
 
 @transaction.atomic
 def partner_create(
-    *, name: str, short_name: str, slug: str, kind: str, about: str = "", website: str = "",
-    areas: list[Area] | None = None, by,
+    *,
+    name: str,
+    short_name: str,
+    slug: str,
+    kind: str,
+    about: str = "",
+    website: str = "",
+    areas: list[Area] | None = None,
+    by,
 ) -> Partner:
     """Add a partner with its own Group, which may act for it (the PCC office, or the system)."""
     require_actor(by)
@@ -53,8 +72,14 @@ def partner_create(
     if areas:
         partner.areas.set(areas)
     permissions.grant("act_for_partner", group, partner)
-    audit_record(actor=by, partner=partner, action="partner.create", obj=partner, summary=f"Partner {name} added",
-                 after={**snapshot(partner, PARTNER_FIELDS), "areas": sorted(a.code for a in areas or [])})
+    audit_record(
+        actor=by,
+        partner=partner,
+        action="partner.create",
+        obj=partner,
+        summary=f"Partner {name} added",
+        after={**snapshot(partner, PARTNER_FIELDS), "areas": sorted(a.code for a in areas or [])},
+    )
     return partner
 
 
@@ -75,8 +100,15 @@ def partner_update(*, partner: Partner, by, areas: list[Area] | None = None, **f
         partner.areas.set(areas)
     after = {**snapshot(partner, PARTNER_FIELDS), "areas": sorted(partner.areas.values_list("code", flat=True))}
     if before != after:
-        audit_record(actor=by, partner=partner, action="partner.update", obj=partner,
-                     summary=f"Partner {partner.name} updated", before=before, after=after)
+        audit_record(
+            actor=by,
+            partner=partner,
+            action="partner.update",
+            obj=partner,
+            summary=f"Partner {partner.name} updated",
+            before=before,
+            after=after,
+        )
     return partner
 
 
@@ -89,20 +121,33 @@ def membership_add(
     permissions.check(by, rules.MEMBERSHIP_MANAGE)
     role = Role(role)
     membership, created = Membership.objects.get_or_create(
-        user=user, partner=partner, role=role,
+        user=user,
+        partner=partner,
+        role=role,
         defaults={"job_title": job_title, "active_from": active_from or timezone.localdate()},
     )
     if created:
-        audit_record(actor=by, partner=partner, action="membership.add", obj=membership,
-                     summary=f"{user.get_username()} is now {role.label} at {partner.short_name}",
-                     after=snapshot(membership, ["user", "partner", "role", "job_title", "active_from"]))
+        audit_record(
+            actor=by,
+            partner=partner,
+            action="membership.add",
+            obj=membership,
+            summary=f"{user.get_username()} is now {role.label} at {partner.short_name}",
+            after=snapshot(membership, ["user", "partner", "role", "job_title", "active_from"]),
+        )
     elif membership.active_to is not None:
         before = snapshot(membership, ["active_to"])
         membership.active_to = None
         membership.save(update_fields=["active_to"])
-        audit_record(actor=by, partner=partner, action="membership.reopen", obj=membership,
-                     summary=f"{user.get_username()} is {role.label} at {partner.short_name} again",
-                     before=before, after=snapshot(membership, ["active_to"]))
+        audit_record(
+            actor=by,
+            partner=partner,
+            action="membership.reopen",
+            obj=membership,
+            summary=f"{user.get_username()} is {role.label} at {partner.short_name} again",
+            before=before,
+            after=snapshot(membership, ["active_to"]),
+        )
     return membership
 
 
@@ -118,8 +163,14 @@ def membership_end(*, membership: Membership, on: date | None = None, by) -> Mem
     before = snapshot(membership, ["active_to"])
     membership.active_to = day
     membership.save(update_fields=["active_to"])
-    audit_record(actor=by, partner=membership.partner, action="membership.end", obj=membership,
-                 summary=f"{membership.user.get_username()} stops being {membership.get_role_display()} "
-                         f"at {membership.partner.short_name}",
-                 before=before, after=snapshot(membership, ["active_to"]))
+    audit_record(
+        actor=by,
+        partner=membership.partner,
+        action="membership.end",
+        obj=membership,
+        summary=f"{membership.user.get_username()} stops being {membership.get_role_display()} "
+        f"at {membership.partner.short_name}",
+        before=before,
+        after=snapshot(membership, ["active_to"]),
+    )
     return membership

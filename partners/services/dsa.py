@@ -5,6 +5,7 @@ step-up, state), audited; the app that defines what agreements cover (targets) r
 grants after every move. Step-up is an explicit argument: `confirmed_at`, when the person last gave
 a fresh second factor for a step-up action (None from an API token).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -25,8 +26,20 @@ from ..workflows import DSA_FLOW
 from .dsa_grants import _sync_agreement_perms
 
 DSA = DataSharingAgreement
-DSA_TERMS = ["title", "purpose", "lawful_basis", "special_category_data", "criminal_offence_data", "level",
-             "retention", "security_measures", "contacts", "start_date", "end_date", "review_date"]
+DSA_TERMS = [
+    "title",
+    "purpose",
+    "lawful_basis",
+    "special_category_data",
+    "criminal_offence_data",
+    "level",
+    "retention",
+    "security_measures",
+    "contacts",
+    "start_date",
+    "end_date",
+    "review_date",
+]
 DSA_FIELDS = ["reference", "provider", *DSA_TERMS, "status", "status_reason"]
 REMINDER_DAYS = (30, 7)
 
@@ -36,9 +49,11 @@ def _covered_codes(agreement: DSA) -> list[str]:
 
 
 def _dsa_snapshot(agreement: DSA) -> dict:
-    return {**snapshot(agreement, DSA_FIELDS),
-            "recipients": sorted(agreement.recipients.values_list("slug", flat=True)),
-            "indicators": _covered_codes(agreement)}
+    return {
+        **snapshot(agreement, DSA_FIELDS),
+        "recipients": sorted(agreement.recipients.values_list("slug", flat=True)),
+        "indicators": _covered_codes(agreement),
+    }
 
 
 def _locked():
@@ -57,13 +72,24 @@ def _person(by):
 
 def _next_reference(year: int) -> str:
     prefix = f"DSA-{year}-"
-    numbers = [int(ref[len(prefix):]) for ref in DSA.objects.filter(reference__startswith=prefix)
-               .values_list("reference", flat=True) if ref[len(prefix):].isdigit()]
+    numbers = [
+        int(ref[len(prefix) :])
+        for ref in DSA.objects.filter(reference__startswith=prefix).values_list("reference", flat=True)
+        if ref[len(prefix) :].isdigit()
+    ]
     return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
 
-def _validate_terms(*, provider: Partner, recipients: list[Partner], indicator_ids: list[int], level: str,
-                    start_date: date, end_date: date, review_date: date) -> None:
+def _validate_terms(
+    *,
+    provider: Partner,
+    recipients: list[Partner],
+    indicator_ids: list[int],
+    level: str,
+    start_date: date,
+    end_date: date,
+    review_date: date,
+) -> None:
     errors = {}
     if any(p.pk == provider.pk for p in recipients):
         errors["recipients"] = f"{provider.short_name} provides the data, so it cannot also be a recipient"
@@ -73,8 +99,9 @@ def _validate_terms(*, provider: Partner, recipients: list[Partner], indicator_i
     if len(items) != len(set(indicator_ids)):
         errors["indicators"] = "Select indicators from the list"
     else:
-        errors.update(validate_coverage(provider=provider, level=level, items=items,
-                                        breakdowns_level=DSA.Level.BREAKDOWNS))
+        errors.update(
+            validate_coverage(provider=provider, level=level, items=items, breakdowns_level=DSA.Level.BREAKDOWNS)
+        )
     if start_date and end_date and end_date < start_date:
         errors["end_date"] = "The end date must be the same as or after the start date"
     elif review_date and start_date and end_date and not (start_date <= review_date <= end_date):
@@ -89,21 +116,56 @@ def _ids(items) -> list[int]:
 
 
 @transaction.atomic
-def dsa_draft(*, provider: Partner, title: str, purpose: str, lawful_basis: str, recipients, indicators,
-              level: str, retention: str, security_measures: str, contacts: str, start_date: date,
-              end_date: date, review_date: date, special_category_data: bool = False,
-              criminal_offence_data: bool = False, reference: str | None = None, by) -> DSA:
+def dsa_draft(
+    *,
+    provider: Partner,
+    title: str,
+    purpose: str,
+    lawful_basis: str,
+    recipients,
+    indicators,
+    level: str,
+    retention: str,
+    security_measures: str,
+    contacts: str,
+    start_date: date,
+    end_date: date,
+    review_date: date,
+    special_category_data: bool = False,
+    criminal_offence_data: bool = False,
+    reference: str | None = None,
+    by,
+) -> DSA:
     """A provider officer drafts an agreement: its parties may see it, the provider may change it."""
     require_actor(by)
     permissions.check(by, rules.DSA_DRAFT, provider)
     recipients, indicator_ids = list(recipients), _ids(indicators)
-    _validate_terms(provider=provider, recipients=recipients, indicator_ids=indicator_ids, level=level,
-                    start_date=start_date, end_date=end_date, review_date=review_date)
-    agreement = DSA(provider=provider, title=title, purpose=purpose, lawful_basis=lawful_basis, level=level,
-                    special_category_data=special_category_data, criminal_offence_data=criminal_offence_data,
-                    retention=retention, security_measures=security_measures, contacts=contacts,
-                    start_date=start_date, end_date=end_date, review_date=review_date, created_by=_person(by),
-                    reference=reference or _next_reference(timezone.localdate().year))
+    _validate_terms(
+        provider=provider,
+        recipients=recipients,
+        indicator_ids=indicator_ids,
+        level=level,
+        start_date=start_date,
+        end_date=end_date,
+        review_date=review_date,
+    )
+    agreement = DSA(
+        provider=provider,
+        title=title,
+        purpose=purpose,
+        lawful_basis=lawful_basis,
+        level=level,
+        special_category_data=special_category_data,
+        criminal_offence_data=criminal_offence_data,
+        retention=retention,
+        security_measures=security_measures,
+        contacts=contacts,
+        start_date=start_date,
+        end_date=end_date,
+        review_date=review_date,
+        created_by=_person(by),
+        reference=reference or _next_reference(timezone.localdate().year),
+    )
     agreement.full_clean(exclude=["reference"])
     for attempt in range(5):
         try:
@@ -118,9 +180,14 @@ def dsa_draft(*, provider: Partner, title: str, purpose: str, lawful_basis: str,
     agreement.recipients.set(recipients)
     coverage().replace(agreement=agreement, pks=indicator_ids)
     _sync_agreement_perms(agreement)
-    audit_record(actor=by, partner=provider, action="dsa.draft", obj=agreement,
-                 summary=f"Agreement {agreement.reference} drafted by {provider.short_name}",
-                 after=_dsa_snapshot(agreement))
+    audit_record(
+        actor=by,
+        partner=provider,
+        action="dsa.draft",
+        obj=agreement,
+        summary=f"Agreement {agreement.reference} drafted by {provider.short_name}",
+        after=_dsa_snapshot(agreement),
+    )
     return agreement
 
 
@@ -134,11 +201,18 @@ def dsa_update(*, agreement: DSA, by, recipients=None, indicators=None, **terms)
             raise ValueError(f"{name} cannot be changed here")
         setattr(agreement, name, value)
     recipients = list(agreement.recipients.all()) if recipients is None else list(recipients)
-    indicator_ids = [c.pk for c in coverage().of([agreement.pk])[agreement.pk]] if indicators is None \
-        else _ids(indicators)
-    _validate_terms(provider=agreement.provider, recipients=recipients, indicator_ids=indicator_ids,
-                    level=agreement.level, start_date=agreement.start_date, end_date=agreement.end_date,
-                    review_date=agreement.review_date)
+    indicator_ids = (
+        [c.pk for c in coverage().of([agreement.pk])[agreement.pk]] if indicators is None else _ids(indicators)
+    )
+    _validate_terms(
+        provider=agreement.provider,
+        recipients=recipients,
+        indicator_ids=indicator_ids,
+        level=agreement.level,
+        start_date=agreement.start_date,
+        end_date=agreement.end_date,
+        review_date=agreement.review_date,
+    )
     agreement.full_clean()
     agreement.save()
     agreement.recipients.set(recipients)
@@ -146,8 +220,15 @@ def dsa_update(*, agreement: DSA, by, recipients=None, indicators=None, **terms)
     _sync_agreement_perms(agreement)
     after = _dsa_snapshot(agreement)
     if before != after:
-        audit_record(actor=by, partner=agreement.provider, action="dsa.update", obj=agreement,
-                     summary=f"Draft agreement {agreement.reference} changed", before=before, after=after)
+        audit_record(
+            actor=by,
+            partner=agreement.provider,
+            action="dsa.update",
+            obj=agreement,
+            summary=f"Draft agreement {agreement.reference} changed",
+            before=before,
+            after=after,
+        )
     return agreement
 
 
@@ -165,8 +246,14 @@ def dsa_send(*, agreement: DSA, by, today: date | None = None) -> DSA:
         problems.append("The end date has passed: change it before sending the agreement")
     if problems:
         raise ValidationError(problems)
-    DSA_FLOW.finish(agreement, "send", by=by, partner=agreement.provider, changes={"sent_at": timezone.now()},
-                    summary=f"Agreement {agreement.reference} sent for signatures")
+    DSA_FLOW.finish(
+        agreement,
+        "send",
+        by=by,
+        partner=agreement.provider,
+        changes={"sent_at": timezone.now()},
+        summary=f"Agreement {agreement.reference} sent for signatures",
+    )
     _sync_agreement_perms(agreement)
     outbox_enqueue("partners.request_dsa_signatures", agreement_id=agreement.pk)
     return agreement
@@ -183,8 +270,15 @@ def _signer_label(by, given: str = "") -> str:
 
 
 @transaction.atomic
-def dsa_sign(*, agreement: DSA, by, partner: Partner | None = None, today: date | None = None,
-             signer_label: str = "", confirmed_at: datetime | None = None) -> DsaSignature:
+def dsa_sign(
+    *,
+    agreement: DSA,
+    by,
+    partner: Partner | None = None,
+    today: date | None = None,
+    signer_label: str = "",
+    confirmed_at: datetime | None = None,
+) -> DsaSignature:
     """A party's signatory signs; when every party has, the agreement is active from its start date.
 
     The system actor records a signature given outside the portal (the demo seed, an import):
@@ -211,22 +305,36 @@ def dsa_sign(*, agreement: DSA, by, partner: Partner | None = None, today: date 
         raise ValidationError("Only the provider and the recipients sign an agreement")
     try:
         with transaction.atomic():
-            signature = DsaSignature.objects.create(agreement=agreement, partner=partner, signed_by=_person(by),
-                                                    signer_label=_signer_label(by, signer_label))
+            signature = DsaSignature.objects.create(
+                agreement=agreement,
+                partner=partner,
+                signed_by=_person(by),
+                signer_label=_signer_label(by, signer_label),
+            )
     except IntegrityError:  # signed a moment ago by someone else at the same partner
         raise ValidationError(f"{partner.short_name} has already signed this agreement")
-    DSA_FLOW.finish(agreement, "sign", by=by, partner=partner,
-                    summary=f"Agreement {agreement.reference} signed for {partner.short_name}",
-                    after={"partner": partner.slug, "signer": signature.signer_label})
+    DSA_FLOW.finish(
+        agreement,
+        "sign",
+        by=by,
+        partner=partner,
+        summary=f"Agreement {agreement.reference} signed for {partner.short_name}",
+        after={"partner": partner.slug, "signer": signature.signer_label},
+    )
     if signed | {partner.pk} >= set(parties) and agreement.start_date <= today:
         _dsa_activate(agreement, by=by)
     return signature
 
 
 def _dsa_activate(agreement: DSA, *, by) -> None:
-    DSA_FLOW.finish(agreement, "activate", by=by, partner=agreement.provider,
-                    changes={"activated_at": timezone.now()},
-                    summary=f"Agreement {agreement.reference} is active: recipients now see the data it covers")
+    DSA_FLOW.finish(
+        agreement,
+        "activate",
+        by=by,
+        partner=agreement.provider,
+        changes={"activated_at": timezone.now()},
+        summary=f"Agreement {agreement.reference} is active: recipients now see the data it covers",
+    )
     _sync_agreement_perms(agreement)
 
 
@@ -252,20 +360,23 @@ def dsa_suspend(*, agreement: DSA, by, reason: str, confirmed_at: datetime | Non
     the data at once."""
     agreement = DSA_FLOW.begin("suspend", agreement, by=by, confirmed_at=confirmed_at)
     reason = _reason(reason, "suspending")
-    return _dsa_move(agreement, "suspend", by=by, reason=reason,
-                     summary=f"Agreement {agreement.reference} suspended: {reason}")
+    return _dsa_move(
+        agreement, "suspend", by=by, reason=reason, summary=f"Agreement {agreement.reference} suspended: {reason}"
+    )
 
 
 @transaction.atomic
-def dsa_resume(*, agreement: DSA, by, reason: str = "", today: date | None = None,
-               confirmed_at: datetime | None = None) -> DSA:
+def dsa_resume(
+    *, agreement: DSA, by, reason: str = "", today: date | None = None, confirmed_at: datetime | None = None
+) -> DSA:
     """Resume a suspended agreement: recipients see the data again."""
     today = today or timezone.localdate()
     agreement = DSA_FLOW.begin("resume", agreement, by=by, confirmed_at=confirmed_at)
     if agreement.end_date < today:
         raise ValidationError("This agreement's end date has passed, so it cannot be resumed")
-    return _dsa_move(agreement, "resume", by=by, reason=(reason or "").strip(),
-                     summary=f"Agreement {agreement.reference} resumed")
+    return _dsa_move(
+        agreement, "resume", by=by, reason=(reason or "").strip(), summary=f"Agreement {agreement.reference} resumed"
+    )
 
 
 @transaction.atomic
@@ -274,8 +385,9 @@ def dsa_revoke(*, agreement: DSA, by, reason: str, confirmed_at: datetime | None
     data at once. (Officers may suspend, an emergency stop, but not revoke.)"""
     agreement = DSA_FLOW.begin("revoke", agreement, by=by, confirmed_at=confirmed_at)
     reason = _reason(reason, "revoking")
-    return _dsa_move(agreement, "revoke", by=by, reason=reason,
-                     summary=f"Agreement {agreement.reference} revoked: {reason}")
+    return _dsa_move(
+        agreement, "revoke", by=by, reason=reason, summary=f"Agreement {agreement.reference} revoked: {reason}"
+    )
 
 
 @transaction.atomic
@@ -286,6 +398,12 @@ def dsa_delete(*, agreement: DSA, by) -> None:
     pk, reference, provider = agreement.pk, agreement.reference, agreement.provider
     permissions.revoke_all(agreement)
     agreement.delete()
-    audit_record(actor=by, partner=provider, action="dsa.delete",
-                 object_type=DSA._meta.label_lower, object_id=pk, summary=f"Agreement {reference} deleted",
-                 before=before)
+    audit_record(
+        actor=by,
+        partner=provider,
+        action="dsa.delete",
+        object_type=DSA._meta.label_lower,
+        object_id=pk,
+        summary=f"Agreement {reference} deleted",
+        before=before,
+    )

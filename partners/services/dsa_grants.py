@@ -3,6 +3,7 @@
 (The data grants an active agreement implies on the indicators it covers live in targets, the app
 that defines indicators: targets/services/sharing.py.)
 """
+
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
@@ -13,19 +14,27 @@ from ..models import DataSharingAgreement, DataSharingAgreementGroupObjectPermis
 
 DSA = DataSharingAgreement
 DSA_VIEW_PERM, DSA_MANAGE_PERM, DSA_SIGN_PERM = (
-    "view_datasharingagreement", "manage_datasharingagreement", "sign_datasharingagreement")
+    "view_datasharingagreement",
+    "manage_datasharingagreement",
+    "sign_datasharingagreement",
+)
 
 
 def _sync_agreement_perms(agreement: DSA) -> None:
     """Make the parties' permissions on the agreement itself match its parties and status."""
-    wanted: set[tuple[int, str]] = {(agreement.provider.group_id, DSA_VIEW_PERM),
-                                    (agreement.provider.group_id, DSA_MANAGE_PERM)}
+    wanted: set[tuple[int, str]] = {
+        (agreement.provider.group_id, DSA_VIEW_PERM),
+        (agreement.provider.group_id, DSA_MANAGE_PERM),
+    }
     recipient_groups = list(agreement.recipients.values_list("group_id", flat=True))
     wanted |= {(gid, DSA_VIEW_PERM) for gid in recipient_groups}
     if agreement.status == DSA.Status.AWAITING_SIGNATURES:
         wanted |= {(gid, DSA_SIGN_PERM) for gid in [agreement.provider.group_id, *recipient_groups]}
-    held = set(DataSharingAgreementGroupObjectPermission.objects.filter(content_object=agreement)
-               .values_list("group_id", "permission__codename"))
+    held = set(
+        DataSharingAgreementGroupObjectPermission.objects.filter(content_object=agreement).values_list(
+            "group_id", "permission__codename"
+        )
+    )
     groups = Group.objects.in_bulk({gid for gid, _ in wanted ^ held})
     for gid, codename in sorted(held - wanted):
         permissions.revoke(codename, groups[gid], agreement)

@@ -1,4 +1,5 @@
 """Scheduled work on data-sharing agreements: start and end dates, signature requests and reminders."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -41,19 +42,23 @@ def dsa_end_if_expired(*, agreement_id: int, today: date | None = None) -> bool:
     agreement = _locked().filter(pk=agreement_id).first()
     if agreement is None or agreement.status not in DSA.LIVE_STATUSES or agreement.end_date >= today:
         return False
-    reason = (f"Its end date, {_day(agreement.end_date)}, passed"
-              if agreement.status != DSA.Status.AWAITING_SIGNATURES
-              else f"Not every party signed before its end date, {_day(agreement.end_date)}")
-    _dsa_move(agreement, "end", by=NIGHTLY, reason=reason,
-              summary=f"Agreement {agreement.reference} ended: {reason.lower()}")
+    reason = (
+        f"Its end date, {_day(agreement.end_date)}, passed"
+        if agreement.status != DSA.Status.AWAITING_SIGNATURES
+        else f"Not every party signed before its end date, {_day(agreement.end_date)}"
+    )
+    _dsa_move(
+        agreement, "end", by=NIGHTLY, reason=reason, summary=f"Agreement {agreement.reference} ended: {reason.lower()}"
+    )
     return True
 
 
 def dsa_daily_transitions(*, today: date | None = None) -> dict:
     """Activate the agreements whose start date has come; end those whose end date has passed."""
     today = today or timezone.localdate()
-    due = DSA.objects.filter(status=DSA.Status.AWAITING_SIGNATURES, start_date__lte=today,
-                             end_date__gte=today).values_list("pk", flat=True)
+    due = DSA.objects.filter(
+        status=DSA.Status.AWAITING_SIGNATURES, start_date__lte=today, end_date__gte=today
+    ).values_list("pk", flat=True)
     expired = DSA.objects.filter(status__in=DSA.LIVE_STATUSES, end_date__lt=today).values_list("pk", flat=True)
     return {
         "activated": sum(dsa_activate_if_due(agreement_id=pk, today=today) for pk in list(due)),
@@ -84,10 +89,15 @@ def dsa_request_signatures(*, agreement_id: int) -> int:
     signed = set(agreement.signatures.values_list("partner_id", flat=True))
     notified = notify(
         users=_signatories([pid for pid in _party_ids(agreement) if pid not in signed]),
-        kind="dsa.signature_requested", url=agreement.get_absolute_url(), by=system("agreement signature request"),
+        kind="dsa.signature_requested",
+        url=agreement.get_absolute_url(),
+        by=system("agreement signature request"),
         title=f"Data-sharing agreement {agreement.reference} is waiting for your signature",
-        body=(f"{agreement.provider.name} has sent the data-sharing agreement '{agreement.title}' "
-              f"({agreement.reference}) for signature. Read it and sign it for your organisation."))
+        body=(
+            f"{agreement.provider.name} has sent the data-sharing agreement '{agreement.title}' "
+            f"({agreement.reference}) for signature. Read it and sign it for your organisation."
+        ),
+    )
     return len(notified)
 
 
@@ -107,8 +117,11 @@ def dsa_send_reminders(*, today: date | None = None) -> int:
     """Remind signatories (in the portal and by email) before active agreements' review and end dates; each once."""
     today = today or timezone.localdate()
     horizon = today + timedelta(days=max(REMINDER_DAYS))
-    agreements = DSA.objects.filter(status=DSA.Status.ACTIVE).filter(
-        Q(review_date__range=(today, horizon)) | Q(end_date__range=(today, horizon))).select_related("provider")
+    agreements = (
+        DSA.objects.filter(status=DSA.Status.ACTIVE)
+        .filter(Q(review_date__range=(today, horizon)) | Q(end_date__range=(today, horizon)))
+        .select_related("provider")
+    )
     sent = 0
     for agreement in agreements:
         for kind, day in (("review", agreement.review_date), ("end", agreement.end_date)):
@@ -125,13 +138,25 @@ def _dsa_remind(*, agreement_id: int, kind: str, day: date, limit: int) -> int:
         return 0
     what = "is due for review" if kind == "review" else "ends"
     notified = notify(
-        users=_signatories(_party_ids(agreement)), kind="dsa.review_due" if kind == "review" else "dsa.ending",
-        url=agreement.get_absolute_url(), by=REMINDERS,
+        users=_signatories(_party_ids(agreement)),
+        kind="dsa.review_due" if kind == "review" else "dsa.ending",
+        url=agreement.get_absolute_url(),
+        by=REMINDERS,
         title=f"Data-sharing agreement {agreement.reference} {what} on {_day(day)}",
-        body=(f"The data-sharing agreement '{agreement.title}' ({agreement.reference}) {what} on {_day(day)}. "
-              + ("Review its terms with the other parties and record the outcome." if kind == "review" else
-                 "Recipients will stop seeing the data it covers after that day unless a new agreement is signed.")))
-    audit_record(actor=REMINDERS, action=f"dsa.reminder_{kind}", partner=agreement.provider, obj=agreement,
-                 summary=f"Reminder sent to {len(notified)} people: agreement {agreement.reference} {what} on "
-                         f"{_day(day)}")
+        body=(
+            f"The data-sharing agreement '{agreement.title}' ({agreement.reference}) {what} on {_day(day)}. "
+            + (
+                "Review its terms with the other parties and record the outcome."
+                if kind == "review"
+                else "Recipients will stop seeing the data it covers after that day unless a new agreement is signed."
+            )
+        ),
+    )
+    audit_record(
+        actor=REMINDERS,
+        action=f"dsa.reminder_{kind}",
+        partner=agreement.provider,
+        obj=agreement,
+        summary=f"Reminder sent to {len(notified)} people: agreement {agreement.reference} {what} on {_day(day)}",
+    )
     return 1

@@ -1,4 +1,5 @@
 """PCC-office pages: audit log, security log, devices reset and unlock."""
+
 from __future__ import annotations
 
 from django import forms
@@ -8,22 +9,29 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-
 from .. import lockout, permissions, selectors, services
 from ..directory import partner_choices
-from ..models import AuditEvent, SecurityEvent
+from ..models import SecurityEvent
 from ..paging import paginate
 
 
 class AuditFilterForm(forms.Form):
     search = forms.CharField(label="Search summaries or object id", required=False)
-    action = forms.CharField(label="Action starts with", required=False, help_text="For example, partner or membership.add")
+    action = forms.CharField(
+        label="Action starts with", required=False, help_text="For example, partner or membership.add"
+    )
     actor = forms.CharField(label="Who", required=False)
     partner = forms.TypedChoiceField(label="Partner", required=False, coerce=int, empty_value=None)
-    date_from = forms.DateField(label="From (YYYY-MM-DD)", required=False,
-                                error_messages={"invalid": "Enter the from date as YYYY-MM-DD, like 2026-11-01"})
-    date_to = forms.DateField(label="To (YYYY-MM-DD)", required=False,
-                              error_messages={"invalid": "Enter the to date as YYYY-MM-DD, like 2026-11-30"})
+    date_from = forms.DateField(
+        label="From (YYYY-MM-DD)",
+        required=False,
+        error_messages={"invalid": "Enter the from date as YYYY-MM-DD, like 2026-11-01"},
+    )
+    date_to = forms.DateField(
+        label="To (YYYY-MM-DD)",
+        required=False,
+        error_messages={"invalid": "Enter the to date as YYYY-MM-DD, like 2026-11-30"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,21 +43,35 @@ def audit_log(request):
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_events_visible_to(
-        user=request.user, search=filters.get("search", ""), action=filters.get("action", ""),
-        actor=filters.get("actor", ""), partner_id=filters.get("partner"),
-        date_from=filters.get("date_from"), date_to=filters.get("date_to"),
+        user=request.user,
+        search=filters.get("search", ""),
+        action=filters.get("action", ""),
+        actor=filters.get("actor", ""),
+        partner_id=filters.get("partner"),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
     )
     page, pagination = paginate(request, events)
-    return render(request, "portal/audit_log.html", {"filter_form": form, "form": form, "page": page, "pagination": pagination})
+    return render(
+        request, "portal/audit_log.html", {"filter_form": form, "form": form, "page": page, "pagination": pagination}
+    )
 
 
 class SecurityFilterForm(forms.Form):
-    kind = forms.ChoiceField(label="Event", required=False, choices=[("", "Any event")] + list(SecurityEvent.Kind.choices))
+    kind = forms.ChoiceField(
+        label="Event", required=False, choices=[("", "Any event")] + list(SecurityEvent.Kind.choices)
+    )
     username = forms.CharField(label="Username", required=False)
-    date_from = forms.DateField(label="From (YYYY-MM-DD)", required=False,
-                                error_messages={"invalid": "Enter the from date as YYYY-MM-DD, like 2026-11-01"})
-    date_to = forms.DateField(label="To (YYYY-MM-DD)", required=False,
-                              error_messages={"invalid": "Enter the to date as YYYY-MM-DD, like 2026-11-30"})
+    date_from = forms.DateField(
+        label="From (YYYY-MM-DD)",
+        required=False,
+        error_messages={"invalid": "Enter the from date as YYYY-MM-DD, like 2026-11-01"},
+    )
+    date_to = forms.DateField(
+        label="To (YYYY-MM-DD)",
+        required=False,
+        error_messages={"invalid": "Enter the to date as YYYY-MM-DD, like 2026-11-30"},
+    )
 
 
 def security_log_view(request):
@@ -57,26 +79,36 @@ def security_log_view(request):
     form = SecurityFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.security_events_visible_to(
-        user=request.user, kind=filters.get("kind", ""), username=filters.get("username", ""),
-        date_from=filters.get("date_from"), date_to=filters.get("date_to"),
+        user=request.user,
+        kind=filters.get("kind", ""),
+        username=filters.get("username", ""),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
     )
     page, pagination = paginate(request, events)
-    return render(request, "portal/security_log.html", {
-        "form": form, "page": page, "pagination": pagination,
-        "locked": selectors.locked_usernames(user=request.user),
-        "throttled": selectors.throttled_addresses(user=request.user),
-        "can_unlock": permissions.can(request.user, permissions.USER_DEVICES_RESET),
-        "resettable": selectors.people_with_resettable_devices(
-            user=request.user, user_ids=[event.user_id for event in page.object_list]),
-        "policy": {
-            "failures": settings.LOCKOUT_USERNAME_FAILURES,
-            "first": lockout.duration_words(settings.LOCKOUT_USERNAME_FIRST),
-            "longest": lockout.duration_words(settings.LOCKOUT_USERNAME_MAX),
-            "address_failures": settings.LOCKOUT_ADDRESS_FAILURES,
-            "address_window": lockout.duration_words(settings.LOCKOUT_ADDRESS_WINDOW),
-            "address_time": lockout.duration_words(settings.LOCKOUT_ADDRESS_TIME),
+    return render(
+        request,
+        "portal/security_log.html",
+        {
+            "form": form,
+            "page": page,
+            "pagination": pagination,
+            "locked": selectors.locked_usernames(user=request.user),
+            "throttled": selectors.throttled_addresses(user=request.user),
+            "can_unlock": permissions.can(request.user, permissions.USER_DEVICES_RESET),
+            "resettable": selectors.people_with_resettable_devices(
+                user=request.user, user_ids=[event.user_id for event in page.object_list]
+            ),
+            "policy": {
+                "failures": settings.LOCKOUT_USERNAME_FAILURES,
+                "first": lockout.duration_words(settings.LOCKOUT_USERNAME_FIRST),
+                "longest": lockout.duration_words(settings.LOCKOUT_USERNAME_MAX),
+                "address_failures": settings.LOCKOUT_ADDRESS_FAILURES,
+                "address_window": lockout.duration_words(settings.LOCKOUT_ADDRESS_WINDOW),
+                "address_time": lockout.duration_words(settings.LOCKOUT_ADDRESS_TIME),
+            },
         },
-    })
+    )
 
 
 class UnlockForm(forms.Form):

@@ -1,4 +1,5 @@
 """Sign-in with two factors, set-up of the authenticator app, step-up, sign-out, lockout."""
+
 from __future__ import annotations
 
 import base64
@@ -8,9 +9,8 @@ import math
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,10 +19,10 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .. import lockout, services
 from ..forms import CodeForm, SetupCodeForm, SignInForm
 from ..models import SecurityEvent
 from ..security import client_ip, mark_second_factor, mark_step_up, passkeys_available, security_log, user_has_passkey
-from .. import lockout, services
 
 SETUP_DEVICE_KEY = "cjp_setup_device"
 RECOVERY_CODES_KEY = "cjp_recovery_codes"
@@ -30,8 +30,9 @@ RECOVERY_CODES_KEY = "cjp_recovery_codes"
 
 def _next_url(request, default: str = "/") -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return default
 
@@ -49,8 +50,12 @@ def login_view(request):
         # reset their count. People there can sign in elsewhere, or when the throttle ends.
         throttle = lockout.address_throttle(ip_address)
         if throttle is not None:
-            security_log(SecurityEvent.Kind.LOCKED_OUT, request=request, username=username,
-                         detail=f"refused: address throttled until {lockout.when_words(throttle.until)}")
+            security_log(
+                SecurityEvent.Kind.LOCKED_OUT,
+                request=request,
+                username=username,
+                detail=f"refused: address throttled until {lockout.when_words(throttle.until)}",
+            )
             return network_throttled(request, throttle)
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if user is None:
@@ -70,10 +75,16 @@ def login_view(request):
             if nxt:
                 response["Location"] += f"?next={nxt}"
             return response
-    return render(request, "portal/login.html", {
-        "form": form, "next": _next_url(request, ""), "failure_limit": settings.LOCKOUT_USERNAME_FAILURES,
-        "first_lockout": lockout.duration_words(settings.LOCKOUT_USERNAME_FIRST),
-    })
+    return render(
+        request,
+        "portal/login.html",
+        {
+            "form": form,
+            "next": _next_url(request, ""),
+            "failure_limit": settings.LOCKOUT_USERNAME_FAILURES,
+            "first_lockout": lockout.duration_words(settings.LOCKOUT_USERNAME_FIRST),
+        },
+    )
 
 
 def locked_out(request, original_response=None, credentials=None, *args, **kwargs):
@@ -87,10 +98,17 @@ def locked_out(request, original_response=None, credentials=None, *args, **kwarg
 
 def network_throttled(request, throttle: lockout.AddressThrottle):
     """Too many failed sign-ins from this address, over any accounts (429, with Retry-After)."""
-    response = render(request, "portal/locked_out.html", {
-        "kind": "network", "until": lockout.when_words(throttle.until, today_short=True),
-        "wait": lockout.wait_words(throttle.until), "contact": settings.PCC_OFFICE_CONTACT,
-    }, status=429)
+    response = render(
+        request,
+        "portal/locked_out.html",
+        {
+            "kind": "network",
+            "until": lockout.when_words(throttle.until, today_short=True),
+            "wait": lockout.wait_words(throttle.until),
+            "contact": settings.PCC_OFFICE_CONTACT,
+        },
+        status=429,
+    )
     response["Retry-After"] = str(max(1, math.ceil((throttle.until - timezone.now()).total_seconds())))
     return response
 
@@ -116,10 +134,18 @@ def otp_verify(request):
             otp_login(request, device)
             request.session.cycle_key()
             mark_second_factor(request)
-            security_log(SecurityEvent.Kind.SIGN_IN, request=request, user=user, detail=f"second factor ({device.__class__.__name__})")
+            security_log(
+                SecurityEvent.Kind.SIGN_IN,
+                request=request,
+                user=user,
+                detail=f"second factor ({device.__class__.__name__})",
+            )
             return redirect(_next_url(request, "/"))
-    return render(request, "portal/otp_verify.html", {"form": form, "next": _next_url(request, ""),
-                                                      "offer_passkey": _offer_passkey(request)})
+    return render(
+        request,
+        "portal/otp_verify.html",
+        {"form": form, "next": _next_url(request, ""), "offer_passkey": _offer_passkey(request)},
+    )
 
 
 def _qr_svg(uri: str) -> str:
@@ -151,11 +177,15 @@ def otp_setup(request):
             return redirect("portal:recovery-codes")
         form.add_error("code", "The code is not right. Check the key in your app and enter the latest code.")
     key = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return render(request, "portal/otp_setup.html", {
-        "form": form,
-        "manual_key": " ".join(key[i:i + 4] for i in range(0, len(key), 4)),
-        "qr_data_uri": _qr_svg(device.config_url),
-    })
+    return render(
+        request,
+        "portal/otp_setup.html",
+        {
+            "form": form,
+            "manual_key": " ".join(key[i : i + 4] for i in range(0, len(key), 4)),
+            "qr_data_uri": _qr_svg(device.config_url),
+        },
+    )
 
 
 def recovery_codes(request):
@@ -177,8 +207,11 @@ def step_up(request):
             mark_second_factor(request)
             mark_step_up(request)
             return redirect(_next_url(request, "/"))
-    return render(request, "portal/step_up.html", {"form": form, "next": _next_url(request, ""),
-                                                   "offer_passkey": _offer_passkey(request)})
+    return render(
+        request,
+        "portal/step_up.html",
+        {"form": form, "next": _next_url(request, ""), "offer_passkey": _offer_passkey(request)},
+    )
 
 
 @require_POST

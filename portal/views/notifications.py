@@ -1,4 +1,5 @@
 """A person's notifications (the list, opening one, marking all read) and their email choices."""
+
 from __future__ import annotations
 
 from django import forms
@@ -20,7 +21,9 @@ class NotificationEmailForm(forms.Form):
     emailed = forms.MultipleChoiceField(
         label="Which notifications do you also want by email?",
         help_text="Select all that apply. You always see every notification in the portal.",
-        required=False, widget=forms.CheckboxSelectMultiple)
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,11 +34,16 @@ class NotificationEmailForm(forms.Form):
 
 def notifications(request):
     page, pagination = paginate(request, service.notification_list_visible_to(user=request.user), per_page=PER_PAGE)
-    return render(request, "portal/notifications.html", {
-        "page": page, "pagination": pagination,
-        "unread": service.notification_unread_count(user=request.user),
-        "kind_label": service.kind_label,
-    })
+    return render(
+        request,
+        "portal/notifications.html",
+        {
+            "page": page,
+            "pagination": pagination,
+            "unread": service.notification_unread_count(user=request.user),
+            "kind_label": service.kind_label,
+        },
+    )
 
 
 def notification_open(request, notification_id: int):
@@ -57,8 +65,9 @@ def notification_settings(request):
     if request.method == "POST":
         form = NotificationEmailForm(request.POST)
         if form.is_valid():
-            service.notification_preferences_save(user=request.user, emailed=form.cleaned_data["emailed"],
-                                                  by=request.user)
+            service.notification_preferences_save(
+                user=request.user, emailed=form.cleaned_data["emailed"], by=request.user
+            )
             messages.success(request, "Your email choices are saved.")
             return redirect("portal:notification-settings")
     else:

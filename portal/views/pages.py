@@ -1,10 +1,10 @@
 """Home, the public information pages, error pages and the health check."""
+
 from __future__ import annotations
 
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
-
 
 
 def favicon(request):
@@ -44,7 +44,7 @@ def error_404(request, exception=None):
 
 
 FALLBACK_500 = (
-    "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Sorry, there is a problem with the "
+    '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Sorry, there is a problem with the '
     "service</title></head><body><h1>Sorry, there is a problem with the service</h1><p>Try again later. Nothing you "
     "saved before this page appeared has been lost.</p></body></html>"
 )
@@ -76,7 +76,7 @@ def _broker_state() -> str:
 
 
 def healthz(request):
-    """"ok"; "degraded" (200) when Redis is down and the portal serves without it (background work
+    """ "ok"; "degraded" (200) when Redis is down and the portal serves without it (background work
     waits in the outbox), or a scheduled job has not run in time; "down" (503) when the database
     does not answer."""
     try:
@@ -96,15 +96,25 @@ def healthz(request):
     if database == "ok":
         from ..schedule import late_runs
 
-        late = [{"job": run.name, "label": run.label,
-                 "last_finished_at": run.last_finished_at.isoformat() if run.last_finished_at else None}
-                for run in late_runs()]
+        late = [
+            {
+                "job": run.name,
+                "label": run.label,
+                "last_finished_at": run.last_finished_at.isoformat() if run.last_finished_at else None,
+            }
+            for run in late_runs()
+        ]
     if database != "ok":
         status = "down"
     elif broker.startswith("unreachable") or late:
         status = "degraded"
     else:
         status = "ok"
-    body = {"status": status, "database": database, "broker": broker, "outbox_pending": pending,
-            "scheduled_jobs_late": late}
+    body = {
+        "status": status,
+        "database": database,
+        "broker": broker,
+        "outbox_pending": pending,
+        "scheduled_jobs_late": late,
+    }
     return JsonResponse(body, status=503 if status == "down" else 200)

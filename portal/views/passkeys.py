@@ -6,6 +6,7 @@ Passwordless sign-in is off: the authentication views only serve a session that 
 the password (LoginRequiredMiddleware lets them through before the second factor), and the
 registration views only a session that has passed the second factor.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,18 +30,24 @@ from django_otp_webauthn.views import (
 from .. import services
 from ..models import SecurityEvent
 from ..security import (
-    has_recent_step_up, mark_second_factor, mark_step_up, passkeys_available, require_step_up, security_log,
+    has_recent_step_up,
+    mark_second_factor,
+    mark_step_up,
+    passkeys_available,
+    require_step_up,
+    security_log,
     user_has_passkey,
 )
 
-
 # --- The package's JSON endpoints, adapted ---------------------------------------------------
+
 
 class StepUpExpired(exceptions.OTPWebAuthnApiError):
     status_code = 403
     default_code = "step_up_required"
-    default_detail = ("For your security, confirm it is you again: reload this page and enter a code from your "
-                      "authenticator app.")
+    default_detail = (
+        "For your security, confirm it is you again: reload this page and enter a code from your authenticator app."
+    )
 
 
 class VerifiedSessionMixin:
@@ -88,7 +95,8 @@ class PasskeyAuthenticationBeginView(BeginCredentialAuthenticationView):
         super().check_can_authenticate()
         if not user_has_passkey(self.request.user):
             raise exceptions.CredentialNotFound(
-                detail="You have not added a passkey. Enter the code from your authenticator app.")
+                detail="You have not added a passkey. Enter the code from your authenticator app."
+            )
 
 
 class PasskeyAuthenticationCompleteView(CompleteCredentialAuthenticationView):
@@ -97,8 +105,7 @@ class PasskeyAuthenticationCompleteView(CompleteCredentialAuthenticationView):
     def handle_exception(self, exc):
         if isinstance(exc, exceptions.OTPWebAuthnApiError) and self.request.user.is_authenticated:
             # Like a wrong code: recorded, without anything the browser sent.
-            security_log(SecurityEvent.Kind.SECOND_FACTOR_FAILED, request=self.request,
-                         detail=f"passkey ({exc.code})")
+            security_log(SecurityEvent.Kind.SECOND_FACTOR_FAILED, request=self.request, detail=f"passkey ({exc.code})")
         return super().handle_exception(exc)
 
     def complete_auth(self, device):
@@ -120,14 +127,19 @@ class PasskeyAuthenticationCompleteView(CompleteCredentialAuthenticationView):
 
 # --- The "Passkeys" page ----------------------------------------------------------------------
 
+
 @require_step_up
 def passkeys(request):
     credentials = WebAuthnCredential.objects.filter(user=request.user).order_by("created_at", "pk")
-    return render(request, "portal/passkeys.html", {
-        "credentials": credentials,
-        "passkeys_available": passkeys_available(request),
-        "passkey_origin": next(iter(settings.OTP_WEBAUTHN_ALLOWED_ORIGINS), ""),
-    })
+    return render(
+        request,
+        "portal/passkeys.html",
+        {
+            "credentials": credentials,
+            "passkeys_available": passkeys_available(request),
+            "passkey_origin": next(iter(settings.OTP_WEBAUTHN_ALLOWED_ORIGINS), ""),
+        },
+    )
 
 
 @require_POST
@@ -140,6 +152,7 @@ def passkey_remove(request, credential_id: int):
     services.passkey_remove(user=request.user, device=device)
     messages.success(request, f"{device.name} removed.")
     if signed_in_with_it:
-        messages.info(request, "You signed in with that passkey, so enter a code from your authenticator app "
-                               "to continue.")
+        messages.info(
+            request, "You signed in with that passkey, so enter a code from your authenticator app to continue."
+        )
     return redirect("portal:passkeys")

@@ -1,10 +1,11 @@
 """Data returns and API batches: upload, checks, apply (all or nothing) and the observations they write."""
+
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 import uuid
 import zipfile
+from datetime import timedelta
 from xml.etree.ElementTree import ParseError
 
 import pandas as pd
@@ -15,11 +16,11 @@ from django.utils import timezone
 from partners.models import Partner
 from portal import permissions
 from portal.actors import require_actor
-from .. import rules
 from portal.audit import audit_record, snapshot
 from portal.files import stored_path, upload_accept, upload_store
 from portal.outbox import outbox_enqueue
 
+from .. import rules
 from ..models import BREAKDOWN_DIMENSIONS, DataReturn, Observation
 from ..validation import Report, RowErrors, decimal_or_none, frame_from_rows, read_return_file, validate_frame
 
@@ -38,13 +39,23 @@ def data_return_upload(*, partner: Partner, uploaded_file, by) -> DataReturn:
     accepted = upload_accept(uploaded_file)
     relative = upload_store(uploaded_file, accepted, folder=DATA_RETURN_FOLDER)
     data_return = DataReturn.objects.create(
-        partner=partner, uploaded_by=by, file_path=relative, original_filename=accepted.original_name,
-        kind=accepted.kind, size=accepted.size, sha256=accepted.sha256,
+        partner=partner,
+        uploaded_by=by,
+        file_path=relative,
+        original_filename=accepted.original_name,
+        kind=accepted.kind,
+        size=accepted.size,
+        sha256=accepted.sha256,
     )
     permissions.grant("view_datareturn", partner.group, data_return)
-    audit_record(actor=by, partner=partner, action="data_return.upload", obj=data_return,
-                 summary=f"{partner.short_name} uploaded data return '{accepted.original_name}'",
-                 after=snapshot(data_return, ["partner", "original_filename", "kind", "size", "sha256", "status"]))
+    audit_record(
+        actor=by,
+        partner=partner,
+        action="data_return.upload",
+        obj=data_return,
+        summary=f"{partner.short_name} uploaded data return '{accepted.original_name}'",
+        after=snapshot(data_return, ["partner", "original_filename", "kind", "size", "sha256", "status"]),
+    )
     outbox_enqueue("targets.validate_data_return", data_return_id=data_return.pk)
     return data_return
 
@@ -52,30 +63,54 @@ def data_return_upload(*, partner: Partner, uploaded_file, by) -> DataReturn:
 def _read_report(data_return: DataReturn, progress=None) -> Report:
     try:
         frame = read_return_file(stored_path(data_return.file_path), data_return.kind)
-    except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, KeyError, IndexError, ParseError,
-            pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+    except (
+        ValueError,
+        UnicodeDecodeError,
+        zipfile.BadZipFile,
+        KeyError,
+        IndexError,
+        ParseError,
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+    ) as exc:
         log.info("data return %s unreadable: %s", data_return.pk, exc)
-        return Report(row_count=0, errors=[{
-            "row": 1, "column": "", "message": "The file could not be read as a table",
-            "fix": "Save the file as CSV (UTF-8) or XLSX with the header row first, then upload it again",
-        }])
+        return Report(
+            row_count=0,
+            errors=[
+                {
+                    "row": 1,
+                    "column": "",
+                    "message": "The file could not be read as a table",
+                    "fix": "Save the file as CSV (UTF-8) or XLSX with the header row first, then upload it again",
+                }
+            ],
+        )
     return validate_frame(frame, partner=data_return.partner, progress=progress)
 
 
 def _store_report(data_return: DataReturn, report: Report) -> None:
     data_return.row_count = report.row_count
-    data_return.errors = report.errors[:DataReturn.MAX_STORED_ERRORS]
+    data_return.errors = report.errors[: DataReturn.MAX_STORED_ERRORS]
     data_return.error_count = len(report.errors)
-    data_return.warnings = report.warnings[:DataReturn.MAX_STORED_ERRORS]
+    data_return.warnings = report.warnings[: DataReturn.MAX_STORED_ERRORS]
     data_return.changes = report.changes
-    data_return.revisions = report.revisions[:DataReturn.MAX_STORED_REVISIONS]
+    data_return.revisions = report.revisions[: DataReturn.MAX_STORED_REVISIONS]
     data_return.status = DataReturn.Status.VALID if report.ok else DataReturn.Status.INVALID
     data_return.progress = 100
     data_return.validated_at = timezone.now()
 
 
-REPORT_FIELDS = ["status", "progress", "row_count", "errors", "error_count", "warnings", "changes", "revisions",
-                 "validated_at"]
+REPORT_FIELDS = [
+    "status",
+    "progress",
+    "row_count",
+    "errors",
+    "error_count",
+    "warnings",
+    "changes",
+    "revisions",
+    "validated_at",
+]
 
 
 def revisions_confirm_text(count: int) -> str:
@@ -109,17 +144,41 @@ def data_return_validate(*, data_return_id: int, by) -> DataReturn | None:
             return data_return
         _store_report(data_return, report)
         data_return.save(update_fields=REPORT_FIELDS)
-        audit_record(actor=by, partner=data_return.partner, action="data_return.validate", obj=data_return,
-                     summary=f"Data return {data_return.pk} checked: {data_return.row_count} rows, "
-                             f"{data_return.error_count} errors, {len(report.warnings)} warnings",
-                     after={"status": data_return.status, "error_count": data_return.error_count,
-                            "changes": data_return.changes})
+        audit_record(
+            actor=by,
+            partner=data_return.partner,
+            action="data_return.validate",
+            obj=data_return,
+            summary=f"Data return {data_return.pk} checked: {data_return.row_count} rows, "
+            f"{data_return.error_count} errors, {len(report.warnings)} warnings",
+            after={
+                "status": data_return.status,
+                "error_count": data_return.error_count,
+                "changes": data_return.changes,
+            },
+        )
     return data_return
 
 
-INSERT_COLUMNS = ["indicator", "area", "period_start", "period_end", "breakdown_key", "breakdown", "value",
-                  "numerator", "denominator", "provider", "data_return", "batch_id", "is_demo", "revision",
-                  "is_current", "created_at", "created_by"]
+INSERT_COLUMNS = [
+    "indicator",
+    "area",
+    "period_start",
+    "period_end",
+    "breakdown_key",
+    "breakdown",
+    "value",
+    "numerator",
+    "denominator",
+    "provider",
+    "data_return",
+    "batch_id",
+    "is_demo",
+    "revision",
+    "is_current",
+    "created_at",
+    "created_by",
+]
 INSERT_ROWS_PER_STATEMENT = 500
 
 
@@ -137,21 +196,52 @@ def _insert_observations(rows: list[list]) -> None:
     dec = {name: Observation._meta.get_field(name) for name in ("value", "numerator", "denominator")}
 
     def adapt(row):
-        (indicator_id, area_id, start, end, key, breakdown, value, numerator, denominator, provider_id,
-         data_return_id, batch_id, is_demo, revision, is_current, created_at, created_by_id) = row
-        return [indicator_id, area_id, ops.adapt_datefield_value(start), ops.adapt_datefield_value(end), key,
-                breakdown_field.get_db_prep_save(breakdown, connection),
-                *[None if v is None else ops.adapt_decimalfield_value(v, dec[n].max_digits, dec[n].decimal_places)
-                  for n, v in (("value", value), ("numerator", numerator), ("denominator", denominator))],
-                provider_id, data_return_id, batch_id, is_demo, revision, is_current, created_at, created_by_id]
+        (
+            indicator_id,
+            area_id,
+            start,
+            end,
+            key,
+            breakdown,
+            value,
+            numerator,
+            denominator,
+            provider_id,
+            data_return_id,
+            batch_id,
+            is_demo,
+            revision,
+            is_current,
+            created_at,
+            created_by_id,
+        ) = row
+        return [
+            indicator_id,
+            area_id,
+            ops.adapt_datefield_value(start),
+            ops.adapt_datefield_value(end),
+            key,
+            breakdown_field.get_db_prep_save(breakdown, connection),
+            *[
+                None if v is None else ops.adapt_decimalfield_value(v, dec[n].max_digits, dec[n].decimal_places)
+                for n, v in (("value", value), ("numerator", numerator), ("denominator", denominator))
+            ],
+            provider_id,
+            data_return_id,
+            batch_id,
+            is_demo,
+            revision,
+            is_current,
+            created_at,
+            created_by_id,
+        ]
 
     quote = ops.quote_name
-    head = (f"INSERT INTO {quote(Observation._meta.db_table)} "
-            f"({', '.join(quote(f.column) for f in fields)}) VALUES ")
+    head = f"INSERT INTO {quote(Observation._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with connection.cursor() as cursor:
         for i in range(0, len(rows), INSERT_ROWS_PER_STATEMENT):
-            chunk = rows[i:i + INSERT_ROWS_PER_STATEMENT]
+            chunk = rows[i : i + INSERT_ROWS_PER_STATEMENT]
             params = [value for row in chunk for value in adapt(row)]
             cursor.execute(head + ", ".join([one] * len(chunk)), params)
 
@@ -163,38 +253,72 @@ def data_return_fail(*, data_return_id: int, by) -> DataReturn | None:
     if data_return is None or data_return.status not in (DataReturn.Status.UPLOADED, DataReturn.Status.VALIDATING):
         return data_return
     data_return.status = DataReturn.Status.FAILED
-    data_return.failure_message = ("We could not check this file because of a problem on our side. "
-                                   "Upload it again; if it fails again, contact the PCC office.")
+    data_return.failure_message = (
+        "We could not check this file because of a problem on our side. "
+        "Upload it again; if it fails again, contact the PCC office."
+    )
     data_return.save(update_fields=["status", "failure_message"])
-    audit_record(actor=by, partner=data_return.partner, action="data_return.fail", obj=data_return,
-                 summary=f"Checks of data return {data_return.pk} could not run", after={"status": data_return.status})
+    audit_record(
+        actor=by,
+        partner=data_return.partner,
+        action="data_return.fail",
+        obj=data_return,
+        summary=f"Checks of data return {data_return.pk} could not run",
+        after={"status": data_return.status},
+    )
     return data_return
 
 
-def _observations_write(clean: pd.DataFrame, *, provider: Partner, by, data_return: DataReturn | None = None,
-                        batch_id: str = "") -> dict:
+def _observations_write(
+    clean: pd.DataFrame, *, provider: Partner, by, data_return: DataReturn | None = None, batch_id: str = ""
+) -> dict:
     """Write checked rows: new figures, and revisions that retire the figure they replace. Unchanged skipped."""
     counts = {k: int((clean["change"] == k).sum()) for k in ("new", "revised", "unchanged")}
     revised_ids = clean.loc[clean["change"] == "revised", "current_id"].astype(int).tolist()
     for i in range(0, len(revised_ids), WRITE_CHUNK):
-        Observation.objects.filter(pk__in=revised_ids[i:i + WRITE_CHUNK], is_current=True).update(is_current=False)
+        Observation.objects.filter(pk__in=revised_ids[i : i + WRITE_CHUNK], is_current=True).update(is_current=False)
     to_write = clean[clean["change"] != "unchanged"]
     created_at = connection.ops.adapt_datetimefield_value(timezone.now())
     actor_id = by.pk if getattr(by, "is_authenticated", False) else None
     data_return_id = data_return.pk if data_return else None
     dims = list(BREAKDOWN_DIMENSIONS)
-    columns = ["indicator_id", "area_id", "period_start", "period_end", "breakdown_key", "value_text",
-               "numerator_text", "denominator_text", "revision_held", *[f"{d}_text" for d in dims]]
+    columns = [
+        "indicator_id",
+        "area_id",
+        "period_start",
+        "period_end",
+        "breakdown_key",
+        "value_text",
+        "numerator_text",
+        "denominator_text",
+        "revision_held",
+        *[f"{d}_text" for d in dims],
+    ]
     for i in range(0, len(to_write), WRITE_CHUNK):
         rows = []
-        for row in to_write.iloc[i:i + WRITE_CHUNK][columns].itertuples(index=False, name=None):
+        for row in to_write.iloc[i : i + WRITE_CHUNK][columns].itertuples(index=False, name=None):
             (indicator_id, area_id, start, end, key, value, numerator, denominator, held_revision, *parts) = row
-            rows.append([
-                int(indicator_id), int(area_id), start, end, key, {d: v for d, v in zip(dims, parts) if v},
-                decimal_or_none(value), decimal_or_none(numerator), decimal_or_none(denominator), provider.pk,
-                data_return_id, batch_id, False, 1 if pd.isna(held_revision) else int(held_revision) + 1, True,
-                created_at, actor_id,
-            ])
+            rows.append(
+                [
+                    int(indicator_id),
+                    int(area_id),
+                    start,
+                    end,
+                    key,
+                    {d: v for d, v in zip(dims, parts) if v},
+                    decimal_or_none(value),
+                    decimal_or_none(numerator),
+                    decimal_or_none(denominator),
+                    provider.pk,
+                    data_return_id,
+                    batch_id,
+                    False,
+                    1 if pd.isna(held_revision) else int(held_revision) + 1,
+                    True,
+                    created_at,
+                    actor_id,
+                ]
+            )
         _insert_observations(rows)
     return counts
 
@@ -215,28 +339,44 @@ def data_return_apply(*, data_return: DataReturn, by, confirm_revisions: bool = 
     if data_return.status != DataReturn.Status.VALID:
         raise ValidationError("Only a data return that passed its checks can be applied")
     if data_return.revision_count and confirm_revisions is not True:
-        raise ValidationError({"confirm_revisions": [
-            "Confirm that the revised figures listed on the report replace what the board holds "
-            f"('{revisions_confirm_text(data_return.revision_count)}')"]})
+        raise ValidationError(
+            {
+                "confirm_revisions": [
+                    "Confirm that the revised figures listed on the report replace what the board holds "
+                    f"('{revisions_confirm_text(data_return.revision_count)}')"
+                ]
+            }
+        )
     # Serialise writers of this partner's figures: one apply or API batch at a time.
     Partner.objects.select_for_update().get(pk=data_return.partner_id)
     report = _read_report(data_return)
     if not report.ok:
         _store_report(data_return, report)
         data_return.save(update_fields=REPORT_FIELDS)
-        audit_record(actor=by, partner=data_return.partner, action="data_return.recheck_failed", obj=data_return,
-                     summary=f"Data return {data_return.pk} no longer passes its checks and was not applied",
-                     after={"status": data_return.status, "error_count": data_return.error_count})
+        audit_record(
+            actor=by,
+            partner=data_return.partner,
+            action="data_return.recheck_failed",
+            obj=data_return,
+            summary=f"Data return {data_return.pk} no longer passes its checks and was not applied",
+            after={"status": data_return.status, "error_count": data_return.error_count},
+        )
         return data_return
-    listed = report.revisions[:DataReturn.MAX_STORED_REVISIONS]
-    if report.changes["revised"] and (report.changes["revised"] != data_return.revision_count
-                                      or listed != data_return.revisions):
+    listed = report.revisions[: DataReturn.MAX_STORED_REVISIONS]
+    if report.changes["revised"] and (
+        report.changes["revised"] != data_return.revision_count or listed != data_return.revisions
+    ):
         _store_report(data_return, report)
         data_return.save(update_fields=REPORT_FIELDS)
-        audit_record(actor=by, partner=data_return.partner, action="data_return.revisions_changed", obj=data_return,
-                     summary=f"Data return {data_return.pk} was not applied: the figures it revises changed since "
-                             f"its checks ({report.changes['revised']} revisions now)",
-                     after={"status": data_return.status, "changes": data_return.changes})
+        audit_record(
+            actor=by,
+            partner=data_return.partner,
+            action="data_return.revisions_changed",
+            obj=data_return,
+            summary=f"Data return {data_return.pk} was not applied: the figures it revises changed since "
+            f"its checks ({report.changes['revised']} revisions now)",
+            after={"status": data_return.status, "changes": data_return.changes},
+        )
         return data_return
     counts = _observations_write(report.clean, provider=data_return.partner, by=by, data_return=data_return)
     data_return.status = DataReturn.Status.APPLIED
@@ -245,10 +385,15 @@ def data_return_apply(*, data_return: DataReturn, by, confirm_revisions: bool = 
     data_return.applied_at = timezone.now()
     data_return.applied_by = by
     data_return.save(update_fields=["status", "changes", "revisions", "applied_at", "applied_by"])
-    audit_record(actor=by, partner=data_return.partner, action="data_return.apply", obj=data_return,
-                 summary=f"Data return {data_return.pk} applied: {counts['new']} new, {counts['revised']} revised, "
-                         f"{counts['unchanged']} unchanged",
-                 after={"status": data_return.status, "changes": counts})
+    audit_record(
+        actor=by,
+        partner=data_return.partner,
+        action="data_return.apply",
+        obj=data_return,
+        summary=f"Data return {data_return.pk} applied: {counts['new']} new, {counts['revised']} revised, "
+        f"{counts['unchanged']} unchanged",
+        after={"status": data_return.status, "changes": counts},
+    )
     return data_return
 
 
@@ -257,22 +402,43 @@ def observations_submit_batch(*, partner: Partner, rows: list[dict], by) -> dict
     """Save a batch of figures from a partner system, all or nothing; RowErrors lists what is wrong."""
     permissions.check(by, rules.DATA_RETURN_SUBMIT, partner)
     if not isinstance(rows, list):
-        raise RowErrors([{"row": 0, "column": "rows", "message": "rows must be a list of objects",
-                          "fix": 'Send {"rows": [{"indicator_code": ..., ...}, ...]}'}])
+        raise RowErrors(
+            [
+                {
+                    "row": 0,
+                    "column": "rows",
+                    "message": "rows must be a list of objects",
+                    "fix": 'Send {"rows": [{"indicator_code": ..., ...}, ...]}',
+                }
+            ]
+        )
     if len(rows) > MAX_API_ROWS:
-        raise RowErrors([{"row": 0, "column": "rows", "message": f"A batch can hold at most {MAX_API_ROWS:,} rows",
-                          "fix": "Split the figures into smaller batches, or upload a data return file"}])
+        raise RowErrors(
+            [
+                {
+                    "row": 0,
+                    "column": "rows",
+                    "message": f"A batch can hold at most {MAX_API_ROWS:,} rows",
+                    "fix": "Split the figures into smaller batches, or upload a data return file",
+                }
+            ]
+        )
     Partner.objects.select_for_update().get(pk=partner.pk)
     report = validate_frame(frame_from_rows(rows), partner=partner, header_row=0)
     if not report.ok:
-        raise RowErrors(report.errors[:DataReturn.MAX_STORED_ERRORS])
+        raise RowErrors(report.errors[: DataReturn.MAX_STORED_ERRORS])
     batch_id = uuid.uuid4().hex[:16]
     counts = _observations_write(report.clean, provider=partner, by=by, batch_id=batch_id)
-    audit_record(actor=by, partner=partner, action="observations.batch", object_type="targets.observation",
-                 object_id=batch_id,
-                 summary=f"{partner.short_name} sent {report.row_count} figures through the API: "
-                         f"{counts['new']} new, {counts['revised']} revised, {counts['unchanged']} unchanged",
-                 after={"batch_id": batch_id, **counts})
+    audit_record(
+        actor=by,
+        partner=partner,
+        action="observations.batch",
+        object_type="targets.observation",
+        object_id=batch_id,
+        summary=f"{partner.short_name} sent {report.row_count} figures through the API: "
+        f"{counts['new']} new, {counts['revised']} revised, {counts['unchanged']} unchanged",
+        after={"batch_id": batch_id, **counts},
+    )
     return {"batch_id": batch_id, **counts, "warnings": report.warnings, "revisions": report.revisions}
 
 
@@ -283,8 +449,10 @@ def observations_submit_batch(*, partner: Partner, rows: list[dict], by) -> dict
 # last attempt fails the return with a message the uploader sees.
 STUCK_AFTER = timedelta(minutes=15)
 MAX_VALIDATION_ATTEMPTS = 3
-STUCK_MESSAGE = ("We could not finish checking this file: the checks stopped {n} times on our side. Upload it "
-                 "again; if it happens again, contact the PCC office.")
+STUCK_MESSAGE = (
+    "We could not finish checking this file: the checks stopped {n} times on our side. Upload it "
+    "again; if it happens again, contact the PCC office."
+)
 
 
 def data_returns_sweep_stuck(*, now=None, by) -> dict:
@@ -304,23 +472,36 @@ def data_returns_sweep_stuck(*, now=None, by) -> dict:
 @transaction.atomic
 def _data_return_unstick(*, data_return_id: int, cutoff, by) -> str | None:
     data_return = DataReturn.objects.select_for_update().select_related("partner").get(pk=data_return_id)
-    if data_return.status != DataReturn.Status.VALIDATING or not data_return.validation_started_at \
-            or data_return.validation_started_at >= cutoff:
+    if (
+        data_return.status != DataReturn.Status.VALIDATING
+        or not data_return.validation_started_at
+        or data_return.validation_started_at >= cutoff
+    ):
         return None  # finished, or started again, since the sweep looked
     if data_return.validation_attempts >= MAX_VALIDATION_ATTEMPTS:
         data_return.status = DataReturn.Status.FAILED
         data_return.failure_message = STUCK_MESSAGE.format(n=data_return.validation_attempts)
         data_return.save(update_fields=["status", "failure_message"])
-        audit_record(actor=by, partner=data_return.partner, action="data_return.fail", obj=data_return,
-                     summary=f"Checks of data return {data_return.pk} stopped {data_return.validation_attempts} "
-                             f"times; it is marked as failed",
-                     after={"status": data_return.status, "attempts": data_return.validation_attempts})
+        audit_record(
+            actor=by,
+            partner=data_return.partner,
+            action="data_return.fail",
+            obj=data_return,
+            summary=f"Checks of data return {data_return.pk} stopped {data_return.validation_attempts} "
+            f"times; it is marked as failed",
+            after={"status": data_return.status, "attempts": data_return.validation_attempts},
+        )
         return "failed"
     data_return.status, data_return.progress = DataReturn.Status.UPLOADED, 0
     data_return.save(update_fields=["status", "progress"])
-    audit_record(actor=by, partner=data_return.partner, action="data_return.retry", obj=data_return,
-                 summary=f"Checks of data return {data_return.pk} stopped part-way; queued again "
-                         f"(attempt {data_return.validation_attempts + 1} of {MAX_VALIDATION_ATTEMPTS})",
-                 after={"status": data_return.status, "attempts": data_return.validation_attempts})
+    audit_record(
+        actor=by,
+        partner=data_return.partner,
+        action="data_return.retry",
+        obj=data_return,
+        summary=f"Checks of data return {data_return.pk} stopped part-way; queued again "
+        f"(attempt {data_return.validation_attempts + 1} of {MAX_VALIDATION_ATTEMPTS})",
+        after={"status": data_return.status, "attempts": data_return.validation_attempts},
+    )
     outbox_enqueue("targets.validate_data_return", data_return_id=data_return.pk)
     return "retried"

@@ -1,5 +1,6 @@
 """The data grants that data-sharing agreements imply: recipients see the indicators an active
 agreement covers, at its level, until its end date."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -35,8 +36,13 @@ def dsa_sync_grants(*, indicator_ids, group_ids, today: date | None = None) -> t
         return 0, 0
     # NOTE: locking the indicators serialises recomputations that touch them, so two agreements
     # suspended at once cannot each keep the grant because the other still looked active.
-    indicators = {i.pk: i for i in Indicator.objects.select_for_update(of=("self",)).filter(pk__in=indicator_ids)
-                  .select_related("provider").order_by("pk")}
+    indicators = {
+        i.pk: i
+        for i in Indicator.objects.select_for_update(of=("self",))
+        .filter(pk__in=indicator_ids)
+        .select_related("provider")
+        .order_by("pk")
+    }
     wanted: dict[tuple[int, int, str], date] = {}
 
     def want(key, until):
@@ -48,22 +54,24 @@ def dsa_sync_grants(*, indicator_ids, group_ids, today: date | None = None) -> t
                 want((indicator.provider.group_id, indicator.pk, codename), _FOREVER)
     active = DSA.objects.filter(status=DSA.Status.ACTIVE, end_date__gte=today)
     covered = AgreementCoverage.objects.filter(agreement__in=active, indicator_id__in=list(indicators)).values_list(
-        "agreement_id", "indicator_id", "agreement__level", "agreement__end_date")
+        "agreement_id", "indicator_id", "agreement__level", "agreement__end_date"
+    )
     receiving: dict[int, set[int]] = {}
     for dsa_id, gid in DSA.recipients.through.objects.filter(
-            datasharingagreement__in=active, partner__group_id__in=group_ids).values_list(
-            "datasharingagreement_id", "partner__group_id"):
+        datasharingagreement__in=active, partner__group_id__in=group_ids
+    ).values_list("datasharingagreement_id", "partner__group_id"):
         receiving.setdefault(dsa_id, set()).add(gid)
     for dsa_id, indicator_id, level, end_date in covered:
         for gid in receiving.get(dsa_id, ()):
             want((gid, indicator_id, DATA_PERM), end_date)
             if level == DSA.Level.BREAKDOWNS:
                 want((gid, indicator_id, BREAKDOWNS_PERM), end_date)
-    held = {(gid, iid, codename): until or _FOREVER for gid, iid, codename, until in
-            IndicatorGroupObjectPermission.objects.filter(
-                content_object_id__in=list(indicators), group_id__in=group_ids,
-                permission__codename__in=INDICATOR_PERMS).values_list(
-                "group_id", "content_object_id", "permission__codename", "valid_until")}
+    held = {
+        (gid, iid, codename): until or _FOREVER
+        for gid, iid, codename, until in IndicatorGroupObjectPermission.objects.filter(
+            content_object_id__in=list(indicators), group_id__in=group_ids, permission__codename__in=INDICATOR_PERMS
+        ).values_list("group_id", "content_object_id", "permission__codename", "valid_until")
+    }
     groups = Group.objects.in_bulk({gid for gid, _, _ in set(wanted) | set(held)})
     for gid, indicator_id, codename in sorted(set(held) - set(wanted)):
         permissions.revoke(codename, groups[gid], indicators[indicator_id])
@@ -71,8 +79,9 @@ def dsa_sync_grants(*, indicator_ids, group_ids, today: date | None = None) -> t
     for key, until in sorted(wanted.items()):
         if held.get(key) != until:
             gid, indicator_id, codename = key
-            permissions.grant(codename, groups[gid], indicators[indicator_id],
-                              valid_until=None if until == _FOREVER else until)
+            permissions.grant(
+                codename, groups[gid], indicators[indicator_id], valid_until=None if until == _FOREVER else until
+            )
             changed += key not in held
     return changed, len(set(held) - set(wanted))
 

@@ -21,8 +21,18 @@ Rules worth knowing:
 - Each error names the spreadsheet row (header = row 1, first data row = 2; for API batches,
   row 1 is the first item of "rows"), the column, what is wrong and what to do.
 """
+
 from .rules import validate_frame  # noqa: F401
 from .table import (  # noqa: F401
-    COLUMNS, EXAMPLE_MARK, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, TEMPLATE_EXAMPLES, TEMPLATE_MARKER_COLUMN, Report,
-    RowErrors, decimal_or_none, frame_from_rows, read_return_file,
+    COLUMNS,
+    EXAMPLE_MARK,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    TEMPLATE_EXAMPLES,
+    TEMPLATE_MARKER_COLUMN,
+    Report,
+    RowErrors,
+    decimal_or_none,
+    frame_from_rows,
+    read_return_file,
 )

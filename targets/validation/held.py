@@ -1,5 +1,6 @@
 """Comparing a table with the figures already held: new, revised or unchanged, the revisions listed, and
 implausible jumps and big revisions (warnings)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,21 +20,45 @@ def same(a: pd.Series, b: pd.Series) -> pd.Series:
 
 def current_observations(frame: pd.DataFrame) -> pd.DataFrame:
     """The current figures held for the indicators and areas in the frame, over its periods (one query)."""
-    columns = ["current_id", "indicator_id", "area_id", "start", "breakdown_key", "value_held",
-               "numerator_held", "denominator_held", "revision_held"]
+    columns = [
+        "current_id",
+        "indicator_id",
+        "area_id",
+        "start",
+        "breakdown_key",
+        "value_held",
+        "numerator_held",
+        "denominator_held",
+        "revision_held",
+    ]
     records = []
     if not frame.empty:
         lo, hi = frame["start"].min().date() - HISTORY_WINDOW, frame["start"].max().date()
-        qs = Observation.objects.filter(
-            indicator_id__in=frame["indicator_id"].dropna().unique().astype(int).tolist(),
-            area_id__in=frame["area_id"].dropna().unique().astype(int).tolist(),
-            is_current=True, period_start__range=(lo, hi),
-        ).annotate(
-            # floats straight from the database: building 50,000 Decimals costs seconds
-            value_f=Cast("value", FloatField()), numerator_f=Cast("numerator", FloatField()),
-            denominator_f=Cast("denominator", FloatField()),
-        ).values_list("id", "indicator_id", "area_id", "period_start", "breakdown_key", "value_f", "numerator_f",
-                      "denominator_f", "revision")
+        qs = (
+            Observation.objects.filter(
+                indicator_id__in=frame["indicator_id"].dropna().unique().astype(int).tolist(),
+                area_id__in=frame["area_id"].dropna().unique().astype(int).tolist(),
+                is_current=True,
+                period_start__range=(lo, hi),
+            )
+            .annotate(
+                # floats straight from the database: building 50,000 Decimals costs seconds
+                value_f=Cast("value", FloatField()),
+                numerator_f=Cast("numerator", FloatField()),
+                denominator_f=Cast("denominator", FloatField()),
+            )
+            .values_list(
+                "id",
+                "indicator_id",
+                "area_id",
+                "period_start",
+                "breakdown_key",
+                "value_f",
+                "numerator_f",
+                "denominator_f",
+                "revision",
+            )
+        )
         records = qs.iterator(chunk_size=5000)
     held = pd.DataFrame.from_records(records, columns=columns)
     held["start"] = pd.to_datetime(held["start"]).astype(frame["start"].dtype)
@@ -52,23 +77,42 @@ def warn_spikes(frame: pd.DataFrame, held: pd.DataFrame, warnings, *, skip_rows=
     if frame.empty or held.empty:
         return
     left = frame[["indicator_id", "area_id", "breakdown_key", "start", "value", "row"]].sort_values("start")
-    right = held[["indicator_id", "area_id", "breakdown_key", "start", "value_held"]].sort_values("start") \
+    right = (
+        held[["indicator_id", "area_id", "breakdown_key", "start", "value_held"]]
+        .sort_values("start")
         .rename(columns={"start": "held_start"})
-    joined = pd.merge_asof(left, right, left_on="start", right_on="held_start",
-                           by=["indicator_id", "area_id", "breakdown_key"], direction="backward")
-    spike = (joined["value_held"] > 0) & (joined["value"] > SPIKE_FACTOR * joined["value_held"]) \
+    )
+    joined = pd.merge_asof(
+        left,
+        right,
+        left_on="start",
+        right_on="held_start",
+        by=["indicator_id", "area_id", "breakdown_key"],
+        direction="backward",
+    )
+    spike = (
+        (joined["value_held"] > 0)
+        & (joined["value"] > SPIKE_FACTOR * joined["value_held"])
         & ~joined["row"].isin(skip_rows)
+    )
     if not spike.any():
         return
     flagged = joined[spike]
     positions = np.isin(warnings.rows, flagged["row"].to_numpy())
     by_row = flagged.set_index("row")
     rows = warnings.rows[positions].tolist()
-    warnings.add(positions, "value",
-                 [f"{number_text(by_row.at[r, 'value'])} is more than {SPIKE_FACTOR} times the latest figure we hold "
-                  f"({number_text(by_row.at[r, 'value_held'])} for the period starting "
-                  f"{by_row.at[r, 'held_start']:%Y-%m-%d})" for r in rows],
-                 "Check the figure. If it is right, you can still apply the return", mark=False)
+    warnings.add(
+        positions,
+        "value",
+        [
+            f"{number_text(by_row.at[r, 'value'])} is more than {SPIKE_FACTOR} times the latest figure we hold "
+            f"({number_text(by_row.at[r, 'value_held'])} for the period starting "
+            f"{by_row.at[r, 'held_start']:%Y-%m-%d})"
+            for r in rows
+        ],
+        "Check the figure. If it is right, you can still apply the return",
+        mark=False,
+    )
 
 
 def _change_pct(old: np.ndarray, new: np.ndarray) -> np.ndarray:
@@ -88,13 +132,23 @@ def warn_big_revisions(frame: pd.DataFrame, warnings) -> np.ndarray:
     pct = _change_pct(np.round(old, DECIMAL_PLACES), np.round(new, DECIMAL_PLACES))
     big = np.abs(pct) > threshold
     flagged = revised[big]
-    words = {row: (f"This revises the figure we hold from {number_text(o)} to {number_text(nw)} "
-                   f"({_pct_text(p)}), more than the {int(t)}% expected of a revision to {code}")
-             for row, o, nw, p, t, code in zip(flagged["row"], old[big], new[big], pct[big], threshold[big],
-                                               flagged["indicator_code"])}
+    words = {
+        row: (
+            f"This revises the figure we hold from {number_text(o)} to {number_text(nw)} "
+            f"({_pct_text(p)}), more than the {int(t)}% expected of a revision to {code}"
+        )
+        for row, o, nw, p, t, code in zip(
+            flagged["row"], old[big], new[big], pct[big], threshold[big], flagged["indicator_code"]
+        )
+    }
     positions = np.isin(warnings.rows, flagged["row"].to_numpy())
-    warnings.add(positions, "value", [words[r] for r in warnings.rows[positions].tolist()],
-                 "Check the figure. If it is right, you can still apply the return", mark=False)
+    warnings.add(
+        positions,
+        "value",
+        [words[r] for r in warnings.rows[positions].tolist()],
+        "Check the figure. If it is right, you can still apply the return",
+        mark=False,
+    )
     return flagged["row"].to_numpy()
 
 
@@ -109,16 +163,37 @@ def revisions_listed(frame: pd.DataFrame) -> list[dict]:
     revised = frame[frame["change"] == "revised"].sort_values("row").head(DataReturn.MAX_STORED_REVISIONS)
     if revised.empty:
         return []
-    labels = {k: breakdown_label(dict(part.split("=", 1) for part in k.split(";") if part))
-              for k in revised["breakdown_key"].unique()}
+    labels = {
+        k: breakdown_label(dict(part.split("=", 1) for part in k.split(";") if part))
+        for k in revised["breakdown_key"].unique()
+    }
     old = np.round(revised["value_held"].to_numpy(dtype=float), DECIMAL_PLACES)
     new = np.round(revised["value"].to_numpy(dtype=float), DECIMAL_PLACES)
     pct = _change_pct(old, new)
-    return [{
-        "row": int(row), "indicator": code, "area": area, "area_name": name,
-        "period_start": start.date().isoformat(), "period_end": end.date().isoformat(), "breakdown": labels[key],
-        "old": float(o), "new": float(nw), "change_pct": None if np.isinf(p) else round(float(p), 1),
-        "note": "" if o != nw else "The value is the same: its numerator or denominator changes",
-    } for row, code, area, name, start, end, key, o, nw, p in zip(
-        revised["row"], revised["indicator_code"], revised["area_code"], revised["area_name"], revised["start"],
-        revised["end"], revised["breakdown_key"], old, new, pct)]
+    return [
+        {
+            "row": int(row),
+            "indicator": code,
+            "area": area,
+            "area_name": name,
+            "period_start": start.date().isoformat(),
+            "period_end": end.date().isoformat(),
+            "breakdown": labels[key],
+            "old": float(o),
+            "new": float(nw),
+            "change_pct": None if np.isinf(p) else round(float(p), 1),
+            "note": "" if o != nw else "The value is the same: its numerator or denominator changes",
+        }
+        for row, code, area, name, start, end, key, o, nw, p in zip(
+            revised["row"],
+            revised["indicator_code"],
+            revised["area_code"],
+            revised["area_name"],
+            revised["start"],
+            revised["end"],
+            revised["breakdown_key"],
+            old,
+            new,
+            pct,
+        )
+    ]

@@ -1,11 +1,12 @@
 """The shape of a return: its columns, reading it into a table of strings, and the report."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 from django.core.exceptions import ValidationError
@@ -15,15 +16,18 @@ from ..models import BREAKDOWN_DIMENSIONS, Indicator
 REQUIRED_COLUMNS = ["indicator_code", "area_code", "period_start", "period_end", "value"]
 OPTIONAL_COLUMNS = ["numerator", "denominator", *BREAKDOWN_DIMENSIONS]
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-RATE_TOLERANCE = 0.005          # 0.5%
-SPIKE_FACTOR = 5                # a value this many times the latest figure held is worth a second look
-MAX_ABS_VALUE = 1e14            # what DecimalField(18, 4) can hold: 14 digits before the point
-DECIMAL_PLACES = 4              # ... and 4 after it; numbers with more are stored rounded (a warning says so)
+RATE_TOLERANCE = 0.005  # 0.5%
+SPIKE_FACTOR = 5  # a value this many times the latest figure held is worth a second look
+MAX_ABS_VALUE = 1e14  # what DecimalField(18, 4) can hold: 14 digits before the point
+DECIMAL_PLACES = 4  # ... and 4 after it; numbers with more are stored rounded (a warning says so)
 HISTORY_WINDOW = timedelta(days=400)  # how far back we look for the "latest figure held"
 FREQUENCY_WORDS = {
     Indicator.Frequency.MONTHLY: ("calendar month", "the first day of a month", "2025-04-01 to 2025-04-30"),
-    Indicator.Frequency.QUARTERLY: ("calendar quarter", "1 January, 1 April, 1 July or 1 October",
-                                    "2025-04-01 to 2025-06-30"),
+    Indicator.Frequency.QUARTERLY: (
+        "calendar quarter",
+        "1 January, 1 April, 1 July or 1 October",
+        "2025-04-01 to 2025-06-30",
+    ),
     Indicator.Frequency.ANNUAL: ("financial year (1 April to 31 March)", "1 April", "2024-04-01 to 2025-03-31"),
 }
 
@@ -98,7 +102,7 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
         while header and header[-1] in (None, ""):
             header.pop()
         names = _column_names([cell_text(v) for v in header])
-        records = [[cell_text(v) for v in row[:len(names)]] for row in rows]
+        records = [[cell_text(v) for v in row[: len(names)]] for row in rows]
     finally:
         workbook.close()
     while records and not any(records[-1]):
@@ -139,8 +143,10 @@ def cell_text(value) -> str:
 
 def frame_from_rows(rows: list[dict]) -> pd.DataFrame:
     """API batch rows (dicts) as a table of strings, indexed from 1 (the first item is row 1)."""
-    records = [{k: ("" if v is None else str(v)) for k, v in (row or {}).items()} if isinstance(row, dict) else {}
-               for row in rows]
+    records = [
+        {k: ("" if v is None else str(v)) for k, v in (row or {}).items()} if isinstance(row, dict) else {}
+        for row in rows
+    ]
     df = pd.DataFrame.from_records(records, columns=None if records and any(records) else COLUMNS)
     for column in REQUIRED_COLUMNS:
         if column not in df.columns:

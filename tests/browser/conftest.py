@@ -3,6 +3,7 @@
 NOTE: pytest-playwright's fixtures are not used: they want a browser downloaded by
 `playwright install`, which these machines cannot do. `make chromium` installs Debian's.
 """
+
 from __future__ import annotations
 
 import os

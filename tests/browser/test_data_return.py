@@ -1,4 +1,5 @@
 """A partner officer sends a data return in a real browser: template → upload → report → apply."""
+
 from __future__ import annotations
 
 import csv
@@ -55,15 +56,16 @@ def revising_return(template_path, tmp_path) -> tuple[str, Observation, str]:
     period the board already holds (a revision), the other example rows deleted."""
     header, examples = template_rows(template_path)
     row = next(r for r in examples if r[0] == "HOM")
-    held = Observation.objects.get(indicator__code="HOM", area__code=row[1], period_start=row[2],
-                                   breakdown_key="", is_current=True)
+    held = Observation.objects.get(
+        indicator__code="HOM", area__code=row[1], period_start=row[2], breakdown_key="", is_current=True
+    )
     new_value = str(int(held.value) + 1)
     row[header.index("value")] = new_value
     target = tmp_path / "our-return.csv"
     with open(target, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerow(row)   # still marked "example": typed over, so taken
+        writer.writerow(row)  # still marked "example": typed over, so taken
     return str(target), held, new_value
 
 
@@ -75,8 +77,9 @@ def upload_file(page, path: str) -> None:
     page.wait_for_url(re.compile(r"/data-returns/\d+/$"), timeout=30_000)
 
 
-def test_a_partner_officer_uploads_checks_and_applies_a_data_return(page, page_problems, demo_data, axe_check,
-                                                                     tmp_path):
+def test_a_partner_officer_uploads_checks_and_applies_a_data_return(
+    page, page_problems, demo_data, axe_check, tmp_path
+):
     sign_in(page)
     page.get_by_role("link", name="Data returns").first.click()
     page.wait_for_url(re.compile(r"/data-returns/$"))
@@ -110,8 +113,9 @@ def test_a_partner_officer_uploads_checks_and_applies_a_data_return(page, page_p
     expect(page.get_by_role("cell", name="Row 2 is the template's example: delete it")).to_be_visible()
     expect(page.get_by_role("button", name="Apply these figures")).to_have_count(0)
     axe_check(page)
-    assert {o.pk: o.value for o in Observation.objects.filter(
-        is_current=True, provider__slug="west-midlands-police")} == before
+    assert {
+        o.pk: o.value for o in Observation.objects.filter(is_current=True, provider__slug="west-midlands-police")
+    } == before
 
     # A real revision: the report shows the old and the new value.
     upload_path, held, new_value = revising_return(template_path, tmp_path)
@@ -136,7 +140,8 @@ def test_a_partner_officer_uploads_checks_and_applies_a_data_return(page, page_p
     axe_check(page)
     page.get_by_role("button", name="Apply these figures").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
-        "Confirm that the revised figures replace what the board holds")
+        "Confirm that the revised figures replace what the board holds"
+    )
     axe_check(page)
     held.refresh_from_db()
     assert held.is_current
@@ -150,15 +155,18 @@ def test_a_partner_officer_uploads_checks_and_applies_a_data_return(page, page_p
     data_return = DataReturn.objects.get(original_filename="our-return.csv")
     assert data_return.status == DataReturn.Status.APPLIED
     assert data_return.changes == {"new": 0, "revised": 1, "unchanged": 0}
-    current = Observation.objects.get(indicator=held.indicator, area=held.area, period_start=held.period_start,
-                                      breakdown_key="", is_current=True)
-    assert (current.value, current.revision, current.data_return_id) == (int(new_value), held.revision + 1,
-                                                                         data_return.pk)
+    current = Observation.objects.get(
+        indicator=held.indicator, area=held.area, period_start=held.period_start, breakdown_key="", is_current=True
+    )
+    assert (current.value, current.revision, current.data_return_id) == (
+        int(new_value),
+        held.revision + 1,
+        data_return.pk,
+    )
     assert page_problems == []
 
 
-def test_priorities_targets_and_indicators_read_well_and_the_chart_is_drawn(page, page_problems, demo_data,
-                                                                             axe_check):
+def test_priorities_targets_and_indicators_read_well_and_the_chart_is_drawn(page, page_problems, demo_data, axe_check):
     sign_in(page)
     page.get_by_role("link", name="Priorities").first.click()
     page.wait_for_url(re.compile(r"/priorities/$"))

@@ -1,5 +1,6 @@
 """A police officer drafts an agreement like the demo's DSA-2026-001 in a real browser: eight recipients
 (every council, with the "all councils" shortcut, and the VRP) and three indicators."""
+
 from __future__ import annotations
 
 import io
@@ -48,8 +49,9 @@ def fill_date(page, legend: str, day: int, month: int, year: int) -> None:
 
 
 @pytest.mark.parametrize("width", [320, 1280])
-def test_an_officer_drafts_an_agreement_with_eight_recipients_and_three_indicators(page, page_problems, demo_data,
-                                                                                  axe_check, width):
+def test_an_officer_drafts_an_agreement_with_eight_recipients_and_three_indicators(
+    page, page_problems, demo_data, axe_check, width
+):
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, "police.officer")
     page.goto("/sharing-agreements/new/")

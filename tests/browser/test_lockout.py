@@ -1,5 +1,6 @@
 """Lockouts in a real browser: people sharing one address are not locked out by each other's
 mistakes, a locked account is told so, and the PCC office sees and clears both kinds of lockout."""
+
 from __future__ import annotations
 
 import io

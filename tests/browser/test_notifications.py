@@ -1,6 +1,7 @@
 """A signatory finds an agreement waiting for them through the header's unread count, opens it from
 their notifications, and chooses which notifications they also get by email: at 320 and 1280 px,
 with axe-core on every page."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,7 @@ from playwright.sync_api import expect
 
 from partners.models import DataSharingAgreement, Partner, Role
 from portal.models import Notification, NotificationPreference
-from tests.factories import PASSWORD, make_partner, make_person
-from tests.factories import make_dsa, make_indicator
+from tests.factories import PASSWORD, make_dsa, make_indicator, make_partner, make_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,8 +28,9 @@ def waiting_agreement():
     probation = make_partner("probation-west-midlands", Partner.Kind.PROBATION, "Probation Service West Midlands")
     make_person(police, Role.SIGNATORY, "police.signatory")
     make_person(probation, Role.SIGNATORY, USERNAME)
-    agreement = make_dsa(police, [probation], [make_indicator("SV-1000", police)],
-                         status=DataSharingAgreement.Status.AWAITING_SIGNATURES)
+    agreement = make_dsa(
+        police, [probation], [make_indicator("SV-1000", police)], status=DataSharingAgreement.Status.AWAITING_SIGNATURES
+    )
     assert Notification.objects.filter(user__username=USERNAME, read_at__isnull=True).count() == 1
     return agreement
 
@@ -48,8 +49,9 @@ def sign_in(page) -> None:
 
 
 @pytest.mark.parametrize("width", [320, 1280])
-def test_a_signatory_opens_a_signature_request_and_chooses_their_emails(page, page_problems, waiting_agreement,
-                                                                        axe_check, width):
+def test_a_signatory_opens_a_signature_request_and_chooses_their_emails(
+    page, page_problems, waiting_agreement, axe_check, width
+):
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page)
 

@@ -1,4 +1,5 @@
 """Adding a passkey and signing in with it, in Chromium with a virtual authenticator (CDP WebAuthn domain)."""
+
 from __future__ import annotations
 
 import re
@@ -40,10 +41,18 @@ def virtual_authenticator(page):
     """A platform authenticator (like Touch ID or Windows Hello) that always verifies the user."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
-    result = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
-        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
-        "hasUserVerification": True, "isUserVerified": True,
-    }})
+    result = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
     yield cdp, result["authenticatorId"]
     cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": result["authenticatorId"]})
 
@@ -67,8 +76,9 @@ def sign_in_with_password(page) -> None:
     page.wait_for_url(re.compile(r"/sign-in/two-factor/(\?.*)?$"))
 
 
-def test_an_officer_adds_a_passkey_and_signs_in_with_it(page, page_problems, officer, webauthn_at_live_server,
-                                                        virtual_authenticator, axe_check):
+def test_an_officer_adds_a_passkey_and_signs_in_with_it(
+    page, page_problems, officer, webauthn_at_live_server, virtual_authenticator, axe_check
+):
     cdp, authenticator_id = virtual_authenticator
 
     # First sign-in: password and authenticator app code, as always.
@@ -112,8 +122,9 @@ def test_an_officer_adds_a_passkey_and_signs_in_with_it(page, page_problems, off
     expect(page.get_by_text("Signed in as")).to_be_visible()
     expect(page.get_by_role("heading", name="Your start page")).to_be_visible()
 
-    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.SIGN_IN, username=USERNAME,
-                                        detail="second factor (passkey)").exists()
+    assert SecurityEvent.objects.filter(
+        kind=SecurityEvent.Kind.SIGN_IN, username=USERNAME, detail="second factor (passkey)"
+    ).exists()
     assert WebAuthnCredential.objects.get(user__username=USERNAME).last_used_at is not None
 
     # The passkey also confirms it is you (step-up), and returns to where you were going.

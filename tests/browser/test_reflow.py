@@ -12,6 +12,7 @@ without anyone having to remember it.
 Wide tables scroll inside their own region instead (templates/_tables.html): each region must be
 focusable and named by its table's caption.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,7 @@ from portal.views.auth import RECOVERY_CODES_KEY
 from targets import services as target_services
 from targets.models import DataReturn
 from tests.conftest import signed_in
-from tests.factories import SYSTEM, UserFactory, make_partner, make_person
-from tests.factories import add_figures, make_dsa, make_indicator
+from tests.factories import SYSTEM, UserFactory, add_figures, make_dsa, make_indicator, make_partner, make_person
 from tests.portal.test_sign_in import all_routes
 from tests.test_permission_matrix import ADMIN_PREFIX, EXPECTED, _params, build_world
 
@@ -57,21 +57,31 @@ NOT_PAGES = {
 # The recovery codes page shows the codes once, just after someone sets up their authenticator.
 SHOWN_RECOVERY_CODES = "health"
 NOT_PAGE_PREFIXES = ("api:", "otp_webauthn:")  # JSON for scripts and partner systems
-FILE_ROUTE = re.compile(r"\.(\w+|<[^>]+>)$")      # report.csv, template.<str:fmt>, favicon.ico: downloads
+FILE_ROUTE = re.compile(r"\.(\w+|<[^>]+>)$")  # report.csv, template.<str:fmt>, favicon.ico: downloads
 
 
 def _is_page_route(route: str, name: str) -> bool:
-    return not (("/" + route).startswith(ADMIN_PREFIX) or name in NOT_PAGES or name.startswith(NOT_PAGE_PREFIXES)
-                or FILE_ROUTE.search(route))
+    return not (
+        ("/" + route).startswith(ADMIN_PREFIX)
+        or name in NOT_PAGES
+        or name.startswith(NOT_PAGE_PREFIXES)
+        or FILE_ROUTE.search(route)
+    )
 
 
 # --- The world ---------------------------------------------------------------------------------------
 def _security_events(people) -> None:
-    security_log(SecurityEvent.Kind.SIGN_IN_FAILED, username="someone.with.a.very.long.username@example.gov.uk",
-                 detail="wrong password")
+    security_log(
+        SecurityEvent.Kind.SIGN_IN_FAILED,
+        username="someone.with.a.very.long.username@example.gov.uk",
+        detail="wrong password",
+    )
     security_log(SecurityEvent.Kind.LOCKED_OUT, username="council.officer", detail="too many failed attempts")
-    security_log(SecurityEvent.Kind.ACCESS_DENIED, user=people["officer"],
-                 detail="/sharing-agreements/1234567/suspend/?next=/sharing-agreements/who-shares-what/")
+    security_log(
+        SecurityEvent.Kind.ACCESS_DENIED,
+        user=people["officer"],
+        detail="/sharing-agreements/1234567/suspend/?next=/sharing-agreements/who-shares-what/",
+    )
     security_log(SecurityEvent.Kind.SIGN_IN, user=people["pcc_officer"])
 
 
@@ -80,16 +90,25 @@ def _data_returns(officer, council, indicator, area) -> dict:
     start = date(2026, 9, 1)
     header = "indicator_code,area_code,period_start,period_end,value\n"
     revising = f"{header}{indicator.code},{area.code},{start},{date(2026, 9, 30)},1.3000\n"
-    wrong = (f"{header}{indicator.code},{area.code},{start},{date(2026, 9, 30)},not-a-number\n"
-             f"NO-SUCH-INDICATOR-WITH-A-VERY-LONG-CODE-1234567890,E08000025,2026-13-45,2026-09-30,1\n")
+    wrong = (
+        f"{header}{indicator.code},{area.code},{start},{date(2026, 9, 30)},not-a-number\n"
+        f"NO-SUCH-INDICATOR-WITH-A-VERY-LONG-CODE-1234567890,E08000025,2026-13-45,2026-09-30,1\n"
+    )
     uploaded = {}
     for name, content in (("revising", revising), ("wrong", wrong)):
-        upload = SimpleUploadedFile(f"{name}-return-for-birmingham-city-council-september-2026.csv",
-                                    content.encode(), content_type="text/csv")
+        upload = SimpleUploadedFile(
+            f"{name}-return-for-birmingham-city-council-september-2026.csv", content.encode(), content_type="text/csv"
+        )
         uploaded[name] = target_services.data_return_upload(partner=council, uploaded_file=upload, by=officer)
     waiting = DataReturn.objects.create(
-        partner=council, uploaded_by=officer, file_path="data-returns/waiting.csv", original_filename="waiting.csv",
-        kind=DataReturn.Kind.CSV, sha256="1" * 64, status=DataReturn.Status.UPLOADED)
+        partner=council,
+        uploaded_by=officer,
+        file_path="data-returns/waiting.csv",
+        original_filename="waiting.csv",
+        kind=DataReturn.Kind.CSV,
+        sha256="1" * 64,
+        status=DataReturn.Status.UPLOADED,
+    )
     permissions.grant("view_datareturn", council.group, waiting)
     uploaded["waiting"] = waiting
     return uploaded
@@ -114,21 +133,52 @@ def build_reflow_world():
         add_figures(indicator, area)
     # the matrix: a youth justice service shares with many; agreements in every other state
     extra = {
-        "yjs": make_dsa(yjs, [police, council, probation, icb], [first_time, reoffending],
-                        level=DSA.Level.BREAKDOWNS, title="First-time entrants for partnership planning"),
-        "draft": make_dsa(council, [police, yjs], [world.indicators["own"]], status=DSA.Status.DRAFT,
-                          title="Antisocial behaviour figures for neighbourhood policing"),
-        "awaiting": make_dsa(police, [council, icb], [world.indicators["sharing"]],
-                             status=DSA.Status.AWAITING_SIGNATURES, title="Serious violence for health partners"),
-        "suspended": make_dsa(council, [probation], [world.indicators["own"]], status=DSA.Status.SUSPENDED,
-                              title="Antisocial behaviour for probation"),
+        "yjs": make_dsa(
+            yjs,
+            [police, council, probation, icb],
+            [first_time, reoffending],
+            level=DSA.Level.BREAKDOWNS,
+            title="First-time entrants for partnership planning",
+        ),
+        "draft": make_dsa(
+            council,
+            [police, yjs],
+            [world.indicators["own"]],
+            status=DSA.Status.DRAFT,
+            title="Antisocial behaviour figures for neighbourhood policing",
+        ),
+        "awaiting": make_dsa(
+            police,
+            [council, icb],
+            [world.indicators["sharing"]],
+            status=DSA.Status.AWAITING_SIGNATURES,
+            title="Serious violence for health partners",
+        ),
+        "suspended": make_dsa(
+            council,
+            [probation],
+            [world.indicators["own"]],
+            status=DSA.Status.SUSPENDED,
+            title="Antisocial behaviour for probation",
+        ),
     }
     target_services.target_create(
-        priority=target_services.priority_create(title="Fewer first-time entrants to the youth justice system",
-                                                 slug="fewer-first-time-entrants", lead_partners=[yjs, council], by=SYSTEM),
-        indicator=first_time, area=area, owner=yjs, baseline_value=Decimal("2"),
-        baseline_period_start=date(2025, 4, 1), baseline_period_end=date(2026, 3, 31),
-        target_value=Decimal("1.5"), target_date=date(2027, 3, 31), by=SYSTEM)
+        priority=target_services.priority_create(
+            title="Fewer first-time entrants to the youth justice system",
+            slug="fewer-first-time-entrants",
+            lead_partners=[yjs, council],
+            by=SYSTEM,
+        ),
+        indicator=first_time,
+        area=area,
+        owner=yjs,
+        baseline_value=Decimal("2"),
+        baseline_period_start=date(2025, 4, 1),
+        baseline_period_end=date(2026, 3, 31),
+        target_value=Decimal("1.5"),
+        target_date=date(2027, 3, 31),
+        by=SYSTEM,
+    )
     returns = _data_returns(people["officer"], council, world.indicators["own"], area)
     _security_events(people)
     newcomer = UserFactory(username="new.starter", with_device=False)
@@ -167,7 +217,8 @@ def candidate_paths(objects) -> list[tuple[str, str]]:
                 out.append((reverse(name), name))
             continue
         assert name in EXPECTED and EXPECTED[name].kind, (
-            f"{name} takes an object id: say which kind in tests/test_permission_matrix.py EXPECTED")
+            f"{name} takes an object id: say which kind in tests/test_permission_matrix.py EXPECTED"
+        )
         for value in objects[EXPECTED[name].kind]:
             out.append((reverse(name, kwargs={params[0]: value}), name))
     # the 403 and 404 pages
@@ -209,8 +260,11 @@ STATUS = {"403": 403, "404": 404}  # the error pages; every other page is a 200
 
 
 # What differs between two people's copies of the same page without changing its layout.
-UNLAID = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"|nonce="[^"]*"'
-                    r'|<div class="app-user-bar".*?</form>\s*</div>', re.S)
+UNLAID = re.compile(
+    r'name="csrfmiddlewaretoken" value="[^"]*"|nonce="[^"]*"'
+    r'|<div class="app-user-bar".*?</form>\s*</div>',
+    re.S,
+)
 
 
 def _page_as(client: Client, path: str, name: str) -> str | None:
@@ -234,8 +288,9 @@ def quick_live_server(live_server, monkeypatch):
     return live_server
 
 
-def test_no_page_scrolls_sideways_for_any_role_at_320_or_1280_px(chromium_browser, quick_live_server, axe_check,
-                                                                 settings, tmp_path):
+def test_no_page_scrolls_sideways_for_any_role_at_320_or_1280_px(
+    chromium_browser, quick_live_server, axe_check, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     base_url = quick_live_server.url
     people, newcomer, objects = build_reflow_world()
@@ -243,16 +298,24 @@ def test_no_page_scrolls_sideways_for_any_role_at_320_or_1280_px(chromium_browse
     paths = candidate_paths(objects)
 
     problems: list[str] = []
-    opened: dict[str, set[str]] = {}     # route name -> roles that opened it
-    axed: set[tuple[str, int]] = set()   # (path at 320 px, route name at 1280 px): several roles open each
-    laid_out: set[str] = set()           # pages already checked: another role's identical copy is not loaded again
+    opened: dict[str, set[str]] = {}  # route name -> roles that opened it
+    axed: set[tuple[str, int]] = set()  # (path at 320 px, route name at 1280 px): several roles open each
+    laid_out: set[str] = set()  # pages already checked: another role's identical copy is not loaded again
     for role, client in clients.items():
-        context = chromium_browser.new_context(base_url=base_url, locale="en-GB",
-                                               viewport={"width": WIDTHS[0], "height": HEIGHT})
+        context = chromium_browser.new_context(
+            base_url=base_url, locale="en-GB", viewport={"width": WIDTHS[0], "height": HEIGHT}
+        )
         context.set_default_timeout(10_000)
         if settings.SESSION_COOKIE_NAME in client.cookies:
-            context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": base_url,
-                                  "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+            context.add_cookies(
+                [
+                    {
+                        "name": settings.SESSION_COOKIE_NAME,
+                        "url": base_url,
+                        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    }
+                ]
+            )
         page = context.new_page()
         width = WIDTHS[0]  # the width the tab is at: a page loads at it, so each takes one resize
         for path, name in paths:
@@ -283,7 +346,8 @@ def test_no_page_scrolls_sideways_for_any_role_at_320_or_1280_px(chromium_browse
 
     page_routes = {name for _, name in paths}
     assert not page_routes - set(opened), (
-        f"no role opened {sorted(page_routes - set(opened))}: give the world what they show, or add them to NOT_PAGES")
+        f"no role opened {sorted(page_routes - set(opened))}: give the world what they show, or add them to NOT_PAGES"
+    )
     for role in clients:
         assert any(role in roles for roles in opened.values()), f"{role} opened no page"
     assert not problems, "\n".join(problems)

@@ -1,4 +1,5 @@
 """Signing in with a password and an authenticator code, in a real browser."""
+
 from __future__ import annotations
 
 import io

@@ -1,12 +1,11 @@
 """People, indicators and figures for the data-sharing tests."""
+
 from __future__ import annotations
 
 import pytest
 
 from partners.models import Area, Partner, Role
-from tests.factories import AreaFactory, make_partner, make_person
-
-from tests.factories import add_figures, make_indicator
+from tests.factories import AreaFactory, add_figures, make_indicator, make_partner, make_person
 
 
 @pytest.fixture
@@ -16,8 +15,9 @@ def birmingham(db) -> Area:
 
 @pytest.fixture
 def council(birmingham) -> Partner:
-    return make_partner("birmingham-council", Partner.Kind.LOCAL_AUTHORITY, "Birmingham City Council",
-                        areas=[birmingham])
+    return make_partner(
+        "birmingham-council", Partner.Kind.LOCAL_AUTHORITY, "Birmingham City Council", areas=[birmingham]
+    )
 
 
 @pytest.fixture

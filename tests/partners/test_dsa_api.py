@@ -1,14 +1,14 @@
 """/api/v1/sharing-agreements/ and what agreements open in /api/v1/observations/."""
+
 import time
 
 import pytest
 from django.test import Client
 
 from partners.models import DataSharingAgreement
-from portal.security import STEP_UP_AT_KEY
 from partners.services import api_token_create
+from portal.security import STEP_UP_AT_KEY
 from tests.conftest import signed_in
-
 from tests.factories import make_dsa, refreshed, terms
 
 DSA = DataSharingAgreement
@@ -39,12 +39,16 @@ ALL = TOTAL | {("SV-1000", "sex=Female"), ("SV-1000", "sex=Male")}
 
 
 def test_what_a_recipient_gets_from_the_api_follows_the_agreement_at_once(
-        police, probation, police_officer, police_signatory, probation_signatory, probation_officer, violence):
+    police, probation, police_officer, police_signatory, probation_signatory, probation_officer, violence
+):
     recipient = signed_in(probation_officer)
     assert observed(recipient) == set()
     officer = signed_in(police_officer)
-    response = officer.post("/api/v1/sharing-agreements/", draft_body([probation], [violence], level="breakdowns"),
-                            content_type="application/json")
+    response = officer.post(
+        "/api/v1/sharing-agreements/",
+        draft_body([probation], [violence], level="breakdowns"),
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == "draft" and body["provider"] == "west-midlands-police"
@@ -60,18 +64,27 @@ def test_what_a_recipient_gets_from_the_api_follows_the_agreement_at_once(
     provider = signed_in(police_signatory)
     response = provider.post(f"/api/v1/sharing-agreements/{pk}/suspend/", {}, content_type="application/json")
     assert response.status_code == 400 and "Enter the reason for suspending the agreement" in str(response.json())
-    assert provider.post(f"/api/v1/sharing-agreements/{pk}/suspend/", {"reason": "Checking quality"},
-                         content_type="application/json").json()["status"] == "suspended"
+    assert (
+        provider.post(
+            f"/api/v1/sharing-agreements/{pk}/suspend/", {"reason": "Checking quality"}, content_type="application/json"
+        ).json()["status"]
+        == "suspended"
+    )
     assert observed(recipient) == set()
     assert provider.post(f"/api/v1/sharing-agreements/{pk}/resume/").json()["status"] == "active"
     assert observed(recipient) == ALL
-    assert provider.post(f"/api/v1/sharing-agreements/{pk}/revoke/", {"reason": "Replaced"},
-                         content_type="application/json").json()["status"] == "revoked"
+    assert (
+        provider.post(
+            f"/api/v1/sharing-agreements/{pk}/revoke/", {"reason": "Replaced"}, content_type="application/json"
+        ).json()["status"]
+        == "revoked"
+    )
     assert observed(recipient) == set()
 
 
-def test_an_aggregate_agreement_gives_totals_but_no_breakdowns_in_the_api(police, probation, probation_officer,
-                                                                          police_officer, violence):
+def test_an_aggregate_agreement_gives_totals_but_no_breakdowns_in_the_api(
+    police, probation, probation_officer, police_officer, violence
+):
     make_dsa(police, [probation], [violence])
     assert observed(signed_in(probation_officer)) == TOTAL
     assert observed(signed_in(police_officer)) == ALL  # the provider sees its own breakdowns
@@ -86,8 +99,9 @@ def test_a_token_cannot_sign_and_says_why(police, probation, pcc_officer, violen
     client = token_client(police, pcc_officer)
     response = client.post(f"/api/v1/sharing-agreements/{agreement.pk}/sign/")
     assert response.status_code == 403 and "API tokens cannot" in response.json()["detail"]
-    response = client.post(f"/api/v1/sharing-agreements/{agreement.pk}/revoke/", {"reason": "x"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/sharing-agreements/{agreement.pk}/revoke/", {"reason": "x"}, content_type="application/json"
+    )
     assert response.status_code == 403 and "API tokens cannot" in response.json()["detail"]
     assert refreshed(agreement).status == DSA.Status.AWAITING_SIGNATURES
 
@@ -105,15 +119,16 @@ def test_a_session_without_a_recent_second_factor_cannot_sign(police, probation,
 
 def test_a_token_may_draft_and_send(police, probation, pcc_officer, violence):
     client = token_client(police, pcc_officer)
-    response = client.post("/api/v1/sharing-agreements/", draft_body([probation], [violence]),
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/sharing-agreements/", draft_body([probation], [violence]), content_type="application/json"
+    )
     assert response.status_code == 201, response.content
     assert client.post(f"/api/v1/sharing-agreements/{response.json()['id']}/send/").json()["status"] == "awaiting"
 
 
 def test_the_api_list_returns_exactly_the_agreements_of_the_callers_partner(
-        police, probation, council, police_officer, probation_officer, council_officer, pcc_officer, violence,
-        neighbourhood):
+    police, probation, council, police_officer, probation_officer, council_officer, pcc_officer, violence, neighbourhood
+):
     to_probation = make_dsa(police, [probation], [violence])
     to_council = make_dsa(police, [council], [neighbourhood], status=DSA.Status.ENDED)
 
@@ -128,23 +143,31 @@ def test_the_api_list_returns_exactly_the_agreements_of_the_callers_partner(
     assert refs(signed_in(pcc_officer), "?indicator=SV-1000") == {to_probation.reference}
     assert refs(signed_in(pcc_officer), "?partner=birmingham-council") == {to_council.reference}
     assert signed_in(council_officer).get(f"/api/v1/sharing-agreements/{to_probation.pk}/").status_code == 404
-    assert signed_in(council_officer).post(f"/api/v1/sharing-agreements/{to_probation.pk}/suspend/",
-                                           {"reason": "x"}).status_code == 404
+    assert (
+        signed_in(council_officer)
+        .post(f"/api/v1/sharing-agreements/{to_probation.pk}/suspend/", {"reason": "x"})
+        .status_code
+        == 404
+    )
 
 
 def test_a_recipient_may_not_suspend_through_the_api(police, probation, probation_officer, violence):
     agreement = make_dsa(police, [probation], [violence])
-    response = signed_in(probation_officer).post(f"/api/v1/sharing-agreements/{agreement.pk}/suspend/",
-                                                 {"reason": "x"}, content_type="application/json")
+    response = signed_in(probation_officer).post(
+        f"/api/v1/sharing-agreements/{agreement.pk}/suspend/", {"reason": "x"}, content_type="application/json"
+    )
     assert response.status_code == 403
     assert refreshed(agreement).status == DSA.Status.ACTIVE
 
 
-def test_the_api_refuses_drafting_for_another_partner_and_unknown_indicators(police, probation, probation_officer,
-                                                                             police_officer, violence):
+def test_the_api_refuses_drafting_for_another_partner_and_unknown_indicators(
+    police, probation, probation_officer, police_officer, violence
+):
     response = signed_in(probation_officer).post(
-        "/api/v1/sharing-agreements/", draft_body([police], [violence], provider="west-midlands-police"),
-        content_type="application/json")
+        "/api/v1/sharing-agreements/",
+        draft_body([police], [violence], provider="west-midlands-police"),
+        content_type="application/json",
+    )
     assert response.status_code == 403
     body = draft_body([probation], [violence])
     body["indicators"] = ["NOPE"]
@@ -153,8 +176,9 @@ def test_the_api_refuses_drafting_for_another_partner_and_unknown_indicators(pol
     assert not DSA.objects.exists()
 
 
-def test_the_register_costs_the_same_queries_however_many_agreements(police, probation, council, pcc_officer,
-                                                                     violence, neighbourhood):
+def test_the_register_costs_the_same_queries_however_many_agreements(
+    police, probation, council, pcc_officer, violence, neighbourhood
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

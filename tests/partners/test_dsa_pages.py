@@ -1,4 +1,5 @@
 """The agreements register, the agreement page, its forms and the sharing matrix (HTML)."""
+
 import re
 import time
 from datetime import timedelta
@@ -9,9 +10,7 @@ from django.utils import timezone
 from partners.models import DataSharingAgreement, Role
 from portal.security import STEP_UP_AT_KEY
 from tests.conftest import signed_in
-from tests.factories import SYSTEM, make_person
-
-from tests.factories import make_dsa, refreshed
+from tests.factories import SYSTEM, make_dsa, make_person, refreshed
 
 DSA = DataSharingAgreement
 pytestmark = pytest.mark.django_db
@@ -35,20 +34,29 @@ def date_fields(name, day) -> dict:
 
 def draft_form(recipients, indicators, **overrides) -> dict:
     today = timezone.localdate()
-    data = {"title": "Violence figures for probation", "purpose": "Plan offender management together",
-            "lawful_basis": DSA.LawfulBasis.LAW_ENFORCEMENT, "special_category_data": "no",
-            "criminal_offence_data": "yes", "recipients": [p.pk for p in recipients],
-            "indicators": [i.pk for i in indicators], "level": DSA.Level.AGGREGATE,
-            "retention": "Two years, then deleted", "security_measures": "Two-factor portal access",
-            "contacts": "Both data protection officers",
-            **date_fields("start_date", today), **date_fields("end_date", today + timedelta(days=365)),
-            **date_fields("review_date", today + timedelta(days=180))}
+    data = {
+        "title": "Violence figures for probation",
+        "purpose": "Plan offender management together",
+        "lawful_basis": DSA.LawfulBasis.LAW_ENFORCEMENT,
+        "special_category_data": "no",
+        "criminal_offence_data": "yes",
+        "recipients": [p.pk for p in recipients],
+        "indicators": [i.pk for i in indicators],
+        "level": DSA.Level.AGGREGATE,
+        "retention": "Two years, then deleted",
+        "security_measures": "Two-factor portal access",
+        "contacts": "Both data protection officers",
+        **date_fields("start_date", today),
+        **date_fields("end_date", today + timedelta(days=365)),
+        **date_fields("review_date", today + timedelta(days=180)),
+    }
     data.update(overrides)
     return data
 
 
 def test_the_whole_journey_in_pages_changes_what_the_recipient_sees_at_once(
-        police, probation, police_officer, police_signatory, probation_signatory, probation_officer, violence):
+    police, probation, police_officer, police_signatory, probation_signatory, probation_officer, violence
+):
     recipient = signed_in(probation_officer)
     assert not figures_shown(recipient)
     officer = signed_in(police_officer)
@@ -61,8 +69,9 @@ def test_the_whole_journey_in_pages_changes_what_the_recipient_sees_at_once(
     for signatory in (police_signatory, probation_signatory):
         page = signed_in(signatory).get(f"/sharing-agreements/{agreement.pk}/sign/")
         assert page.status_code == 200 and "Sign the agreement" in page.content.decode()
-        assert signed_in(signatory).post(f"/sharing-agreements/{agreement.pk}/sign/",
-                                         {"confirm": "on"}).status_code == 302
+        assert (
+            signed_in(signatory).post(f"/sharing-agreements/{agreement.pk}/sign/", {"confirm": "on"}).status_code == 302
+        )
     assert refreshed(agreement).status == DSA.Status.ACTIVE
     assert figures_shown(recipient)
 
@@ -71,22 +80,37 @@ def test_the_whole_journey_in_pages_changes_what_the_recipient_sees_at_once(
     assert response.status_code == 200
     assert "Enter the reason for suspending the agreement" in response.content.decode()
     assert figures_shown(recipient)
-    assert provider.post(f"/sharing-agreements/{agreement.pk}/suspend/",
-                         {"reason": "Checking a data quality problem"}).status_code == 302
+    assert (
+        provider.post(
+            f"/sharing-agreements/{agreement.pk}/suspend/", {"reason": "Checking a data quality problem"}
+        ).status_code
+        == 302
+    )
     assert not figures_shown(recipient)
     assert provider.post(f"/sharing-agreements/{agreement.pk}/resume/", {"reason": ""}).status_code == 302
     assert figures_shown(recipient)
-    assert provider.post(f"/sharing-agreements/{agreement.pk}/revoke/",
-                         {"reason": "Replaced by a new agreement"}).status_code == 302
+    assert (
+        provider.post(
+            f"/sharing-agreements/{agreement.pk}/revoke/", {"reason": "Replaced by a new agreement"}
+        ).status_code
+        == 302
+    )
     assert not figures_shown(recipient)
     page = recipient.get(agreement.get_absolute_url()).content.decode()
-    for words in ("drafted", "sent for signatures", "signed for", "is active", "suspended", "resumed", "revoked",
-                  "Replaced by a new agreement"):
+    for words in (
+        "drafted",
+        "sent for signatures",
+        "signed for",
+        "is active",
+        "suspended",
+        "resumed",
+        "revoked",
+        "Replaced by a new agreement",
+    ):
         assert words in page
 
 
-def test_ending_on_the_end_date_hides_the_figures_from_the_recipient(police, probation, probation_officer,
-                                                                     violence):
+def test_ending_on_the_end_date_hides_the_figures_from_the_recipient(police, probation, probation_officer, violence):
     from partners.services import dsa_daily_transitions
 
     agreement = make_dsa(police, [probation], [violence])
@@ -97,20 +121,31 @@ def test_ending_on_the_end_date_hides_the_figures_from_the_recipient(police, pro
 
 
 def test_the_draft_form_shows_govuk_errors(police, probation, police_officer, violence):
-    response = signed_in(police_officer).post("/sharing-agreements/new/", draft_form(
-        [], [], title="", lawful_basis="", **{"start_date-day": "", "start_date-month": "", "start_date-year": ""}))
+    response = signed_in(police_officer).post(
+        "/sharing-agreements/new/",
+        draft_form(
+            [], [], title="", lawful_basis="", **{"start_date-day": "", "start_date-month": "", "start_date-year": ""}
+        ),
+    )
     page = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in page
-    for message in ("Enter a title for the agreement", "Select the lawful basis for sharing",
-                    "Select at least one recipient", "Select at least one indicator", "Enter the start date"):
+    for message in (
+        "Enter a title for the agreement",
+        "Select the lawful basis for sharing",
+        "Select at least one recipient",
+        "Select at least one indicator",
+        "Enter the start date",
+    ):
         assert message in page
     assert not DSA.objects.exists()
 
 
 def test_the_draft_form_refuses_the_provider_as_recipient(police, police_officer, violence):
     client = signed_in(police_officer)
-    assert f'name="recipients" type="checkbox" value="{police.pk}"' not in client.get(
-        "/sharing-agreements/new/").content.decode()
+    assert (
+        f'name="recipients" type="checkbox" value="{police.pk}"'
+        not in client.get("/sharing-agreements/new/").content.decode()
+    )
     response = client.post("/sharing-agreements/new/", draft_form([police], [violence]))
     assert "the provider cannot be one" in response.content.decode()
     assert not DSA.objects.exists()
@@ -121,8 +156,9 @@ def test_only_officers_may_draft(police, probation_officer, police_signatory, bo
     assert signed_in(board_member).get("/sharing-agreements/new/").status_code == 403
 
 
-def test_the_draft_can_be_changed_and_deleted_by_the_provider_only(police, probation, police_officer,
-                                                                   probation_officer, violence):
+def test_the_draft_can_be_changed_and_deleted_by_the_provider_only(
+    police, probation, police_officer, probation_officer, violence
+):
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.DRAFT)
     edit = f"/sharing-agreements/{agreement.pk}/edit/"
     assert signed_in(probation_officer).get(edit).status_code == 403
@@ -135,8 +171,7 @@ def test_the_draft_can_be_changed_and_deleted_by_the_provider_only(police, proba
     assert not DSA.objects.filter(pk=agreement.pk).exists()
 
 
-def test_signing_without_a_recent_second_factor_asks_for_the_code_first(police, probation, police_signatory,
-                                                                        violence):
+def test_signing_without_a_recent_second_factor_asks_for_the_code_first(police, probation, police_signatory, violence):
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
     client = signed_in(police_signatory)
     session = client.session
@@ -155,8 +190,17 @@ def test_a_signature_needs_the_confirmation(police, probation, police_signatory,
 
 
 def test_the_register_lists_exactly_the_agreements_of_the_viewers_partner(
-        police, probation, council, police_officer, probation_officer, council_officer, pcc_officer,
-        board_member, violence, neighbourhood):
+    police,
+    probation,
+    council,
+    police_officer,
+    probation_officer,
+    council_officer,
+    pcc_officer,
+    board_member,
+    violence,
+    neighbourhood,
+):
     to_probation = make_dsa(police, [probation], [violence], title="To probation")
     to_council = make_dsa(police, [council], [neighbourhood], status=DSA.Status.SUSPENDED, title="To council")
     draft = make_dsa(police, [council, probation], [violence], status=DSA.Status.DRAFT, title="Draft")
@@ -164,18 +208,21 @@ def test_the_register_lists_exactly_the_agreements_of_the_viewers_partner(
     assert set(references(signed_in(police_officer).get("/sharing-agreements/"))) == every
     assert set(references(signed_in(pcc_officer).get("/sharing-agreements/"))) == every
     assert set(references(signed_in(probation_officer).get("/sharing-agreements/"))) == {
-        to_probation.reference, draft.reference}
+        to_probation.reference,
+        draft.reference,
+    }
     assert set(references(signed_in(council_officer).get("/sharing-agreements/"))) == {
-        to_council.reference, draft.reference}
+        to_council.reference,
+        draft.reference,
+    }
     assert references(signed_in(board_member).get("/sharing-agreements/")) == []  # OPCC is no party here
-    filtered = signed_in(pcc_officer).get(f"/sharing-agreements/?status=suspended")
+    filtered = signed_in(pcc_officer).get("/sharing-agreements/?status=suspended")
     assert references(filtered) == [to_council.reference]
     filtered = signed_in(pcc_officer).get(f"/sharing-agreements/?partner={probation.pk}&indicator={violence.pk}")
     assert set(references(filtered)) == {to_probation.reference, draft.reference}
 
 
-def test_an_agreement_page_is_not_found_for_a_partner_outside_it(police, probation, council, council_officer,
-                                                                 violence):
+def test_an_agreement_page_is_not_found_for_a_partner_outside_it(police, probation, council, council_officer, violence):
     agreement = make_dsa(police, [probation], [violence])
     client = signed_in(council_officer)
     for suffix in ("", "edit/", "send/", "sign/", "suspend/", "resume/", "revoke/", "delete/"):
@@ -198,21 +245,24 @@ def test_the_pcc_office_may_suspend_any_agreement(police, probation, pcc, violen
 
 
 def test_the_matrix_shows_active_sharing_to_everyone_but_links_only_for_parties(
-        police, probation, council, council_officer, police_officer, board_member, violence, neighbourhood):
+    police, probation, council, council_officer, police_officer, board_member, violence, neighbourhood
+):
     active = make_dsa(police, [probation], [violence], level=DSA.Level.BREAKDOWNS)
     make_dsa(police, [council], [neighbourhood], status=DSA.Status.SUSPENDED)
     page = signed_in(council_officer).get("/sharing-agreements/who-shares-what/").content.decode()
-    matrix = page[page.index('id="sharing-matrix"'):]
+    matrix = page[page.index('id="sharing-matrix"') :]
     # each provider, then each recipient, with the indicators and the level in words
-    line = re.search(r'<li data-provider="west-midlands-police" data-recipient="probation-west-midlands">(.*?)</li>',
-                     matrix, re.S).group(1)
+    line = re.search(
+        r'<li data-provider="west-midlands-police" data-recipient="probation-west-midlands">(.*?)</li>', matrix, re.S
+    ).group(1)
     assert " ".join(re.sub(r"<[^>]+>", "", line).split()) == (
-        f"Shares SV-1000 (aggregate figures and breakdowns) with {probation.name}, under agreement {active.reference}")
+        f"Shares SV-1000 (aggregate figures and breakdowns) with {probation.name}, under agreement {active.reference}"
+    )
     assert "NC-1000" not in matrix  # suspended: not shared
     assert active.get_absolute_url() not in matrix  # the council is no party: no link to the terms
     as_provider = signed_in(police_officer).get("/sharing-agreements/who-shares-what/").content.decode()
     assert active.get_absolute_url() in as_provider  # a party: the reference links to the terms
-    assert council.name in page[page.index('id="not-sharing"'):]  # shares nothing, said in words
+    assert council.name in page[page.index('id="not-sharing"') :]  # shares nothing, said in words
     assert signed_in(board_member).get("/sharing-agreements/who-shares-what/").status_code == 200
 
 
@@ -222,20 +272,23 @@ def test_the_start_page_lists_agreements_awaiting_my_signature(police, probation
     assert f"/sharing-agreements/{agreement.pk}/sign/" in page and "Awaiting your signature" in page
 
 
-def test_the_start_page_lists_reviews_due_to_the_provider(police, probation, police_officer, probation_officer,
-                                                          violence):
+def test_the_start_page_lists_reviews_due_to_the_provider(
+    police, probation, police_officer, probation_officer, violence
+):
     today = timezone.localdate()
     agreement = make_dsa(police, [probation], [violence], review_date=today + timedelta(days=10))
     assert "Review due" in signed_in(police_officer).get("/").content.decode()
     assert agreement.get_absolute_url() not in signed_in(probation_officer).get("/").content.decode()
 
 
-def test_the_partner_page_lists_its_agreements_the_viewer_may_see(police, probation, council, police_officer,
-                                                                  council_officer, violence):
+def test_the_partner_page_lists_its_agreements_the_viewer_may_see(
+    police, probation, council, police_officer, council_officer, violence
+):
     agreement = make_dsa(police, [probation], [violence])
     assert agreement.reference in signed_in(police_officer).get("/partners/probation-west-midlands/").content.decode()
-    assert agreement.reference not in signed_in(council_officer).get(
-        "/partners/probation-west-midlands/").content.decode()
+    assert (
+        agreement.reference not in signed_in(council_officer).get("/partners/probation-west-midlands/").content.decode()
+    )
 
 
 def test_someone_signing_for_two_parties_chooses_which(police, probation, violence):
@@ -247,6 +300,8 @@ def test_someone_signing_for_two_parties_chooses_which(police, probation, violen
     client = signed_in(person)
     response = client.post(f"/sharing-agreements/{agreement.pk}/sign/", {"confirm": "on"})
     assert "Select the partner you are signing for" in response.content.decode()
-    assert client.post(f"/sharing-agreements/{agreement.pk}/sign/",
-                       {"confirm": "on", "partner": probation.pk}).status_code == 302
+    assert (
+        client.post(f"/sharing-agreements/{agreement.pk}/sign/", {"confirm": "on", "partner": probation.pk}).status_code
+        == 302
+    )
     assert list(agreement.signatures.values_list("partner__slug", flat=True)) == ["probation-west-midlands"]

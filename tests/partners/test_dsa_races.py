@@ -1,4 +1,5 @@
 """Two people at once (PostgreSQL, real threads): one signature per partner; no grant left behind."""
+
 import threading
 
 import pytest
@@ -7,12 +8,9 @@ from django.db import connection
 
 from partners import services
 from partners.models import DataSharingAgreement, DsaSignature, Role
-from targets import rules as target_rules
 from portal import permissions
-from tests.factories import make_person
-
-from tests.factories import make_dsa
-from tests.factories import just_now
+from targets import rules as target_rules
+from tests.factories import just_now, make_dsa, make_person
 
 DSA = DataSharingAgreement
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -56,16 +54,16 @@ def test_two_signatories_of_one_partner_signing_at_once_give_one_signature(polic
     assert DsaSignature.objects.filter(agreement=agreement, partner=police).count() == 1
 
 
-def test_agreements_suspended_at_once_leave_no_grant(police, probation, police_signatory, probation_officer,
-                                                        violence):
+def test_agreements_suspended_at_once_leave_no_grant(police, probation, police_signatory, probation_officer, violence):
     from django.contrib.auth import get_user_model
 
     agreements = [make_dsa(police, [probation], [violence]) for _ in range(6)]
     User = get_user_model()
 
     def suspend(agreement):
-        return lambda: services.dsa_suspend(agreement=agreement, reason="Checking",
-                                            by=User.objects.get(pk=police_signatory.pk), confirmed_at=just_now())
+        return lambda: services.dsa_suspend(
+            agreement=agreement, reason="Checking", by=User.objects.get(pk=police_signatory.pk), confirmed_at=just_now()
+        )
 
     results = run_together(*(suspend(a) for a in agreements))
     assert all(isinstance(r, DSA) for r in results), results

@@ -1,4 +1,5 @@
 """The lifecycle of a data-sharing agreement and the grants it gives (services)."""
+
 import re
 from datetime import timedelta
 
@@ -10,24 +11,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from partners import selectors, services
-from targets import selectors as target_selectors
-from targets.models import AgreementCoverage
-from targets.services.sharing import dsa_sync_grants
-from partners.models import (
-    DataSharingAgreement, DataSharingAgreementGroupObjectPermission, DsaSignature, Role,
-)
 from partners import rules as partner_rules
-from targets import rules as target_rules
+from partners import selectors, services
+from partners.models import (
+    DataSharingAgreement,
+    DataSharingAgreementGroupObjectPermission,
+    DsaSignature,
+    Role,
+)
 from portal import permissions
 from portal.models import AuditEvent, Notification
 from portal.security import StepUpRequired
-from targets.models import IndicatorGroupObjectPermission
+from targets import rules as target_rules
+from targets import selectors as target_selectors
+from targets.models import AgreementCoverage, IndicatorGroupObjectPermission
+from targets.services.sharing import dsa_sync_grants
 from tests.conftest import signed_in
-from tests.factories import covered_codes, SYSTEM, make_person
-
-from tests.factories import make_dsa, make_indicator, refreshed, terms
-from tests.factories import just_now
+from tests.factories import SYSTEM, covered_codes, just_now, make_dsa, make_indicator, make_person, refreshed, terms
 
 DSA = DataSharingAgreement
 pytestmark = pytest.mark.django_db
@@ -35,14 +35,18 @@ pytestmark = pytest.mark.django_db
 
 def sees(user, indicator) -> tuple[bool, bool]:
     """(totals, breakdowns) the user may see for an indicator."""
-    return (permissions.can(user, target_rules.INDICATOR_DATA_VIEW, indicator),
-            permissions.can(user, target_rules.INDICATOR_BREAKDOWNS_VIEW, indicator))
+    return (
+        permissions.can(user, target_rules.INDICATOR_DATA_VIEW, indicator),
+        permissions.can(user, target_rules.INDICATOR_BREAKDOWNS_VIEW, indicator),
+    )
 
 
 def test_an_officer_drafts_for_their_own_partner_and_the_parties_may_see_it(
-        police, probation, council, police_officer, probation_officer, council_officer, violence):
-    agreement = services.dsa_draft(provider=police, recipients=[probation], indicators=[violence],
-                                   by=police_officer, **terms())
+    police, probation, council, police_officer, probation_officer, council_officer, violence
+):
+    agreement = services.dsa_draft(
+        provider=police, recipients=[probation], indicators=[violence], by=police_officer, **terms()
+    )
     assert agreement.reference == f"DSA-{timezone.localdate().year}-001"
     assert agreement.status == DSA.Status.DRAFT
     assert permissions.can(police_officer, partner_rules.DSA_VIEW, agreement)
@@ -62,15 +66,15 @@ def test_references_count_up_within_the_year(police, probation, violence):
 
 def test_it_refuses_drafting_for_another_partner(police, probation, probation_officer, violence):
     with pytest.raises(PermissionDenied):
-        services.dsa_draft(provider=police, recipients=[probation], indicators=[violence], by=probation_officer,
-                           **terms())
+        services.dsa_draft(
+            provider=police, recipients=[probation], indicators=[violence], by=probation_officer, **terms()
+        )
 
 
 def test_it_refuses_indicators_the_provider_does_not_provide(police, probation, police_officer):
     theirs = make_indicator("REOFF-ADULT", probation)
     with pytest.raises(ValidationError) as exc:
-        services.dsa_draft(provider=police, recipients=[probation], indicators=[theirs], by=police_officer,
-                           **terms())
+        services.dsa_draft(provider=police, recipients=[probation], indicators=[theirs], by=police_officer, **terms())
     assert "indicators" in exc.value.message_dict
 
 
@@ -80,8 +84,13 @@ def test_it_refuses_the_provider_as_a_recipient_and_a_review_outside_the_dates(p
     assert "recipients" in exc.value.message_dict
     today = timezone.localdate()
     with pytest.raises(ValidationError) as exc:
-        services.dsa_draft(provider=police, recipients=[probation], indicators=[violence], by=SYSTEM,
-                           **terms(review_date=today + timedelta(days=999)))
+        services.dsa_draft(
+            provider=police,
+            recipients=[probation],
+            indicators=[violence],
+            by=SYSTEM,
+            **terms(review_date=today + timedelta(days=999)),
+        )
     assert "review_date" in exc.value.message_dict
 
 
@@ -93,7 +102,8 @@ def test_only_a_draft_can_be_changed(police, probation, council, police_officer,
     assert list(agreement.recipients.all()) == [council]
     # the former recipient no longer sees the draft
     assert not DataSharingAgreementGroupObjectPermission.objects.filter(
-        content_object=agreement, group=probation.group).exists()
+        content_object=agreement, group=probation.group
+    ).exists()
     services.dsa_send(agreement=agreement, by=police_officer)
     with pytest.raises(ValidationError):
         services.dsa_update(agreement=agreement, by=police_officer, title="Too late")
@@ -105,8 +115,7 @@ def test_signing_needs_a_recent_second_factor(police, probation, police_signator
         services.dsa_sign(agreement=agreement, by=police_signatory)
 
 
-def test_an_officer_cannot_sign_and_a_stranger_cannot_sign(police, probation, council, police_officer,
-                                                           violence):
+def test_an_officer_cannot_sign_and_a_stranger_cannot_sign(police, probation, council, police_officer, violence):
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
     with pytest.raises(PermissionDenied):
         services.dsa_sign(agreement=agreement, by=police_officer, confirmed_at=just_now())
@@ -134,7 +143,8 @@ def test_the_database_refuses_a_second_signature_for_a_partner(police, probation
 
 
 def test_when_every_party_has_signed_recipients_see_the_totals_at_once(
-        police, probation, police_signatory, probation_signatory, probation_officer, violence, neighbourhood):
+    police, probation, police_signatory, probation_signatory, probation_officer, violence, neighbourhood
+):
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
     services.dsa_sign(agreement=agreement, by=police_signatory, confirmed_at=just_now())
     assert sees(probation_officer, violence) == (False, False)
@@ -143,8 +153,11 @@ def test_when_every_party_has_signed_recipients_see_the_totals_at_once(
     assert sees(probation_officer, violence) == (True, False)  # aggregate only
     assert sees(probation_officer, neighbourhood) == (False, False)  # not covered
     assert not permissions.can(probation_signatory, partner_rules.DSA_SIGN, agreement)  # nothing left to sign
-    actions = list(AuditEvent.objects.filter(object_id=str(agreement.pk), object_type="partners.datasharingagreement")
-                   .order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(agreement.pk), object_type="partners.datasharingagreement")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
     assert actions == ["dsa.draft", "dsa.send", "dsa.sign", "dsa.sign", "dsa.activate"]
 
 
@@ -153,12 +166,17 @@ def test_breakdowns_are_shared_only_when_the_level_allows(police, probation, pro
     assert sees(probation_officer, violence) == (True, True)
 
 
-def test_an_agreement_starting_later_becomes_active_on_its_start_date(police, probation, probation_officer,
-                                                                      violence):
+def test_an_agreement_starting_later_becomes_active_on_its_start_date(police, probation, probation_officer, violence):
     today = timezone.localdate()
     start = today + timedelta(days=3)
-    agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES,
-                         start_date=start, review_date=start + timedelta(days=30))
+    agreement = make_dsa(
+        police,
+        [probation],
+        [violence],
+        status=DSA.Status.AWAITING_SIGNATURES,
+        start_date=start,
+        review_date=start + timedelta(days=30),
+    )
     for party in (police, probation):
         services.dsa_sign(agreement=agreement, by=SYSTEM, partner=party)
     assert refreshed(agreement).status == DSA.Status.AWAITING_SIGNATURES
@@ -171,7 +189,8 @@ def test_an_agreement_starting_later_becomes_active_on_its_start_date(police, pr
 
 
 def test_suspending_takes_the_data_away_at_once_and_resuming_gives_it_back(
-        police, probation, police_signatory, probation_officer, violence):
+    police, probation, police_signatory, probation_officer, violence
+):
     agreement = make_dsa(police, [probation], [violence], level=DSA.Level.BREAKDOWNS)
     with pytest.raises(ValidationError) as exc:
         services.dsa_suspend(agreement=agreement, by=police_signatory, confirmed_at=just_now(), reason="  ")
@@ -184,12 +203,15 @@ def test_suspending_takes_the_data_away_at_once_and_resuming_gives_it_back(
     assert sees(probation_officer, violence) == (True, True)
 
 
-def test_a_recipient_cannot_suspend_but_the_pcc_office_can(police, probation, probation_officer, pcc_officer,
-                                                           violence):
+def test_a_recipient_cannot_suspend_but_the_pcc_office_can(police, probation, probation_officer, pcc_officer, violence):
     agreement = make_dsa(police, [probation], [violence])
     with pytest.raises(PermissionDenied):
-        services.dsa_suspend(agreement=agreement, by=probation_officer, confirmed_at=just_now(), reason="I would rather not")
-    services.dsa_suspend(agreement=agreement, by=pcc_officer, confirmed_at=just_now(), reason="Complaint under investigation")
+        services.dsa_suspend(
+            agreement=agreement, by=probation_officer, confirmed_at=just_now(), reason="I would rather not"
+        )
+    services.dsa_suspend(
+        agreement=agreement, by=pcc_officer, confirmed_at=just_now(), reason="Complaint under investigation"
+    )
     assert refreshed(agreement).status == DSA.Status.SUSPENDED
 
 
@@ -200,10 +222,13 @@ def test_suspending_needs_a_recent_second_factor(police, probation, police_offic
 
 
 def test_revoking_keeps_what_another_active_agreement_still_shares(
-        police, probation, police_signatory, probation_officer, violence, neighbourhood):
+    police, probation, police_signatory, probation_officer, violence, neighbourhood
+):
     broad = make_dsa(police, [probation], [violence, neighbourhood], level=DSA.Level.BREAKDOWNS)
     narrow = make_dsa(police, [probation], [violence])
-    services.dsa_revoke(agreement=broad, by=police_signatory, confirmed_at=just_now(), reason="Replaced by a narrower one")
+    services.dsa_revoke(
+        agreement=broad, by=police_signatory, confirmed_at=just_now(), reason="Replaced by a narrower one"
+    )
     assert refreshed(broad).status == DSA.Status.REVOKED
     assert sees(probation_officer, violence) == (True, False)  # still shared, totals only, by the narrow one
     assert sees(probation_officer, neighbourhood) == (False, False)
@@ -211,21 +236,22 @@ def test_revoking_keeps_what_another_active_agreement_still_shares(
     assert sees(probation_officer, violence) == (False, False)
 
 
-def test_the_provider_keeps_its_own_figures_whatever_agreements_say(police, probation, police_officer,
-                                                                    police_signatory, violence):
+def test_the_provider_keeps_its_own_figures_whatever_agreements_say(
+    police, probation, police_officer, police_signatory, violence
+):
     agreement = make_dsa(police, [probation], [violence])
     services.dsa_revoke(agreement=agreement, by=police_signatory, confirmed_at=just_now(), reason="No longer needed")
     dsa_sync_grants(indicator_ids=[violence.pk], group_ids=[police.group_id, probation.group_id])
     assert sees(police_officer, violence) == (True, True)
 
 
-def test_sync_grants_removes_a_stray_grant_and_restores_a_missing_one(police, probation, probation_officer,
-                                                                      violence, neighbourhood):
+def test_sync_grants_removes_a_stray_grant_and_restores_a_missing_one(
+    police, probation, probation_officer, violence, neighbourhood
+):
     make_dsa(police, [probation], [violence])
     permissions.revoke("view_indicator_data", probation.group, violence)
     permissions.grant("view_indicator_data", probation.group, neighbourhood)
-    granted, revoked = dsa_sync_grants(indicator_ids=[violence.pk, neighbourhood.pk],
-                                                group_ids=[probation.group_id])
+    granted, revoked = dsa_sync_grants(indicator_ids=[violence.pk, neighbourhood.pk], group_ids=[probation.group_id])
     assert (granted, revoked) == (1, 1)
     assert sees(probation_officer, violence) == (True, False)
     assert sees(probation_officer, neighbourhood) == (False, False)
@@ -234,8 +260,7 @@ def test_sync_grants_removes_a_stray_grant_and_restores_a_missing_one(police, pr
 def test_an_agreement_ends_the_day_after_its_end_date(police, probation, probation_officer, violence):
     agreement = make_dsa(police, [probation], [violence])
     assert not services.dsa_end_if_expired(agreement_id=agreement.pk, today=agreement.end_date)
-    assert services.dsa_daily_transitions(today=agreement.end_date + timedelta(days=1)) == {"activated": 0,
-                                                                                           "ended": 1}
+    assert services.dsa_daily_transitions(today=agreement.end_date + timedelta(days=1)) == {"activated": 0, "ended": 1}
     agreement = refreshed(agreement)
     assert agreement.status == DSA.Status.ENDED and "end date" in agreement.status_reason
     assert sees(probation_officer, violence) == (False, False)
@@ -244,8 +269,12 @@ def test_an_agreement_ends_the_day_after_its_end_date(police, probation, probati
 def test_a_suspended_agreement_past_its_end_cannot_be_resumed(police, probation, police_officer, violence):
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.SUSPENDED)
     with pytest.raises(ValidationError):
-        services.dsa_resume(agreement=agreement, by=police_officer, confirmed_at=just_now(),
-                            today=agreement.end_date + timedelta(days=1))
+        services.dsa_resume(
+            agreement=agreement,
+            by=police_officer,
+            confirmed_at=just_now(),
+            today=agreement.end_date + timedelta(days=1),
+        )
 
 
 def test_deleting_a_draft_leaves_no_permission_rows_behind(police, probation, police_officer, violence):
@@ -285,22 +314,36 @@ def test_deleting_an_indicator_leaves_no_permission_rows_behind(police, probatio
     assert covered_codes(refreshed(agreement)) == []
 
 
-def test_sending_asks_each_partys_signatories_to_sign(police, probation, police_officer, police_signatory,
-                                                     probation_signatory, violence,
-                                                     django_capture_on_commit_callbacks):
+def test_sending_asks_each_partys_signatories_to_sign(
+    police,
+    probation,
+    police_officer,
+    police_signatory,
+    probation_signatory,
+    violence,
+    django_capture_on_commit_callbacks,
+):
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.DRAFT)
     with django_capture_on_commit_callbacks(execute=True):
         services.dsa_send(agreement=agreement, by=police_officer)
     # one email each (each person chooses their own emails), and the same in the portal
     assert sorted(message.to for message in mail.outbox) == [[police_signatory.email], [probation_signatory.email]]
     assert {n.user for n in Notification.objects.filter(kind="dsa.signature_requested")} == {
-        police_signatory, probation_signatory}
+        police_signatory,
+        probation_signatory,
+    }
     assert services.dsa_request_signatures(agreement_id=agreement.pk) == 0  # once per sending
 
 
 def test_no_email_leaves_while_the_transaction_is_open_and_none_if_it_rolls_back(
-        police, probation, police_officer, police_signatory, probation_signatory, violence,
-        django_capture_on_commit_callbacks):
+    police,
+    probation,
+    police_officer,
+    police_signatory,
+    probation_signatory,
+    violence,
+    django_capture_on_commit_callbacks,
+):
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.DRAFT)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError):
@@ -314,9 +357,16 @@ def test_no_email_leaves_while_the_transaction_is_open_and_none_if_it_rolls_back
     assert not Notification.objects.exists()
 
 
-def test_every_link_in_the_signature_request_is_absolute(police, probation, police_officer, police_signatory,
-                                                        probation_signatory, violence, settings,
-                                                        django_capture_on_commit_callbacks):
+def test_every_link_in_the_signature_request_is_absolute(
+    police,
+    probation,
+    police_officer,
+    police_signatory,
+    probation_signatory,
+    violence,
+    settings,
+    django_capture_on_commit_callbacks,
+):
     settings.PORTAL_BASE_URL = "http://localhost:8123"
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.DRAFT)
     with django_capture_on_commit_callbacks(execute=True):
@@ -327,12 +377,14 @@ def test_every_link_in_the_signature_request_is_absolute(police, probation, poli
         assert all(link.startswith("http://localhost:8123/") for link in re.findall(r"\S*/\S*/", message.body))
 
 
-def test_reminders_before_the_review_and_end_dates_go_once(police, probation, police_signatory, violence,
-                                                           django_capture_on_commit_callbacks, settings):
+def test_reminders_before_the_review_and_end_dates_go_once(
+    police, probation, police_signatory, violence, django_capture_on_commit_callbacks, settings
+):
     settings.PORTAL_BASE_URL = "https://portal.example.org"
     today = timezone.localdate()
-    agreement = make_dsa(police, [probation], [violence], review_date=today + timedelta(days=20),
-                         end_date=today + timedelta(days=200))
+    agreement = make_dsa(
+        police, [probation], [violence], review_date=today + timedelta(days=20), end_date=today + timedelta(days=200)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert services.dsa_send_reminders(today=today) == 1
         assert services.dsa_send_reminders(today=today) == 0
@@ -370,8 +422,15 @@ def test_the_daily_task_ends_what_has_expired(police, probation, probation_offic
 
     today = timezone.localdate()
     start = today - timedelta(days=30)
-    agreement = make_dsa(police, [probation], [violence], as_of=start, start_date=start,
-                         review_date=today - timedelta(days=20), end_date=today - timedelta(days=10))
+    agreement = make_dsa(
+        police,
+        [probation],
+        [violence],
+        as_of=start,
+        start_date=start,
+        review_date=today - timedelta(days=20),
+        end_date=today - timedelta(days=10),
+    )
     assert end_expired_dsas.apply().get() == {"activated": 0, "ended": 1}
     assert refreshed(agreement).status == DSA.Status.ENDED
     assert sees(probation_officer, violence) == (False, False)
@@ -384,8 +443,7 @@ def test_the_admin_cannot_delete_an_agreement_around_the_services(police, probat
 
     TOTPDevice.objects.create(user=admin, name="app", confirmed=True)
     before = AuditEvent.objects.count()
-    response = signed_in(admin).post(f"/admin/partners/datasharingagreement/{agreement.pk}/delete/",
-                                     {"post": "yes"})
+    response = signed_in(admin).post(f"/admin/partners/datasharingagreement/{agreement.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert DSA.objects.filter(pk=agreement.pk).exists() and AuditEvent.objects.count() == before
     assert sees(probation_officer, violence) == (True, False)
@@ -402,8 +460,7 @@ def test_an_officer_may_suspend_but_not_revoke(police, probation, police_officer
     assert refreshed(agreement).status == DSA.Status.REVOKED
 
 
-def test_the_commissioner_may_revoke_but_a_pcc_officer_may_only_suspend(police, probation, pcc, pcc_officer,
-                                                                       violence):
+def test_the_commissioner_may_revoke_but_a_pcc_officer_may_only_suspend(police, probation, pcc, pcc_officer, violence):
     agreement = make_dsa(police, [probation], [violence])
     with pytest.raises(PermissionDenied):
         services.dsa_revoke(agreement=agreement, by=pcc_officer, confirmed_at=just_now(), reason="Stop for good")

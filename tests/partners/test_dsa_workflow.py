@@ -1,5 +1,6 @@
 """Agreements run on the core workflow: the buttons on an agreement page are exactly the transitions the
 workflow allows that person now, for every state and every role; services refuse the rest."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,14 @@ from tests.factories import make_dsa, make_partner, make_person, refreshed
 
 DSA = DataSharingAgreement
 pytestmark = pytest.mark.django_db
-STATES = [DSA.Status.DRAFT, DSA.Status.AWAITING_SIGNATURES, DSA.Status.ACTIVE, DSA.Status.SUSPENDED,
-          DSA.Status.ENDED, DSA.Status.REVOKED]
+STATES = [
+    DSA.Status.DRAFT,
+    DSA.Status.AWAITING_SIGNATURES,
+    DSA.Status.ACTIVE,
+    DSA.Status.SUSPENDED,
+    DSA.Status.ENDED,
+    DSA.Status.REVOKED,
+]
 
 
 @pytest.fixture
@@ -44,8 +51,7 @@ def _buttons(client, agreement) -> set[str]:
 
 
 @pytest.mark.parametrize("state", STATES)
-def test_the_buttons_shown_are_the_transitions_allowed_for_every_role(state, people, police, probation,
-                                                                       violence):
+def test_the_buttons_shown_are_the_transitions_allowed_for_every_role(state, people, police, probation, violence):
     agreement = make_dsa(police, [probation], [violence], status=state)
     for who, person in people.items():
         allowed = DSA_FLOW.allowed_names(person, agreement)
@@ -57,10 +63,19 @@ def test_the_buttons_shown_are_the_transitions_allowed_for_every_role(state, peo
     # what each role may do, by state, in words the board would use
     expected = {
         DSA.Status.DRAFT: {"provider officer": {"edit", "send", "delete"}},
-        DSA.Status.AWAITING_SIGNATURES: {"provider signatory": {"sign", "revoke"}, "recipient signatory": {"sign"},
-                                         "provider officer": set(), "pcc": {"revoke"}},
-        DSA.Status.ACTIVE: {"provider officer": {"suspend"}, "provider signatory": {"suspend", "revoke"},
-                            "pcc officer": {"suspend"}, "pcc": {"suspend", "revoke"}, "recipient signatory": set()},
+        DSA.Status.AWAITING_SIGNATURES: {
+            "provider signatory": {"sign", "revoke"},
+            "recipient signatory": {"sign"},
+            "provider officer": set(),
+            "pcc": {"revoke"},
+        },
+        DSA.Status.ACTIVE: {
+            "provider officer": {"suspend"},
+            "provider signatory": {"suspend", "revoke"},
+            "pcc officer": {"suspend"},
+            "pcc": {"suspend", "revoke"},
+            "recipient signatory": set(),
+        },
         DSA.Status.SUSPENDED: {"provider officer": {"resume"}, "provider signatory": {"resume", "revoke"}},
         DSA.Status.ENDED: {"provider signatory": set(), "pcc": set()},
         DSA.Status.REVOKED: {"provider signatory": set(), "pcc": set()},
@@ -85,8 +100,12 @@ def test_the_service_refuses_a_step_up_action_without_a_fresh_code(people, polic
 
         dsa_suspend(agreement=agreement, by=signatory, reason="Stop", confirmed_at=None)
     with pytest.raises(StepUpRequired):
-        dsa_suspend(agreement=agreement, by=signatory, reason="Stop",
-                    confirmed_at=timezone.now() - timezone.timedelta(minutes=16))
+        dsa_suspend(
+            agreement=agreement,
+            by=signatory,
+            reason="Stop",
+            confirmed_at=timezone.now() - timezone.timedelta(minutes=16),
+        )
     assert refreshed(agreement).status == DSA.Status.ACTIVE
 
 

@@ -1,5 +1,6 @@
 """Agreement end dates hold without the scheduler: access ends on the end date even if the nightly task
 did not run; signing refuses an agreement past its end; a missed nightly run shows."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -27,8 +28,9 @@ def _on(day):
     return mock.patch("django.utils.timezone.localdate", return_value=day)
 
 
-def test_access_ends_on_the_end_date_even_if_the_nightly_task_never_runs(police, probation, probation_officer,
-                                                                        violence):
+def test_access_ends_on_the_end_date_even_if_the_nightly_task_never_runs(
+    police, probation, probation_officer, violence
+):
     agreement = make_dsa(police, [probation], [violence])
     assert permissions.can(probation_officer, target_rules.INDICATOR_DATA_VIEW, violence)
     with _on(agreement.end_date):
@@ -46,8 +48,12 @@ def test_access_ends_on_the_end_date_even_if_the_nightly_task_never_runs(police,
 def test_signing_refuses_an_agreement_past_its_end_date(police, probation, police_signatory, violence):
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.AWAITING_SIGNATURES)
     with pytest.raises(ValidationError, match="end date has passed"):
-        dsa_sign(agreement=agreement, by=police_signatory, confirmed_at=timezone.now(),
-                 today=agreement.end_date + timedelta(days=1))
+        dsa_sign(
+            agreement=agreement,
+            by=police_signatory,
+            confirmed_at=timezone.now(),
+            today=agreement.end_date + timedelta(days=1),
+        )
     assert not refreshed(agreement).signatures.exists()
 
 

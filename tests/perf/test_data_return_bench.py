@@ -2,6 +2,7 @@
 
 Prints wall time and peak memory for each step; asserts only that the data landed.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,7 +21,8 @@ from tests.factories import SYSTEM
 
 ROWS = 50_000
 AREAS = [("E23000014", "West Midlands", Area.Kind.FORCE_AREA)] + [
-    (f"E080000{25 + i}", f"Borough {i}", Area.Kind.LOCAL_AUTHORITY) for i in range(7)]
+    (f"E080000{25 + i}", f"Borough {i}", Area.Kind.LOCAL_AUTHORITY) for i in range(7)
+]
 
 
 def write_return(path, areas) -> int:
@@ -29,13 +31,37 @@ def write_return(path, areas) -> int:
     written = 0
     with open(path, "w", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(["indicator_code", "area_code", "period_start", "period_end", "value", "numerator",
-                         "denominator", "age_band", "sex", "ethnicity"])
+        writer.writerow(
+            [
+                "indicator_code",
+                "area_code",
+                "period_start",
+                "period_end",
+                "value",
+                "numerator",
+                "denominator",
+                "age_band",
+                "sex",
+                "ethnicity",
+            ]
+        )
         for (start, end), area, (age, sex, ethnicity) in itertools.product(months, areas, keys):
             numerator = 50 + (written * 7919) % 400
             denominator = 100_000
-            writer.writerow(["BENCH", area, start.isoformat(), end.isoformat(), f"{numerator / denominator * 1000:.4f}",
-                             numerator, denominator, age, sex, ethnicity])
+            writer.writerow(
+                [
+                    "BENCH",
+                    area,
+                    start.isoformat(),
+                    end.isoformat(),
+                    f"{numerator / denominator * 1000:.4f}",
+                    numerator,
+                    denominator,
+                    age,
+                    sex,
+                    ethnicity,
+                ]
+            )
             written += 1
             if written == ROWS:
                 return written
@@ -62,23 +88,32 @@ class Step:
 
 @pytest.mark.perf
 @pytest.mark.django_db
-def test_a_50000_row_return_is_checked_and_applied(tmp_path, settings, police, police_officer,
-                                                   django_capture_on_commit_callbacks):
+def test_a_50000_row_return_is_checked_and_applied(
+    tmp_path, settings, police, police_officer, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     for code, name, kind in AREAS:
         Area.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})
     services.indicator_create(
-        code="BENCH", name="Benchmark rate", unit=Indicator.Unit.RATE_1000, polarity=Indicator.Polarity.LOWER_IS_BETTER,
-        frequency=Indicator.Frequency.MONTHLY, geography=Area.Kind.LOCAL_AUTHORITY, provider=police,
-        breakdowns=["age_band", "sex", "ethnicity"], by=SYSTEM)
+        code="BENCH",
+        name="Benchmark rate",
+        unit=Indicator.Unit.RATE_1000,
+        polarity=Indicator.Polarity.LOWER_IS_BETTER,
+        frequency=Indicator.Frequency.MONTHLY,
+        geography=Area.Kind.LOCAL_AUTHORITY,
+        provider=police,
+        breakdowns=["age_band", "sex", "ethnicity"],
+        by=SYSTEM,
+    )
     path = tmp_path / "bench.csv"
     rows = write_return(path, [code for code, _, _ in AREAS])
     print(f"\n{rows:,} rows, {path.stat().st_size / 2**20:.1f} MiB CSV")
 
     with Step("upload + check (task)"), django_capture_on_commit_callbacks(execute=True):
         with open(path, "rb") as handle:
-            data_return = services.data_return_upload(partner=police, uploaded_file=File(handle, name="bench.csv"),
-                                                      by=police_officer)
+            data_return = services.data_return_upload(
+                partner=police, uploaded_file=File(handle, name="bench.csv"), by=police_officer
+            )
     data_return.refresh_from_db()
     assert data_return.status == DataReturn.Status.VALID, data_return.errors[:5]
     assert data_return.changes == {"new": ROWS, "revised": 0, "unchanged": 0}
@@ -90,7 +125,8 @@ def test_a_50000_row_return_is_checked_and_applied(tmp_path, settings, police, p
 
     with Step("same file again (unchanged)"), django_capture_on_commit_callbacks(execute=True):
         with open(path, "rb") as handle:
-            again = services.data_return_upload(partner=police, uploaded_file=File(handle, name="bench.csv"),
-                                                by=police_officer)
+            again = services.data_return_upload(
+                partner=police, uploaded_file=File(handle, name="bench.csv"), by=police_officer
+            )
     again.refresh_from_db()
     assert again.changes == {"new": 0, "revised": 0, "unchanged": ROWS}

@@ -1,5 +1,6 @@
 """The admin cannot write around the services: superusers only, every model admin read-only, and the few
 changes an administrator needs are actions that call a service."""
+
 from __future__ import annotations
 
 import pytest
@@ -44,8 +45,11 @@ def test_every_registered_model_admin_refuses_add_change_and_delete_even_to_a_su
         if model_admin.has_delete_permission(request):
             writable.append(f"{label}: delete")
         for inline in model_admin.get_inline_instances(request):
-            if inline.has_add_permission(request, None) or inline.has_change_permission(request) \
-                    or inline.has_delete_permission(request):
+            if (
+                inline.has_add_permission(request, None)
+                or inline.has_change_permission(request)
+                or inline.has_delete_permission(request)
+            ):
                 writable.append(f"{label}: inline {type(inline).__name__}")
         assert model_admin.has_view_permission(request), label
     assert not writable, writable
@@ -63,8 +67,9 @@ def test_only_superusers_get_into_the_admin(police, root):
 def test_a_change_form_post_changes_nothing(police, root):
     token, _ = api_token_create(name="Feed", partner=police, days=30, by=root)
     before = AuditEvent.objects.count()
-    response = signed_in(root).post(f"/admin/partners/apitoken/{token.pk}/change/",
-                                    {"name": "Renamed", "revoked_at": ""})
+    response = signed_in(root).post(
+        f"/admin/partners/apitoken/{token.pk}/change/", {"name": "Renamed", "revoked_at": ""}
+    )
     assert response.status_code == 403
     token.refresh_from_db()
     assert token.name == "Feed" and AuditEvent.objects.count() == before
@@ -72,8 +77,7 @@ def test_a_change_form_post_changes_nothing(police, root):
 
 def test_an_admin_action_calls_the_service_and_is_audited(police, root):
     token, _ = api_token_create(name="Feed", partner=police, days=30, by=root)
-    response = signed_in(root).post("/admin/partners/apitoken/", {
-        "action": "revoke", "_selected_action": [token.pk]})
+    response = signed_in(root).post("/admin/partners/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
     assert response.status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None and not token.user.is_active
@@ -82,10 +86,16 @@ def test_an_admin_action_calls_the_service_and_is_audited(police, root):
 
 def test_failed_outbox_tasks_are_queued_again_through_the_service(root, settings):
     settings.OUTBOX_RELAY_ON_COMMIT = False
-    row = OutboxTask.objects.create(task_name="portal.record_probe", kwargs={"label": "x"},
-                                    status=OutboxTask.Status.FAILED, attempts=20, last_error="broker down")
-    response = signed_in(root).post("/admin/portal/outboxtask/", {
-        "action": "queue_again", "_selected_action": [row.pk]})
+    row = OutboxTask.objects.create(
+        task_name="portal.record_probe",
+        kwargs={"label": "x"},
+        status=OutboxTask.Status.FAILED,
+        attempts=20,
+        last_error="broker down",
+    )
+    response = signed_in(root).post(
+        "/admin/portal/outboxtask/", {"action": "queue_again", "_selected_action": [row.pk]}
+    )
     assert response.status_code == 302
     row.refresh_from_db()
     assert row.status == OutboxTask.Status.PENDING and row.attempts == 0

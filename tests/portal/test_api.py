@@ -4,10 +4,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from partners.models import ApiToken
 from partners import rules as partner_rules
-from portal.models import AuditEvent
+from partners.models import ApiToken
 from partners.services import api_token_create, api_token_revoke
+from portal.models import AuditEvent
 from tests.conftest import signed_in
 
 
@@ -102,7 +102,6 @@ def test_a_token_acts_with_its_partners_permissions_only(pcc_officer, police, pr
 @pytest.mark.django_db
 def test_tokens_are_rate_limited(pcc_officer, police, settings):
     from django.core.cache import cache
-    from rest_framework.settings import api_settings
     from rest_framework.throttling import SimpleRateThrottle
 
     cache.clear()

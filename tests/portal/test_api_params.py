@@ -1,6 +1,7 @@
 """The API refuses what it does not understand: an unknown query parameter gets 400 naming it and
 the parameters the endpoint understands, never the unfiltered list. Tokens work as `Token` and
 as `Bearer`."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,13 @@ def _api_names() -> list[str]:
         for p in patterns:
             if isinstance(p, URLResolver):
                 walk(p.url_patterns, f"{namespace}{p.namespace}:" if p.namespace else namespace)
-            elif isinstance(p, URLPattern) and p.name and namespace == "api:" and "<" not in str(p.pattern) \
-                    and "(?P<" not in str(p.pattern):
+            elif (
+                isinstance(p, URLPattern)
+                and p.name
+                and namespace == "api:"
+                and "<" not in str(p.pattern)
+                and "(?P<" not in str(p.pattern)
+            ):
                 names.append(namespace + p.name)
 
     walk(get_resolver().url_patterns)
@@ -31,9 +37,18 @@ API_GETS = _api_names()
 
 
 def test_the_walk_finds_every_list():
-    assert {"api:partner-list", "api:sharing-agreement-list", "api:indicator-list", "api:target-list",
-            "api:observation-list", "api:datareturn-list", "api:priority-list", "api:me", "api:schema",
-            "api:api-root"} <= set(API_GETS)
+    assert {
+        "api:partner-list",
+        "api:sharing-agreement-list",
+        "api:indicator-list",
+        "api:target-list",
+        "api:observation-list",
+        "api:datareturn-list",
+        "api:priority-list",
+        "api:me",
+        "api:schema",
+        "api:api-root",
+    } <= set(API_GETS)
 
 
 @pytest.mark.django_db
@@ -60,7 +75,8 @@ def test_a_known_filter_still_filters(police, probation, police_officer):
 def test_the_refusal_lists_what_the_endpoint_understands(police_officer):
     body = signed_in(police_officer).get("/api/v1/observations/", {"indicator_code": "HOM"}).json()
     assert {"indicator", "area", "period_from", "period_to", "breakdown", "history", "page"} <= set(
-        body["allowed_parameters"])
+        body["allowed_parameters"]
+    )
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 """The audit chain notices what is missing and what was forged: signed checkpoints kept outside the
 database, and TRUNCATE refused on PostgreSQL."""
+
 from __future__ import annotations
 
 import json
@@ -82,8 +83,9 @@ def test_a_replaced_log_with_the_same_count_is_noticed(checkpoint_file):
     _bypass("DELETE FROM portal_auditevent")
     with transaction.atomic():
         for i in range(3):
-            audit_record(action="partner.create", object_type="partners.partner", object_id=i,
-                         summary=f"Rewritten history {i}")
+            audit_record(
+                action="partner.create", object_type="partners.partner", object_id=i, summary=f"Rewritten history {i}"
+            )
     result = audit_verify()
     assert result.chain.ok and not result.ok
     assert "does not match the checkpoint" in result.problems[0]
@@ -93,8 +95,12 @@ def test_events_appended_after_the_latest_checkpoint_are_named_as_not_yet_covere
     _events(2)
     checkpoint = audit_checkpoint()
     with transaction.atomic():
-        forged = audit_record(action="dsa.sign", object_type="partners.datasharingagreement", object_id=1,
-                              summary="Signed for everyone (appended through the code path)")
+        forged = audit_record(
+            action="dsa.sign",
+            object_type="partners.datasharingagreement",
+            object_id=1,
+            summary="Signed for everyone (appended through the code path)",
+        )
     result = audit_verify()
     assert result.ok and result.checkpoint == checkpoint
     assert result.unsigned_ids == (forged.pk, forged.pk)

@@ -1,5 +1,6 @@
 """Bad input gets 400, never 500: NUL characters in addresses (PostgreSQL refuses them in text) and
 JSON nested too deeply for Python's parser."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,11 +23,19 @@ def test_a_nul_in_any_api_query_string_is_400(name, param, police_officer):
     assert "NUL" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/indicators/?search=%00", "/api/v1/indicators/?provider=%00", "/api/v1/targets/?indicator=%00",
-    "/api/v1/sharing-agreements/?indicator=%00", "/api/v1/data-returns/?status=%00", "/api/v1/partners/?kind=%00",
-    "/api/v1/indicators/%00/", "/api/v1/partners/a%00b/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/indicators/?search=%00",
+        "/api/v1/indicators/?provider=%00",
+        "/api/v1/targets/?indicator=%00",
+        "/api/v1/sharing-agreements/?indicator=%00",
+        "/api/v1/data-returns/?status=%00",
+        "/api/v1/partners/?kind=%00",
+        "/api/v1/indicators/%00/",
+        "/api/v1/partners/a%00b/",
+    ],
+)
 def test_the_reported_addresses_are_400(path, police_officer):
     assert signed_in(police_officer).get(path).status_code == 400
 

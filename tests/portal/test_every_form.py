@@ -5,6 +5,7 @@ The forms are found by importing every module of the project's apps, so a new fo
 walked without being listed here. One that needs constructor arguments gets them from RECIPES;
 a new one that cannot be built with none fails until a recipe is added.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -17,8 +18,7 @@ from django.template import engines
 
 from partners.models import Partner
 from portal.forms_govuk import field_params
-from tests.factories import make_partner
-from tests.factories import make_indicator
+from tests.factories import make_indicator, make_partner
 
 PROJECT_APPS = ["portal", "partners", "targets", "callins", "funding"]
 
@@ -58,7 +58,8 @@ def _recipes(police, council_a, council_b, yjs):
 
 def _is_multiple(field: forms.Field) -> bool:
     return isinstance(field, (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)) or isinstance(
-        field.widget, forms.SelectMultiple)
+        field.widget, forms.SelectMultiple
+    )
 
 
 def _render(bound) -> str:
@@ -114,7 +115,8 @@ def test_every_multiple_choice_renders_as_checkboxes_and_every_single_choice_doe
 
 def test_the_agreement_form_offers_whole_groups_of_partners_without_javascript(db):
     police = make_partner("west-midlands-police", Partner.Kind.POLICE, "West Midlands Police")
-    councils = [make_partner(f"council-{n}", Partner.Kind.LOCAL_AUTHORITY, f"Council {n}") for n in range(3)]
+    for n in range(3):
+        make_partner(f"council-{n}", Partner.Kind.LOCAL_AUTHORITY, f"Council {n}")
     make_partner("vrp", Partner.Kind.VIOLENCE_REDUCTION, "Violence Reduction Partnership")
     from partners.forms import DsaForm
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory, override_settings
 from openpyxl import Workbook, load_workbook
 
-from portal.files import UploadRejected, export_response, neutralise, upload_accept, upload_store, stored_path
+from portal.files import UploadRejected, export_response, neutralise, stored_path, upload_accept, upload_store
 
 
 def _xlsx_bytes(rows) -> bytes:
@@ -99,8 +99,14 @@ def test_csv_export_neutralises_formulas_and_is_an_attachment():
     from django.contrib.auth.models import AnonymousUser
 
     request.user = AnonymousUser()
-    response = export_response(header=["name", "value"], rows=[["=HYPERLINK(\"x\")", 1]], filename="t", fmt="csv",
-                               request=request, notes=["Synthetic demo data"])
+    response = export_response(
+        header=["name", "value"],
+        rows=[['=HYPERLINK("x")', 1]],
+        filename="t",
+        fmt="csv",
+        request=request,
+        notes=["Synthetic demo data"],
+    )
     assert response["Content-Disposition"] == 'attachment; filename="t.csv"'
     assert response["X-Content-Type-Options"] == "nosniff"
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -148,19 +154,33 @@ def test_a_plain_workbook_is_accepted():
     assert upload_accept(SimpleUploadedFile("r.xlsx", _with_parts({}))).kind == "xlsx"
 
 
-@pytest.mark.parametrize("parts,types", [
-    # the part that got through: an innocent name, a VBA project by its content type
-    ({"xl/stuff.dat": b"\x00" * 100},
-     '<Override PartName="/xl/stuff.dat" ContentType="application/vnd.ms-office.vbaProject"/>'),
-    ({"xl/vbaStuff.dat": b"\x00" * 100}, '<Default Extension="dat" ContentType="application/octet-stream"/>'),
-    ({"xl/controls.xml": "<x/>"},
-     '<Override PartName="/xl/controls.xml" ContentType="application/vnd.ms-office.activeX+xml"/>'),
-    ({}, '<Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/>'),
-    ({"xl/embeddings/thing.dat": b"MZ"},
-     '<Override PartName="/xl/embeddings/thing.dat" ContentType="application/octet-stream"/>'),
-    ({"xl/_rels/extra.xml.rels": '<Relationships><Relationship Id="r" Type="http://schemas.microsoft.com/office/'
-                                 '2006/relationships/vbaProject" Target="x"/></Relationships>'}, ""),
-])
+@pytest.mark.parametrize(
+    "parts,types",
+    [
+        # the part that got through: an innocent name, a VBA project by its content type
+        (
+            {"xl/stuff.dat": b"\x00" * 100},
+            '<Override PartName="/xl/stuff.dat" ContentType="application/vnd.ms-office.vbaProject"/>',
+        ),
+        ({"xl/vbaStuff.dat": b"\x00" * 100}, '<Default Extension="dat" ContentType="application/octet-stream"/>'),
+        (
+            {"xl/controls.xml": "<x/>"},
+            '<Override PartName="/xl/controls.xml" ContentType="application/vnd.ms-office.activeX+xml"/>',
+        ),
+        ({}, '<Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/>'),
+        (
+            {"xl/embeddings/thing.dat": b"MZ"},
+            '<Override PartName="/xl/embeddings/thing.dat" ContentType="application/octet-stream"/>',
+        ),
+        (
+            {
+                "xl/_rels/extra.xml.rels": '<Relationships><Relationship Id="r" Type="http://schemas.microsoft.com/office/'
+                '2006/relationships/vbaProject" Target="x"/></Relationships>'
+            },
+            "",
+        ),
+    ],
+)
 def test_active_content_is_refused_by_content_type_name_or_relationship(parts, types):
     with pytest.raises(UploadRejected, match="contains macros or other active content"):
         upload_accept(SimpleUploadedFile("r.xlsx", _with_parts(parts, content_types=types)))
@@ -172,8 +192,10 @@ def test_a_part_without_a_content_type_is_refused():
 
 
 def test_printer_settings_are_not_macros():
-    types = ('<Default Extension="bin" '
-             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.printerSettings"/>')
+    types = (
+        '<Default Extension="bin" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.printerSettings"/>'
+    )
     workbook = _with_parts({"xl/printerSettings/printerSettings1.bin": b"\x00" * 64}, content_types=types)
     assert upload_accept(SimpleUploadedFile("r.xlsx", workbook)).kind == "xlsx"
 
@@ -190,7 +212,7 @@ def _many_rows(n: int) -> bytes:
     return buffer.getvalue()
 
 
-@override_settings(UPLOAD_MAX_BYTES=100 * 1024)   # 1,024 rows
+@override_settings(UPLOAD_MAX_BYTES=100 * 1024)  # 1,024 rows
 def test_a_workbook_with_more_rows_than_the_csv_limit_allows_is_refused():
     assert upload_accept(SimpleUploadedFile("r.xlsx", _many_rows(1000))).kind == "xlsx"
     with pytest.raises(UploadRejected, match=r"more than 1,024 rows.*files of up to 1,024 rows"):
@@ -199,25 +221,28 @@ def test_a_workbook_with_more_rows_than_the_csv_limit_allows_is_refused():
 
 @override_settings(UPLOAD_MAX_BYTES=100 * 1024)
 def test_a_row_numbered_far_down_counts_as_all_the_rows_above_it():
-    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-             '<row r="1"><c r="A1" t="inlineStr"><is><t>value</t></is></c></row>'
-             '<row r="1048576"><c r="A1048576"><v>1</v></c></row></sheetData></worksheet>')
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>value</t></is></c></row>'
+        '<row r="1048576"><c r="A1048576"><v>1</v></c></row></sheetData></worksheet>'
+    )
     source = zipfile.ZipFile(io.BytesIO(_xlsx_bytes([["value"]])))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for item in source.infolist():
-            archive.writestr(item.filename, sheet if item.filename == "xl/worksheets/sheet1.xml"
-                             else source.read(item.filename))
+            archive.writestr(
+                item.filename, sheet if item.filename == "xl/worksheets/sheet1.xml" else source.read(item.filename)
+            )
     with pytest.raises(UploadRejected, match="more than 1,024 rows"):
         upload_accept(SimpleUploadedFile("r.xlsx", buffer.getvalue()))
 
 
-@override_settings(UPLOAD_MAX_BYTES=20 * 1024)    # 100 KB of sheet XML at most
+@override_settings(UPLOAD_MAX_BYTES=20 * 1024)  # 100 KB of sheet XML at most
 def test_a_workbook_that_opens_larger_than_the_csv_limit_allows_is_refused():
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Data")
     for i in range(300):
-        ws.append([f"row {i} " + "x" * 300])   # shared strings: about 100 KB once opened
+        ws.append([f"row {i} " + "x" * 300])  # shared strings: about 100 KB once opened
     buffer = io.BytesIO()
     wb.save(buffer)
     with pytest.raises(UploadRejected, match=r"holds more than one return can: .* MB once opened"):

@@ -1,4 +1,5 @@
 """The GOV.UK parameters built from Django form fields."""
+
 from __future__ import annotations
 
 from django import forms

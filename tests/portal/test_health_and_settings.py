@@ -33,11 +33,20 @@ def test_healthz_is_503_when_the_database_does_not_answer(anonymous, monkeypatch
 
 
 def _manage(*args, env_extra=None):
-    drop = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "PORTAL_BASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE",
-            "PORTAL_TESTING"}
+    drop = {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "PORTAL_BASE_URL",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "PORTAL_TESTING",
+    }
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(env_extra or {})
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_production_settings_name_what_is_missing():
@@ -47,11 +56,20 @@ def test_production_settings_name_what_is_missing():
 
 
 def test_check_deploy_passes_with_a_production_environment():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env_extra={
-        "DEBUG": "0", "SECRET_KEY": "k" * 30 + "Z9!x" * 10, "DATABASE_URL": "postgres://u@127.0.0.1:5432/none",
-        "REDIS_URL": "redis://127.0.0.1:6379/0", "ALLOWED_HOSTS": "portal.example.org",
-        "PORTAL_BASE_URL": "https://portal.example.org",
-    })
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_extra={
+            "DEBUG": "0",
+            "SECRET_KEY": "k" * 30 + "Z9!x" * 10,
+            "DATABASE_URL": "postgres://u@127.0.0.1:5432/none",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "ALLOWED_HOSTS": "portal.example.org",
+            "PORTAL_BASE_URL": "https://portal.example.org",
+        },
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -68,9 +86,24 @@ def test_seed_demo_twice_changes_nothing_and_the_chain_verifies(monkeypatch, cap
     assert get_user_model().objects.count() == users
     call_command("verify_audit")
     assert "Audit chain intact" in capsys.readouterr().out
-    for username in ["pcc", "pcc.officer", "board.chair", "police.officer", "police.signatory", "probation.officer",
-                     "probation.signatory", "cps.officer", "cps.signatory", "courts.officer", "yjs.birmingham.officer",
-                     "yjs.coventry.officer", "health.officer", "victims.officer", "vrp.officer", "admin"]:
+    for username in [
+        "pcc",
+        "pcc.officer",
+        "board.chair",
+        "police.officer",
+        "police.signatory",
+        "probation.officer",
+        "probation.signatory",
+        "cps.officer",
+        "cps.signatory",
+        "courts.officer",
+        "yjs.birmingham.officer",
+        "yjs.coventry.officer",
+        "health.officer",
+        "victims.officer",
+        "vrp.officer",
+        "admin",
+    ]:
         user = get_user_model().objects.get(username=username)
         assert user.check_password("demo-password-123")
         assert user.totpdevice_set.filter(confirmed=True).exists()
@@ -89,7 +122,16 @@ def test_the_demo_board_has_the_west_midlands_partners(monkeypatch):
 
 
 def test_demo_otp_code_is_refused_in_production():
-    result = _manage("demo_otp_code", "police.officer", env_extra={
-        "DEBUG": "0", "SECRET_KEY": "k" * 60, "DATABASE_URL": "postgres://u@127.0.0.1:1/none",
-        "REDIS_URL": "redis://127.0.0.1:1/0", "ALLOWED_HOSTS": "x", "PORTAL_BASE_URL": "https://x"})
+    result = _manage(
+        "demo_otp_code",
+        "police.officer",
+        env_extra={
+            "DEBUG": "0",
+            "SECRET_KEY": "k" * 60,
+            "DATABASE_URL": "postgres://u@127.0.0.1:1/none",
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+            "ALLOWED_HOSTS": "x",
+            "PORTAL_BASE_URL": "https://x",
+        },
+    )
     assert result.returncode != 0 and "only in development" in result.stderr

@@ -4,6 +4,7 @@ A username is locked after repeated failures, for a time that doubles; an addres
 many usernames is throttled without locking anyone's account; people are told which it is.
 Time passes by moving the recorded failures back (django-axes' rows), never by sleeping.
 """
+
 from __future__ import annotations
 
 import io
@@ -20,10 +21,10 @@ from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 
 from partners.models import Role
+from partners.services import api_token_create
 from portal import lockout, selectors
 from portal.models import AuditEvent, SecurityEvent
 from portal.security import client_ip
-from partners.services import api_token_create
 from tests.conftest import signed_in
 from tests.factories import PASSWORD, UserFactory, make_person
 
@@ -98,7 +99,10 @@ def test_a_username_is_locked_after_ten_failures_and_told_when_it_unlocks(police
     lock = lockout.username_lock("police.officer")
     assert lock.until - lock.started_at == timedelta(minutes=15)
     assert f"It will unlock by itself at {lockout.when_words(lock.until, today_short=True)}" in page
-    assert "in 15 minutes" in page and "contact the partnership team at the Office of the Police and Crime Commissioner" in page
+    assert (
+        "in 15 minutes" in page
+        and "contact the partnership team at the Office of the Police and Crime Commissioner" in page
+    )
     assert "too many failed sign-ins from your network" not in page.lower()
     assert AuditEvent.objects.filter(action="account.locked", object_id="police.officer").count() == 1
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOCKED_OUT, username="police.officer").exists()
@@ -284,7 +288,12 @@ def test_an_unlock_that_names_nothing_clears_nothing(police, pcc_officer):
     mistype(alice.username, 10)
     mistype(bob.username, 10)
     office = signed_in(pcc_officer)
-    for data in ({}, {"username": ""}, {"ip_address": "not-an-address"}, {"username": alice.username, "ip_address": OFFICE}):
+    for data in (
+        {},
+        {"username": ""},
+        {"ip_address": "not-an-address"},
+        {"username": alice.username, "ip_address": OFFICE},
+    ):
         assert office.post("/security/unlock/", data).status_code == 302
     assert len(lockout.username_locks()) == 2
     assert not AuditEvent.objects.filter(action__in=["account.unlock", "address.throttle_clear"]).exists()
@@ -327,7 +336,8 @@ def test_reset_app_is_offered_only_for_people_with_devices(pcc_officer, police_o
     assert f"/security/people/{no_device.pk}/reset-devices/" not in page
     assert f"/security/people/{system_user.pk}/reset-devices/" not in page
     assert selectors.people_with_resettable_devices(
-        user=pcc_officer, user_ids=[police_officer.pk, no_device.pk, system_user.pk, None]) == {police_officer.pk}
+        user=pcc_officer, user_ids=[police_officer.pk, no_device.pk, system_user.pk, None]
+    ) == {police_officer.pk}
     assert selectors.people_with_resettable_devices(user=police_officer, user_ids=[police_officer.pk]) == set()
     assert '<span class="app-nowrap">' in page  # dates on one line
 
@@ -368,8 +378,9 @@ def test_axes_and_the_security_log_count_failures_against_the_client_behind_the_
     for client_address in ("203.0.113.9", "203.0.113.10"):
         sign_in("police.officer", "x", address="10.0.0.2", HTTP_X_FORWARDED_FOR=f"6.6.6.6, {client_address}")
     assert set(AccessFailureLog.objects.values_list("ip_address", flat=True)) == {"203.0.113.9", "203.0.113.10"}
-    assert set(SecurityEvent.objects.filter(kind=SecurityEvent.Kind.SIGN_IN_FAILED)
-               .values_list("ip_address", flat=True)) == {"203.0.113.9", "203.0.113.10"}
+    assert set(
+        SecurityEvent.objects.filter(kind=SecurityEvent.Kind.SIGN_IN_FAILED).values_list("ip_address", flat=True)
+    ) == {"203.0.113.9", "203.0.113.10"}
 
 
 @override_settings(LOCKOUT_ADDRESS_FAILURES=20, TRUSTED_PROXIES=["10.0.0.2"])
@@ -392,7 +403,9 @@ def test_when_words_and_wait_words_speak_plainly():
     time = f"{local.hour % 12 or 12}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
     assert lockout.when_words(now) == f"{time} on {local.day} {local:%B %Y}"
     assert lockout.when_words(now, today_short=True) == time
-    assert lockout.when_words(now + timedelta(days=1), today_short=True).endswith(f"{(local + timedelta(days=1)):%B %Y}")
+    assert lockout.when_words(now + timedelta(days=1), today_short=True).endswith(
+        f"{(local + timedelta(days=1)):%B %Y}"
+    )
 
 
 @override_settings(LOCKOUT_ADDRESS_FAILURES=20)
@@ -413,6 +426,12 @@ def test_in_development_the_axes_commands_clear_both_kinds(police_officer):
 def test_a_trusted_proxy_that_is_not_an_address_stops_the_portal_starting():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env["TRUSTED_PROXIES"] = "10.0.0.0/8, the-proxy"
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=Path(__file__).resolve().parents[2], env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0 and "TRUSTED_PROXIES: 'the-proxy' is not an IP address or CIDR range" in result.stderr

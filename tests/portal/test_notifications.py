@@ -1,4 +1,5 @@
 """Notifications: in the portal always, by email after commit unless opted out; the pages; the email adapters."""
+
 from __future__ import annotations
 
 import json
@@ -24,12 +25,15 @@ from portal.actors import system
 from portal.email_backends import EmailRejected, GovukNotifyEmailAdapter, SmtpEmailAdapter, email_adapter
 from portal.models import AuditEvent, Notification, NotificationPreference, OutboxTask, TaskRun
 from portal.notifications import (
-    notification_email_send, notification_mark_read, notification_preference_set, notifications_mark_all_read,
-    notify, register_kind,
+    notification_email_send,
+    notification_mark_read,
+    notification_preference_set,
+    notifications_mark_all_read,
+    notify,
+    register_kind,
 )
 from tests.conftest import signed_in
-from tests.factories import SYSTEM, make_person
-from tests.factories import make_dsa, make_indicator
+from tests.factories import make_dsa, make_indicator, make_person
 
 pytestmark = pytest.mark.django_db
 DSA = DataSharingAgreement
@@ -58,7 +62,10 @@ def colleague(police):
     return make_person(police, Role.OFFICER, "police.colleague")
 
 
-def tell(users, *, kind=KIND, url="/partners/", title="A plan is waiting for your sign-off", by=system("test")):
+TEST_ACTOR = system("test")
+
+
+def tell(users, *, kind=KIND, url="/partners/", title="A plan is waiting for your sign-off", by=TEST_ACTOR):
     with transaction.atomic():
         return notify(users=users, kind=kind, title=title, body="The 2027 plan is ready.", url=url, by=by)
 
@@ -73,12 +80,19 @@ def links_in(body: str) -> list[str]:
 
 
 # --- The service ---------------------------------------------------------------------------------------
-def test_it_appears_in_the_portal_at_once_and_by_email_only_after_commit(officer, colleague,
-                                                                          django_capture_on_commit_callbacks):
+def test_it_appears_in_the_portal_at_once_and_by_email_only_after_commit(
+    officer, colleague, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
-            rows = notify(users=[officer, colleague], kind=KIND, title="A plan is waiting for your sign-off",
-                          body="The 2027 plan is ready.", url="/partners/", by=system("test"))
+            rows = notify(
+                users=[officer, colleague],
+                kind=KIND,
+                title="A plan is waiting for your sign-off",
+                body="The 2027 plan is ready.",
+                url="/partners/",
+                by=system("test"),
+            )
             assert {n.user for n in Notification.objects.all()} == {officer, colleague}
             assert mail.outbox == []  # queued, not sent, while the transaction is open
     assert sorted(message.to for message in mail.outbox) == [[colleague.email], [officer.email]]
@@ -113,8 +127,19 @@ def test_it_needs_to_know_who_caused_it(officer):
         tell([officer], by=None)
 
 
-@pytest.mark.parametrize("url", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "/\t/evil.example",
-                                 "javascript:alert(1)", "partners/", "", "/" + "x" * 300])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "partners/",
+        "",
+        "/" + "x" * 300,
+    ],
+)
 def test_it_links_only_to_a_path_inside_the_portal(officer, url):
     with pytest.raises(ValueError):
         tell([officer], url=url)
@@ -133,7 +158,8 @@ def test_a_kind_registered_twice_differently_is_refused():
 
 
 def test_people_who_left_get_nothing_and_people_without_an_address_get_it_in_the_portal_only(
-        officer, colleague, police, django_capture_on_commit_callbacks):
+    officer, colleague, police, django_capture_on_commit_callbacks
+):
     left = make_person(police, Role.OFFICER, "police.left")
     left.is_active = False
     left.save(update_fields=["is_active"])
@@ -146,8 +172,9 @@ def test_people_who_left_get_nothing_and_people_without_an_address_get_it_in_the
     assert [message.to for message in mail.outbox] == [[officer.email]]
 
 
-def test_opting_out_of_a_kinds_email_stops_the_email_but_not_the_portal_copy(officer, colleague,
-                                                                             django_capture_on_commit_callbacks):
+def test_opting_out_of_a_kinds_email_stops_the_email_but_not_the_portal_copy(
+    officer, colleague, django_capture_on_commit_callbacks
+):
     with transaction.atomic():
         assert notification_preference_set(user=officer, kind=KIND, email=False, by=officer)
     with django_capture_on_commit_callbacks(execute=True):
@@ -157,8 +184,9 @@ def test_opting_out_of_a_kinds_email_stops_the_email_but_not_the_portal_copy(off
     assert [message.to for message in mail.outbox] == [[colleague.email]]
 
 
-def test_a_kind_off_by_default_is_emailed_only_to_those_who_opt_in(officer, colleague,
-                                                                    django_capture_on_commit_callbacks):
+def test_a_kind_off_by_default_is_emailed_only_to_those_who_opt_in(
+    officer, colleague, django_capture_on_commit_callbacks
+):
     notification_preference_set(user=colleague, kind=QUIET_KIND, email=True, by=colleague)
     with django_capture_on_commit_callbacks(execute=True):
         tell([officer, colleague], kind=QUIET_KIND)
@@ -179,8 +207,10 @@ def test_a_change_of_email_choice_is_audited_and_no_change_is_not(officer):
 def test_nobody_chooses_another_persons_emails(officer, colleague):
     with pytest.raises(PermissionDenied):
         notification_preference_set(user=officer, kind=KIND, email=False, by=colleague)
-    assert not NotificationPreference.objects.exists() and not AuditEvent.objects.filter(
-        action="notification.preference").exists()
+    assert (
+        not NotificationPreference.objects.exists()
+        and not AuditEvent.objects.filter(action="notification.preference").exists()
+    )
 
 
 def test_nobody_marks_another_persons_notification_read(officer, colleague):
@@ -326,8 +356,9 @@ class FakeNotify:
         if not auth.startswith("Bearer "):
             return _error(401, "AuthError", "Unauthorized: authentication token must be provided")
         try:
-            claims = jwt.decode(auth[len("Bearer "):], SECRET, algorithms=["HS256"],
-                                options={"require": ["iss", "iat"]})
+            claims = jwt.decode(
+                auth[len("Bearer ") :], SECRET, algorithms=["HS256"], options={"require": ["iss", "iat"]}
+            )
         except jwt.InvalidTokenError:
             return _error(403, "AuthError", "Invalid token: API key not found")
         if claims["iss"] != SERVICE_ID:
@@ -353,11 +384,18 @@ class FakeNotify:
         return 201, {
             "id": notification_id,
             "reference": body.get("reference"),
-            "content": {"subject": body["personalisation"]["subject"], "body": body["personalisation"]["body"],
-                        "from_email": "portal@notifications.service.gov.uk", "one_click_unsubscribe_url": None},
+            "content": {
+                "subject": body["personalisation"]["subject"],
+                "body": body["personalisation"]["body"],
+                "from_email": "portal@notifications.service.gov.uk",
+                "one_click_unsubscribe_url": None,
+            },
             "uri": f"https://api.notifications.service.gov.uk/v2/notifications/{notification_id}",
-            "template": {"id": TEMPLATE_ID, "version": 1,
-                         "uri": f"https://api.notifications.service.gov.uk/v2/template/{TEMPLATE_ID}"},
+            "template": {
+                "id": TEMPLATE_ID,
+                "version": 1,
+                "uri": f"https://api.notifications.service.gov.uk/v2/template/{TEMPLATE_ID}",
+            },
         }
 
 
@@ -381,17 +419,29 @@ def test_the_notify_adapter_sends_with_a_signed_token_and_the_template(fake_noti
     assert isinstance(adapter, GovukNotifyEmailAdapter)
     sent_id = adapter.send(to="someone@example.org", subject="Hello", body="Line one\n\nLine two", reference="n-7")
     assert sent_id == "740e5834-3a29-46b4-9a6f-000000000001"
-    assert fake_notify.received == [{"email_address": "someone@example.org", "template_id": TEMPLATE_ID,
-                                     "personalisation": {"subject": "Hello", "body": "Line one\n\nLine two"},
-                                     "reference": "n-7"}]
+    assert fake_notify.received == [
+        {
+            "email_address": "someone@example.org",
+            "template_id": TEMPLATE_ID,
+            "personalisation": {"subject": "Hello", "body": "Line one\n\nLine two"},
+            "reference": "n-7",
+        }
+    ]
 
 
-def test_a_notification_goes_through_notify_after_commit_with_absolute_links(officer, fake_notify,
-                                                                             django_capture_on_commit_callbacks):
+def test_a_notification_goes_through_notify_after_commit_with_absolute_links(
+    officer, fake_notify, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
-            [note] = notify(users=[officer], kind=KIND, title="A plan is waiting", body="Sign it.", url="/partners/",
-                            by=system("test"))
+            [note] = notify(
+                users=[officer],
+                kind=KIND,
+                title="A plan is waiting",
+                body="Sign it.",
+                url="/partners/",
+                by=system("test"),
+            )
             assert fake_notify.received == []
     [sent] = fake_notify.received
     assert sent["email_address"] == officer.email and sent["reference"] == f"notification-{note.pk}"
@@ -416,8 +466,11 @@ def test_notify_refusing_the_message_is_final_and_its_outage_is_retried(officer,
 
 
 def test_notify_refuses_a_token_signed_with_the_wrong_secret(fake_notify):
-    adapter = GovukNotifyEmailAdapter(api_key=f"cjp_test-{SERVICE_ID}-{'0' * 8}-0000-0000-0000-{'0' * 12}",
-                                      template_id=TEMPLATE_ID, base_url=fake_notify.url)
+    adapter = GovukNotifyEmailAdapter(
+        api_key=f"cjp_test-{SERVICE_ID}-{'0' * 8}-0000-0000-0000-{'0' * 12}",
+        template_id=TEMPLATE_ID,
+        base_url=fake_notify.url,
+    )
     with pytest.raises(Exception, match="403") as refused:
         adapter.send(to="someone@example.org", subject="s", body="b", reference="r")
     assert not isinstance(refused.value, EmailRejected)  # a wrong key is fixed by the operator, then retried
@@ -444,8 +497,7 @@ def test_no_notifications_link_before_the_second_factor(officer):
 
 def test_the_list_shows_ones_own_newest_first_with_unread_ones_marked_in_words(officer, colleague):
     [old] = tell([officer], title="The older one")
-    Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2),
-                                                  read_at=timezone.now())
+    Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2), read_at=timezone.now())
     tell([officer], title="The newer one")
     tell([colleague], title="Someone else's")
     page = signed_in(officer).get("/notifications/")
@@ -542,7 +594,8 @@ def sharing(police, probation):
 
 
 def test_an_agreement_sent_for_signature_reaches_each_signatory_in_the_portal_and_by_email(
-        police, probation, officer, sharing, django_capture_on_commit_callbacks):
+    police, probation, officer, sharing, django_capture_on_commit_callbacks
+):
     police_signatory, probation_signatory, violence = sharing
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.DRAFT)
     with django_capture_on_commit_callbacks(execute=True):
@@ -554,16 +607,19 @@ def test_an_agreement_sent_for_signature_reaches_each_signatory_in_the_portal_an
     client = signed_in(probation_signatory)
     assert "Notifications, 1 unread" in text_of(client.get("/"))
     assert f"Unread Data-sharing agreement {agreement.reference} is waiting for your signature" in text_of(
-        client.get("/notifications/"))
+        client.get("/notifications/")
+    )
     assert client.get(f"/notifications/{note.pk}/")["Location"] == f"/sharing-agreements/{agreement.pk}/"
     assert not Notification.objects.filter(user=officer).exists()  # an officer of a partner with a signatory
 
 
 def test_a_signatory_who_opted_out_of_signature_emails_still_sees_the_request(
-        police, probation, officer, sharing, django_capture_on_commit_callbacks):
+    police, probation, officer, sharing, django_capture_on_commit_callbacks
+):
     police_signatory, probation_signatory, violence = sharing
-    notification_preference_set(user=probation_signatory, kind="dsa.signature_requested", email=False,
-                                by=probation_signatory)
+    notification_preference_set(
+        user=probation_signatory, kind="dsa.signature_requested", email=False, by=probation_signatory
+    )
     agreement = make_dsa(police, [probation], [violence], status=DSA.Status.DRAFT)
     with django_capture_on_commit_callbacks(execute=True):
         partner_services.dsa_send(agreement=agreement, by=officer)
@@ -571,19 +627,25 @@ def test_a_signatory_who_opted_out_of_signature_emails_still_sees_the_request(
     assert Notification.objects.filter(user=probation_signatory, kind="dsa.signature_requested").count() == 1
 
 
-def test_review_and_end_reminders_reach_the_parties_signatories(police, probation, sharing, settings,
-                                                                 django_capture_on_commit_callbacks):
+def test_review_and_end_reminders_reach_the_parties_signatories(
+    police, probation, sharing, settings, django_capture_on_commit_callbacks
+):
     police_signatory, probation_signatory, violence = sharing
     today = timezone.localdate()
-    agreement = make_dsa(police, [probation], [violence], review_date=today + timedelta(days=20),
-                         end_date=today + timedelta(days=25))
+    agreement = make_dsa(
+        police, [probation], [violence], review_date=today + timedelta(days=20), end_date=today + timedelta(days=25)
+    )
     Notification.objects.all().delete()  # the signature requests of make_dsa
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert partner_services.dsa_send_reminders(today=today) == 2
     kinds = sorted(Notification.objects.values_list("user__username", "kind"))
-    assert kinds == [("police.signatory", "dsa.ending"), ("police.signatory", "dsa.review_due"),
-                     ("probation.signatory", "dsa.ending"), ("probation.signatory", "dsa.review_due")]
+    assert kinds == [
+        ("police.signatory", "dsa.ending"),
+        ("police.signatory", "dsa.review_due"),
+        ("probation.signatory", "dsa.ending"),
+        ("probation.signatory", "dsa.review_due"),
+    ]
     assert len(mail.outbox) == 4
     assert all(f"{BASE}/sharing-agreements/{agreement.pk}/" in m.body for m in mail.outbox)
     ending = Notification.objects.filter(kind="dsa.ending").first()

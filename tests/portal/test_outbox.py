@@ -23,7 +23,7 @@ def test_a_rolled_back_change_queues_nothing():
     with pytest.raises(ZeroDivisionError):
         with transaction.atomic():
             outbox_enqueue("portal.record_probe", label="never")
-            1 / 0
+            raise ZeroDivisionError("something later in the same transaction fails")
     assert not OutboxTask.objects.exists()
     assert not AuditEvent.objects.filter(action="worker.probe").exists()
 
@@ -43,8 +43,12 @@ def test_with_the_broker_unreachable_the_service_succeeds_and_the_task_waits():
     from celery import Celery
 
     down = Celery("down", broker="redis://127.0.0.1:1/0")
-    down.conf.update(task_always_eager=False, broker_connection_timeout=1, broker_connection_retry=False,
-                     broker_connection_max_retries=0)
+    down.conf.update(
+        task_always_eager=False,
+        broker_connection_timeout=1,
+        broker_connection_retry=False,
+        broker_connection_max_retries=0,
+    )
     with override_settings(OUTBOX_RELAY_ON_COMMIT=False):
         started = time.monotonic()
         with transaction.atomic():

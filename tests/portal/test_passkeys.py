@@ -4,6 +4,7 @@ The WebAuthn ceremony itself needs an authenticator: tests/browser/test_passkeys
 in Chromium with a virtual one. Here the package's verification step is replaced by a stub
 so that what the portal adds around it (session, step-up clock, logs, audit) is tested.
 """
+
 import json
 import re
 import time
@@ -37,8 +38,13 @@ def webauthn_at_testserver(settings):
 def make_passkey(user, name="Passkey 1", **kwargs) -> WebAuthnCredential:
     credential_id = f"{user.pk}-{name}-{time.time_ns()}".encode()
     return WebAuthnCredential.objects.create(
-        user=user, name=name, confirmed=True, credential_id=credential_id, public_key=b"not-a-real-key",
-        aaguid="00000000-0000-0000-0000-000000000000", **kwargs,
+        user=user,
+        name=name,
+        confirmed=True,
+        credential_id=credential_id,
+        public_key=b"not-a-real-key",
+        aaguid="00000000-0000-0000-0000-000000000000",
+        **kwargs,
     )
 
 
@@ -51,8 +57,9 @@ def password_only(user) -> Client:
 
 
 def post_json(client, path, data=None, **extra):
-    return client.post(path, json.dumps(data or {}), content_type="application/json", HTTP_ACCEPT="application/json",
-                       **extra)
+    return client.post(
+        path, json.dumps(data or {}), content_type="application/json", HTTP_ACCEPT="application/json", **extra
+    )
 
 
 def script_tags(body: str) -> list[str]:
@@ -61,6 +68,7 @@ def script_tags(body: str) -> list[str]:
 
 # --- The Passkeys page ---------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_the_passkeys_page_lists_only_your_own_passkeys_and_offers_to_add_one(police_officer, probation_officer):
     make_passkey(police_officer, "Passkey 1")
@@ -68,15 +76,21 @@ def test_the_passkeys_page_lists_only_your_own_passkeys_and_offers_to_add_one(po
     response = signed_in(police_officer).get(PAGE)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "<h1 class=\"govuk-heading-l\">Passkeys</h1>" in body
+    assert '<h1 class="govuk-heading-l">Passkeys</h1>' in body
     assert "Passkey 1" in body and "Someone else" not in body
     assert 'aria-label="Remove Passkey 1"' in body and "Never" in body
     # The elements and configuration django-otp-webauthn's register script looks for.
-    for element_id in ("passkey-registration-placeholder", "passkey-registration-available-template",
-                       "passkey-registration-unavailable-template", "passkey-register-button",
-                       "passkey-register-status-message"):
+    for element_id in (
+        "passkey-registration-placeholder",
+        "passkey-registration-available-template",
+        "passkey-registration-unavailable-template",
+        "passkey-register-button",
+        "passkey-register-status-message",
+    ):
         assert f'id="{element_id}"' in body, element_id
-    config = json.loads(re.search(r'<script type="application/json" id="otp_webauthn_config">(.*?)</script>', body).group(1))
+    config = json.loads(
+        re.search(r'<script type="application/json" id="otp_webauthn_config">(.*?)</script>', body).group(1)
+    )
     assert config["beginRegistrationUrl"] == BEGIN_REGISTER
     assert config["completeRegistrationUrl"] == COMPLETE_REGISTER
     assert config["autocompleteLoginFieldSelector"] is None  # never passwordless
@@ -127,6 +141,7 @@ def test_the_start_page_and_app_set_up_link_to_the_passkeys_page(police_officer)
 
 
 # --- Removing a passkey ----------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_removing_a_passkey_is_audited(police_officer):
@@ -182,6 +197,7 @@ def test_a_device_reset_removes_passkeys_too(pcc_officer, police_officer):
 
 
 # --- Registration endpoints ------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", [BEGIN_REGISTER, COMPLETE_REGISTER])
@@ -252,7 +268,9 @@ def test_a_completed_registration_is_named_and_audited(police_officer, monkeypat
 def test_a_failed_audit_leaves_no_passkey_behind(police_officer, monkeypatch):
     from portal import services
 
-    monkeypatch.setattr(WebAuthnHelper, "register_complete", lambda self, user, state, data: make_passkey(user, name=""))
+    monkeypatch.setattr(
+        WebAuthnHelper, "register_complete", lambda self, user, state, data: make_passkey(user, name="")
+    )
 
     def broken(**kwargs):
         raise RuntimeError("audit chain unavailable")
@@ -266,6 +284,7 @@ def test_a_failed_audit_leaves_no_passkey_behind(police_officer, monkeypatch):
 
 
 # --- Authentication endpoints ----------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", [BEGIN_AUTH, COMPLETE_AUTH])
@@ -309,8 +328,9 @@ def test_a_passkey_completes_sign_in_like_the_app_code(police_officer, monkeypat
     assert client.session.session_key != first_session  # a new session id once fully signed in
     assert client.session[DEVICE_ID_SESSION_KEY] == passkey.persistent_id
     assert time.time() - client.session[VERIFIED_AT_KEY] < 5
-    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.SIGN_IN, user=police_officer,
-                                        detail="second factor (passkey)").exists()
+    assert SecurityEvent.objects.filter(
+        kind=SecurityEvent.Kind.SIGN_IN, user=police_officer, detail="second factor (passkey)"
+    ).exists()
     assert client.get("/partners/").status_code == 200
 
 
@@ -331,13 +351,18 @@ def test_a_passkey_confirms_it_is_you_for_step_up(police_officer, monkeypatch):
 
 # --- The two-factor and confirm pages ----------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_the_two_factor_page_offers_a_passkey_to_someone_who_has_one(police_officer, probation_officer):
     make_passkey(police_officer)
     response = password_only(police_officer).get("/sign-in/two-factor/?next=/partners/")
     body = response.content.decode()
-    for element_id in ("passkey-verification-placeholder", "passkey-verification-available-template",
-                       "passkey-verification-button", "passkey-verification-status-message"):
+    for element_id in (
+        "passkey-verification-placeholder",
+        "passkey-verification-available-template",
+        "passkey-verification-button",
+        "passkey-verification-status-message",
+    ):
         assert f'id="{element_id}"' in body, element_id
     assert ">Use a passkey instead</button>" in body
     # The button is inside a <template>: without scripts only the code form shows.
@@ -360,15 +385,19 @@ def test_the_confirm_page_offers_a_passkey_too(police_officer):
 
 # --- Settings and helpers --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("host,rp_id,origins,expected", [
-    ("localhost:8000", "localhost", ["http://localhost:8000"], True),
-    ("127.0.0.1:8000", "localhost", ["http://localhost:8000", "http://127.0.0.1:8000"], False),  # never an IP
-    ("localhost:8123", "localhost", ["http://localhost:8000"], False),  # origin not allowed
-    ("portal.example.org", "portal.example.org", ["https://portal.example.org"], True),
-    ("portal.example.org", "example.org", ["https://portal.example.org"], True),
-    ("evil-example.org", "example.org", ["https://evil-example.org"], False),
-    ("localhost", "", [], False),
-])
+
+@pytest.mark.parametrize(
+    "host,rp_id,origins,expected",
+    [
+        ("localhost:8000", "localhost", ["http://localhost:8000"], True),
+        ("127.0.0.1:8000", "localhost", ["http://localhost:8000", "http://127.0.0.1:8000"], False),  # never an IP
+        ("localhost:8123", "localhost", ["http://localhost:8000"], False),  # origin not allowed
+        ("portal.example.org", "portal.example.org", ["https://portal.example.org"], True),
+        ("portal.example.org", "example.org", ["https://portal.example.org"], True),
+        ("evil-example.org", "example.org", ["https://evil-example.org"], False),
+        ("localhost", "", [], False),
+    ],
+)
 def test_passkeys_are_offered_only_where_the_browser_and_server_accept_them(host, rp_id, origins, expected, settings):
     settings.ALLOWED_HOSTS = ["*"]
     settings.OTP_WEBAUTHN_RP_ID = rp_id

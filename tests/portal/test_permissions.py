@@ -1,11 +1,11 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from partners import rules as partner_rules
 from partners.models import Partner, PartnerGroupObjectPermission, Role
 from partners.services import membership_end
-from partners import rules as partner_rules
-from targets import rules as target_rules
 from portal import permissions
+from targets import rules as target_rules
 from tests.factories import SYSTEM, make_partner, make_person
 
 

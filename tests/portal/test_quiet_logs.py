@@ -1,5 +1,6 @@
 """Quiet, true logs: an expected refusal is one line without a traceback; /favicon.ico is served and
 never recorded as access denied."""
+
 from __future__ import annotations
 
 import logging
@@ -44,7 +45,8 @@ def test_a_server_error_keeps_its_traceback():
     except RuntimeError:
         import sys
 
-        record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal Server Error", (),
-                                   sys.exc_info())
+        record = logging.LogRecord(
+            "django.request", logging.ERROR, __file__, 1, "Internal Server Error", (), sys.exc_info()
+        )
     record.status_code = 500
     assert ExpectedRefusals().filter(record) and record.exc_info is not None

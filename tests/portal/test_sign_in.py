@@ -1,4 +1,5 @@
 """Two factors, lockout, sessions, step-up, headers."""
+
 import time
 
 import pytest
@@ -9,16 +10,29 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.models import AuditEvent, SecurityEvent
-from portal.security import STEP_UP_AT_KEY, VERIFIED_AT_KEY
+from portal.security import STEP_UP_AT_KEY
 from tests.conftest import signed_in
-from tests.factories import SYSTEM, PASSWORD, UserFactory
+from tests.factories import PASSWORD, SYSTEM, UserFactory
 
-PUBLIC = {"portal:login", "portal:accessibility", "portal:privacy", "portal:cookies", "portal:healthz",
-          "portal:signed-out", "portal:favicon"}
-PRE_OTP = {"portal:otp-verify", "portal:otp-setup", "portal:logout", "portal:session-extend",
-           # a passkey in place of the code (its registration endpoints need the second factor)
-           "otp_webauthn:credential-authentication-begin", "otp_webauthn:credential-authentication-complete",
-           "otp_webauthn:js-i18n-catalog"}
+PUBLIC = {
+    "portal:login",
+    "portal:accessibility",
+    "portal:privacy",
+    "portal:cookies",
+    "portal:healthz",
+    "portal:signed-out",
+    "portal:favicon",
+}
+PRE_OTP = {
+    "portal:otp-verify",
+    "portal:otp-setup",
+    "portal:logout",
+    "portal:session-extend",
+    # a passkey in place of the code (its registration endpoints need the second factor)
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
+}
 # Endpoints called by scripts: refused with a JSON 401/403 rather than a redirect.
 JSON_PREFIXES = ("/api/", "/sign-in/passkeys/")
 
@@ -75,7 +89,11 @@ def test_a_session_without_the_second_factor_gets_no_partner_data(route, name, p
 def test_anonymous_people_are_sent_to_sign_in(route, name, anonymous):
     path = _concrete(route)
     response = anonymous.get(path)
-    if name in PUBLIC or name.startswith("public:") or name in {"portal:otp-verify", "portal:otp-setup", "portal:session-extend", "portal:logout"}:
+    if (
+        name in PUBLIC
+        or name.startswith("public:")
+        or name in {"portal:otp-verify", "portal:otp-setup", "portal:session-extend", "portal:logout"}
+    ):
         assert response.status_code != 500
         return
     if path.startswith(JSON_PREFIXES):
@@ -151,6 +169,7 @@ def test_lockout_after_repeated_failures_then_unlock_by_the_pcc_office(police_of
     admin_client.post("/security/unlock/", {"username": "police.officer"})
     assert AuditEvent.objects.filter(action="account.unlock").exists()
     from axes.utils import reset_request  # noqa: F401  (imported to prove axes is the mechanism)
+
     fresh = Client(REMOTE_ADDR="10.0.0.9")
     response = fresh.post("/sign-in/", {"username": "police.officer", "password": PASSWORD})
     assert response.status_code == 302

@@ -1,6 +1,7 @@
 """A real Celery worker takes tasks from Redis and its effect is seen in the database.
 
 Run by .ci/run against PostgreSQL and Redis (marker `broker`)."""
+
 import time
 
 import pytest
@@ -9,7 +10,6 @@ from django.db import transaction
 from portal.celery import app
 from portal.models import AuditEvent, OutboxTask
 from portal.outbox import outbox_enqueue, outbox_relay
-
 from tests.conftest import wait_for as _wait_for
 
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]

@@ -1,4 +1,5 @@
 """Fixtures for the targets tests: areas, indicators and helpers to build returns and figures."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,35 +27,61 @@ def areas(db) -> dict[str, Area]:
 def sv(police, areas) -> Indicator:
     """Police, monthly, rate per 1,000, by local authority, split by sex and ethnicity."""
     return services.indicator_create(
-        code="SV-1000", name="Serious violence per 1,000", unit=Indicator.Unit.RATE_1000,
-        polarity=Indicator.Polarity.LOWER_IS_BETTER, frequency=Indicator.Frequency.MONTHLY,
-        geography=Area.Kind.LOCAL_AUTHORITY, provider=police, breakdowns=["sex", "ethnicity"], by=SYSTEM)
+        code="SV-1000",
+        name="Serious violence per 1,000",
+        unit=Indicator.Unit.RATE_1000,
+        polarity=Indicator.Polarity.LOWER_IS_BETTER,
+        frequency=Indicator.Frequency.MONTHLY,
+        geography=Area.Kind.LOCAL_AUTHORITY,
+        provider=police,
+        breakdowns=["sex", "ethnicity"],
+        by=SYSTEM,
+    )
 
 
 @pytest.fixture
 def homicides(police, areas) -> Indicator:
     """Police, monthly count, force area, no breakdowns."""
     return services.indicator_create(
-        code="HOM", name="Homicides", unit=Indicator.Unit.COUNT, polarity=Indicator.Polarity.LOWER_IS_BETTER,
-        frequency=Indicator.Frequency.MONTHLY, geography=Area.Kind.FORCE_AREA, provider=police, by=SYSTEM)
+        code="HOM",
+        name="Homicides",
+        unit=Indicator.Unit.COUNT,
+        polarity=Indicator.Polarity.LOWER_IS_BETTER,
+        frequency=Indicator.Frequency.MONTHLY,
+        geography=Area.Kind.FORCE_AREA,
+        provider=police,
+        by=SYSTEM,
+    )
 
 
 @pytest.fixture
 def reoffending(probation, areas) -> Indicator:
     """Probation, quarterly percentage, force area."""
     return services.indicator_create(
-        code="REOFF", name="Proven reoffending", unit=Indicator.Unit.PERCENTAGE,
-        polarity=Indicator.Polarity.LOWER_IS_BETTER, frequency=Indicator.Frequency.QUARTERLY,
-        geography=Area.Kind.FORCE_AREA, provider=probation, by=SYSTEM)
+        code="REOFF",
+        name="Proven reoffending",
+        unit=Indicator.Unit.PERCENTAGE,
+        polarity=Indicator.Polarity.LOWER_IS_BETTER,
+        frequency=Indicator.Frequency.QUARTERLY,
+        geography=Area.Kind.FORCE_AREA,
+        provider=probation,
+        by=SYSTEM,
+    )
 
 
 @pytest.fixture
 def juvenile(probation, areas) -> Indicator:
     """Probation, annual (April to March) percentage, force area."""
     return services.indicator_create(
-        code="REOFF-JUV", name="Proven reoffending, children", unit=Indicator.Unit.PERCENTAGE,
-        polarity=Indicator.Polarity.LOWER_IS_BETTER, frequency=Indicator.Frequency.ANNUAL,
-        geography=Area.Kind.FORCE_AREA, provider=probation, by=SYSTEM)
+        code="REOFF-JUV",
+        name="Proven reoffending, children",
+        unit=Indicator.Unit.PERCENTAGE,
+        polarity=Indicator.Polarity.LOWER_IS_BETTER,
+        frequency=Indicator.Frequency.ANNUAL,
+        geography=Area.Kind.FORCE_AREA,
+        provider=probation,
+        by=SYSTEM,
+    )
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """The targets API: exact sets for each caller, 404 for rows another partner may not know exist."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -9,23 +10,37 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from targets import services
 from targets.models import DataReturn, Observation
+from tests.factories import SYSTEM, csv_file, observe
 
 from ..conftest import signed_in
 from .conftest import BIRMINGHAM, COVENTRY, FORCE
-from tests.factories import SYSTEM, csv_file, observe
 
 pytestmark = pytest.mark.usefixtures("media")
 
-ROW = {"indicator_code": "SV-1000", "area_code": BIRMINGHAM, "period_start": "2025-04-01",
-       "period_end": "2025-04-30", "value": "1.2", "numerator": "120", "denominator": "100000"}
+ROW = {
+    "indicator_code": "SV-1000",
+    "area_code": BIRMINGHAM,
+    "period_start": "2025-04-01",
+    "period_end": "2025-04-30",
+    "value": "1.2",
+    "numerator": "120",
+    "denominator": "100000",
+}
 
 
 @pytest.fixture
 def figures(sv, reoffending, areas):
     return {
         "police_total": observe(sv, areas[BIRMINGHAM], date(2025, 4, 1), date(2025, 4, 30), "1.2"),
-        "police_split": observe(sv, areas[BIRMINGHAM], date(2025, 4, 1), date(2025, 4, 30), "0.5",
-                                key="sex=Female", breakdown={"sex": "Female"}),
+        "police_split": observe(
+            sv,
+            areas[BIRMINGHAM],
+            date(2025, 4, 1),
+            date(2025, 4, 30),
+            "0.5",
+            key="sex=Female",
+            breakdown={"sex": "Female"},
+        ),
         "probation_total": observe(reoffending, areas[FORCE], date(2025, 4, 1), date(2025, 6, 30), "25"),
     }
 
@@ -37,7 +52,9 @@ def result_ids(response) -> set[int]:
 
 def test_observations_list_exactly_what_each_caller_may_see(figures, police_officer, probation_officer, pcc_officer):
     assert result_ids(signed_in(police_officer).get("/api/v1/observations/")) == {
-        figures["police_total"].pk, figures["police_split"].pk}
+        figures["police_total"].pk,
+        figures["police_split"].pk,
+    }
     assert result_ids(signed_in(probation_officer).get("/api/v1/observations/")) == {figures["probation_total"].pk}
     assert result_ids(signed_in(pcc_officer).get("/api/v1/observations/")) == {f.pk for f in figures.values()}
 
@@ -45,13 +62,18 @@ def test_observations_list_exactly_what_each_caller_may_see(figures, police_offi
 def test_observations_filter_by_code_area_period_and_breakdown(figures, pcc_officer):
     client = signed_in(pcc_officer)
     assert result_ids(client.get("/api/v1/observations/", {"indicator": "SV-1000", "breakdown": "total"})) == {
-        figures["police_total"].pk}
+        figures["police_total"].pk
+    }
     assert result_ids(client.get("/api/v1/observations/", {"area": FORCE})) == {figures["probation_total"].pk}
     assert result_ids(client.get("/api/v1/observations/", {"period_from": "2025-05-01"})) == set()
     assert client.get("/api/v1/observations/", {"period_from": "April"}).status_code == 400
     row = client.get("/api/v1/observations/", {"breakdown": "sex=Female"}).json()["results"][0]
     assert (row["indicator"], row["area"], row["breakdown"], row["value"]) == (
-        "SV-1000", BIRMINGHAM, {"sex": "Female"}, "0.5000")
+        "SV-1000",
+        BIRMINGHAM,
+        {"sex": "Female"},
+        "0.5000",
+    )
 
 
 def test_a_batch_is_saved_whole_and_answered_201(sv, police_officer):
@@ -63,19 +85,25 @@ def test_a_batch_is_saved_whole_and_answered_201(sv, police_officer):
 
 def test_a_batch_with_errors_is_answered_400_with_row_numbers_and_nothing_saved(sv, police_officer):
     bad = {**ROW, "area_code": "E09999999"}
-    response = signed_in(police_officer).post("/api/v1/observations/", {"rows": [ROW, bad]},
-                                              content_type="application/json")
+    response = signed_in(police_officer).post(
+        "/api/v1/observations/", {"rows": [ROW, bad]}, content_type="application/json"
+    )
     assert response.status_code == 400
-    assert response.json()["errors"] == [{"row": 2, "column": "area_code",
-                                          "message": "E09999999 is not an area code we know",
-                                          "fix": "Use the ONS code of a police force area or local authority, "
-                                                 "for example E08000025 for Birmingham"}]
+    assert response.json()["errors"] == [
+        {
+            "row": 2,
+            "column": "area_code",
+            "message": "E09999999 is not an area code we know",
+            "fix": "Use the ONS code of a police force area or local authority, for example E08000025 for Birmingham",
+        }
+    ]
     assert not Observation.objects.exists()
 
 
 def test_a_batch_for_an_indicator_of_another_partner_is_refused(sv, probation_officer):
-    response = signed_in(probation_officer).post("/api/v1/observations/", {"rows": [ROW]},
-                                                 content_type="application/json")
+    response = signed_in(probation_officer).post(
+        "/api/v1/observations/", {"rows": [ROW]}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["message"] == "SV-1000 is not an indicator your organisation provides"
 
@@ -95,9 +123,11 @@ def upload(client, file, capture):
 
 
 def test_a_return_is_uploaded_checked_and_visible_only_to_its_partner(
-        sv, police_officer, probation_officer, pcc_officer, django_capture_on_commit_callbacks):
-    response = upload(signed_in(police_officer), csv_file(",".join(ROW.values()) + ",,,"),
-                      django_capture_on_commit_callbacks)
+    sv, police_officer, probation_officer, pcc_officer, django_capture_on_commit_callbacks
+):
+    response = upload(
+        signed_in(police_officer), csv_file(",".join(ROW.values()) + ",,,"), django_capture_on_commit_callbacks
+    )
     assert response.status_code == 202, response.content
     body = response.json()
     assert body["status_url"].endswith(f"/api/v1/data-returns/{body['id']}/")
@@ -116,12 +146,19 @@ def test_a_return_is_uploaded_checked_and_visible_only_to_its_partner(
 
 
 def test_an_invalid_return_reports_its_errors(sv, police_officer, django_capture_on_commit_callbacks):
-    response = upload(signed_in(police_officer),
-                      csv_file(f"SV-1000,{COVENTRY},2025-04-01,2025-04-30,x,,,,,"), django_capture_on_commit_callbacks)
+    response = upload(
+        signed_in(police_officer),
+        csv_file(f"SV-1000,{COVENTRY},2025-04-01,2025-04-30,x,,,,,"),
+        django_capture_on_commit_callbacks,
+    )
     detail = signed_in(police_officer).get(response.json()["status_url"]).json()
     assert detail["status"] == "invalid"
-    assert detail["errors"][0] | {} == {"row": 2, "column": "value", "message": "x is not a number",
-                                        "fix": detail["errors"][0]["fix"]}
+    assert detail["errors"][0] | {} == {
+        "row": 2,
+        "column": "value",
+        "message": "x is not a number",
+        "fix": detail["errors"][0]["fix"],
+    }
     assert signed_in(police_officer).post(f"/api/v1/data-returns/{detail['id']}/apply/").status_code == 400
 
 
@@ -133,20 +170,29 @@ def test_an_upload_that_is_not_a_spreadsheet_gets_a_clear_400(sv, police_officer
     assert not DataReturn.objects.exists()
 
 
-def test_targets_show_status_to_all_and_figures_only_where_shared(
-        sv, areas, police, police_officer, probation_officer):
+def test_targets_show_status_to_all_and_figures_only_where_shared(sv, areas, police, police_officer, probation_officer):
     priority = services.priority_create(title="Reduce violence", slug="reduce-violence", by=SYSTEM)
-    target = services.target_create(priority=priority, indicator=sv, area=areas[BIRMINGHAM], owner=police,
-                                    baseline_value="1.5", baseline_period_start=date(2024, 4, 1),
-                                    baseline_period_end=date(2025, 3, 31), target_value="1.0",
-                                    target_date=date(2026, 3, 31), by=SYSTEM)
+    target = services.target_create(
+        priority=priority,
+        indicator=sv,
+        area=areas[BIRMINGHAM],
+        owner=police,
+        baseline_value="1.5",
+        baseline_period_start=date(2024, 4, 1),
+        baseline_period_end=date(2025, 3, 31),
+        target_value="1.0",
+        target_date=date(2026, 3, 31),
+        by=SYSTEM,
+    )
     observe(sv, areas[BIRMINGHAM], date(2025, 4, 1), date(2025, 4, 30), "1.2")
     mine = signed_in(police_officer).get("/api/v1/targets/").json()["results"]
     theirs = signed_in(probation_officer).get("/api/v1/targets/").json()["results"]
     assert [(t["id"], t["status"], t["figures_shared"], t["latest_value"]) for t in mine] == [
-        (target.pk, "on_track", True, "1.2000")]
+        (target.pk, "on_track", True, "1.2000")
+    ]
     assert [(t["id"], t["status"], t["figures_shared"], t["latest_value"]) for t in theirs] == [
-        (target.pk, "on_track", False, None)]
+        (target.pk, "on_track", False, None)
+    ]
     detail = signed_in(probation_officer).get(f"/api/v1/targets/{target.pk}/").json()
     assert (detail["status_label"], detail["latest_value"], len(detail["trajectory"])) == ("On track", None, 12)
 
@@ -163,21 +209,25 @@ def test_priorities_and_indicators_are_readable_by_everyone_with_a_role(sv, prob
 
 
 @pytest.mark.parametrize("numerator", ["1e20", "1e300", 1e20])
-def test_a_batch_with_a_figure_too_large_to_store_is_answered_400_naming_row_and_column(sv, police_officer,
-                                                                                        numerator):
+def test_a_batch_with_a_figure_too_large_to_store_is_answered_400_naming_row_and_column(sv, police_officer, numerator):
     row = {**ROW, "value": "100", "numerator": numerator, "denominator": numerator}
-    response = signed_in(police_officer).post("/api/v1/observations/", {"rows": [ROW, row]},
-                                              content_type="application/json")
+    response = signed_in(police_officer).post(
+        "/api/v1/observations/", {"rows": [ROW, row]}, content_type="application/json"
+    )
     assert response.status_code == 400, response.content
     assert {(e["row"], e["column"]) for e in response.json()["errors"]} >= {(2, "numerator"), (2, "denominator")}
     assert not Observation.objects.exists()
 
 
-def test_a_return_with_a_figure_too_large_to_store_is_invalid_not_a_500(sv, police_officer,
-                                                                        django_capture_on_commit_callbacks):
+def test_a_return_with_a_figure_too_large_to_store_is_invalid_not_a_500(
+    sv, police_officer, django_capture_on_commit_callbacks
+):
     client = signed_in(police_officer)
-    response = upload(client, csv_file(f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1000,1e20,1e20,,,"),
-                      django_capture_on_commit_callbacks)
+    response = upload(
+        client,
+        csv_file(f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1000,1e20,1e20,,,"),
+        django_capture_on_commit_callbacks,
+    )
     detail = client.get(response.json()["status_url"]).json()
     assert detail["status"] == "invalid"
     assert [(e["row"], e["column"]) for e in detail["errors"]] == [(2, "numerator"), (2, "denominator")]

@@ -1,11 +1,12 @@
 """The demo seed: a mix of statuses, synthetic figures marked as such, and nothing changed on a second run."""
+
 from __future__ import annotations
 
 import pytest
 
-from targets import rules as target_rules
 from portal.demo import seed_all
 from portal.models import AuditEvent
+from targets import rules as target_rules
 from targets.models import Observation, PartnerRemit, Priority, Target
 from targets.selectors import with_status
 
@@ -24,8 +25,9 @@ def test_the_demo_seed_is_complete_and_idempotent():
     assert PartnerRemit.objects.filter(partner__slug="bsol-icb").count() == 4
     from django.contrib.auth import get_user_model
 
-    statuses = {t.status for t in with_status(get_user_model().objects.get(username="pcc.officer"),
-                                              Target.objects.all())}
+    statuses = {
+        t.status for t in with_status(get_user_model().objects.get(username="pcc.officer"), Target.objects.all())
+    }
     assert statuses == {"on_track", "at_risk", "off_track", "no_data"}
 
 
@@ -34,18 +36,21 @@ def test_each_youth_justice_service_shares_its_first_time_entrants_with_the_poli
     from django.contrib.auth import get_user_model
     from django.db.models import Sum
 
+    from partners.demo import LOCAL_AUTHORITIES
     from partners.models import DataSharingAgreement
     from portal import permissions
-    from partners.demo import LOCAL_AUTHORITIES
     from targets.models import Indicator
 
     seed_all()
     User = get_user_model()
     police, probation = User.objects.get(username="police.officer"), User.objects.get(username="probation.officer")
-    own_service, other_service = (User.objects.get(username="yjs.birmingham.officer"),
-                                  User.objects.get(username="yjs.coventry.officer"))
-    codes = {Indicator.objects.get(code=f"YJS-FTE-{name[:3].upper()}").pk: (code, name)
-             for code, name in LOCAL_AUTHORITIES}
+    own_service, other_service = (
+        User.objects.get(username="yjs.birmingham.officer"),
+        User.objects.get(username="yjs.coventry.officer"),
+    )
+    codes = {
+        Indicator.objects.get(code=f"YJS-FTE-{name[:3].upper()}").pk: (code, name) for code, name in LOCAL_AUTHORITIES
+    }
     for indicator in Indicator.objects.filter(pk__in=codes).select_related("provider"):
         area_code, name = codes[indicator.pk]
         assert indicator.provider.slug == f"{name.lower()}-yjs"

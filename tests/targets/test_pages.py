@@ -1,4 +1,5 @@
 """The priorities, indicators, targets and data return pages, for the people who use them."""
+
 from __future__ import annotations
 
 import csv
@@ -39,21 +40,38 @@ def force_area(db) -> Area:
 
 
 def make_count_indicator(provider, code="HOM", frequency=Indicator.Frequency.MONTHLY) -> Indicator:
-    return make_indicator(code, provider, name=f"Indicator {code}", unit=Indicator.Unit.COUNT,
-                          frequency=frequency, geography=Area.Kind.FORCE_AREA, breakdowns=(),
-                          definition=f"What {code} counts", data_lag_note="About a month in arrears")
+    return make_indicator(
+        code,
+        provider,
+        name=f"Indicator {code}",
+        unit=Indicator.Unit.COUNT,
+        frequency=frequency,
+        geography=Area.Kind.FORCE_AREA,
+        breakdowns=(),
+        definition=f"What {code} counts",
+        data_lag_note="About a month in arrears",
+    )
 
 
 def make_priority(slug="reduce-violence", leads=()):
-    return services.priority_create(title=f"Priority {slug}", slug=slug, description="Fewer people hurt",
-                                    lead_partners=leads, by=SYSTEM)
+    return services.priority_create(
+        title=f"Priority {slug}", slug=slug, description="Fewer people hurt", lead_partners=leads, by=SYSTEM
+    )
 
 
 def make_target(priority, indicator, area, owner) -> Target:
     return services.target_create(
-        priority=priority, indicator=indicator, area=area, owner=owner, baseline_value=Decimal("10"),
-        baseline_period_start=date(2023, 4, 1), baseline_period_end=date(2023, 4, 30),
-        target_value=Decimal("5"), target_date=date(2025, 3, 31), by=SYSTEM)
+        priority=priority,
+        indicator=indicator,
+        area=area,
+        owner=owner,
+        baseline_value=Decimal("10"),
+        baseline_period_start=date(2023, 4, 1),
+        baseline_period_end=date(2023, 4, 30),
+        target_value=Decimal("5"),
+        target_date=date(2025, 3, 31),
+        by=SYSTEM,
+    )
 
 
 @pytest.fixture
@@ -162,7 +180,8 @@ def test_the_indicator_catalogue_is_paginated(police, police_officer):
 
 
 def test_an_indicator_shows_its_definition_and_latest_figures_only_to_who_may_see_them(
-        board, police_officer, probation_officer):
+    board, police_officer, probation_officer
+):
     url = board["indicator"].get_absolute_url()
     mine = body(signed_in(police_officer).get(url))
     for words in ("What HOM counts", "Lower is better", "Monthly", "About a month in arrears", "West Midlands Police"):
@@ -189,8 +208,9 @@ def _queries(client, url) -> int:
 
 
 @pytest.mark.parametrize("who", ["police_officer", "probation_officer"])
-def test_priority_page_queries_do_not_grow_with_targets(request, police, force_area, who,
-                                                        django_assert_max_num_queries):
+def test_priority_page_queries_do_not_grow_with_targets(
+    request, police, force_area, who, django_assert_max_num_queries
+):
     client = signed_in(request.getfixturevalue(who))
     small = make_priority("small")
     make_target(small, make_count_indicator(police, "S0"), force_area, police)
@@ -209,8 +229,7 @@ def test_priority_page_queries_do_not_grow_with_targets(request, police, force_a
 
 
 @pytest.mark.parametrize("who", ["police_officer", "probation_officer"])
-def test_target_page_queries_do_not_grow_with_figures(request, police, force_area, who,
-                                                      django_assert_max_num_queries):
+def test_target_page_queries_do_not_grow_with_figures(request, police, force_area, who, django_assert_max_num_queries):
     client = signed_in(request.getfixturevalue(who))
     priority = make_priority()
     small = make_target(priority, make_count_indicator(police, "S0"), force_area, police)
@@ -222,9 +241,18 @@ def test_target_page_queries_do_not_grow_with_figures(request, police, force_are
     add_monthly_totals(large_indicator, force_area, 22)
     # Revisions too: retire the first year and send it again.
     Observation.objects.filter(indicator=large_indicator, period_start__lt=date(2024, 5, 1)).update(is_current=False)
-    revised = [Observation(indicator=o.indicator, area=o.area, period_start=o.period_start, period_end=o.period_end,
-                           value=o.value + 1, provider=o.provider, revision=2)
-               for o in Observation.objects.filter(indicator=large_indicator, is_current=False)]
+    revised = [
+        Observation(
+            indicator=o.indicator,
+            area=o.area,
+            period_start=o.period_start,
+            period_end=o.period_end,
+            value=o.value + 1,
+            provider=o.provider,
+            revision=2,
+        )
+        for o in Observation.objects.filter(indicator=large_indicator, is_current=False)
+    ]
     Observation.objects.bulk_create(revised)
     with django_assert_max_num_queries(baseline):
         assert client.get(large.get_absolute_url()).status_code == 200
@@ -239,20 +267,29 @@ def test_data_returns_list_renders_for_every_role(request, board, who):
     assert ("Upload a data return" in body(response)) == submits
 
 
-def test_data_returns_list_shows_my_partners_returns_only(board, police_officer, probation_officer,
-                                                          django_capture_on_commit_callbacks):
+def test_data_returns_list_shows_my_partners_returns_only(
+    board, police_officer, probation_officer, django_capture_on_commit_callbacks
+):
     police_client = signed_in(police_officer)
-    upload(police_client, django_capture_on_commit_callbacks, returns_csv([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]]))
+    upload(
+        police_client,
+        django_capture_on_commit_callbacks,
+        returns_csv([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]]),
+    )
     mine = body(police_client.get("/data-returns/"))
     assert "return.csv" in mine and "Download the template as CSV" in mine
     theirs = body(signed_in(probation_officer).get("/data-returns/"))
     assert "return.csv" not in theirs and "Your partner has not uploaded any data returns yet." in theirs
 
 
-def test_a_board_member_is_told_why_the_returns_list_is_empty(board, police_officer, board_member,
-                                                              django_capture_on_commit_callbacks):
-    upload(signed_in(police_officer), django_capture_on_commit_callbacks,
-           returns_csv([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]]))
+def test_a_board_member_is_told_why_the_returns_list_is_empty(
+    board, police_officer, board_member, django_capture_on_commit_callbacks
+):
+    upload(
+        signed_in(police_officer),
+        django_capture_on_commit_callbacks,
+        returns_csv([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]]),
+    )
     page = body(signed_in(board_member).get("/data-returns/"))
     assert "return.csv" not in page
     assert "visible to the partner that sends them and to the PCC office" in page
@@ -261,21 +298,30 @@ def test_a_board_member_is_told_why_the_returns_list_is_empty(board, police_offi
 
 def test_data_returns_list_is_paginated(board, police, police_officer):
     for i in range(30):
-        data_return = DataReturn.objects.create(partner=police, file_path="x", original_filename=f"r{i:02d}.csv",
-                                                kind="csv", sha256="0" * 64)
+        data_return = DataReturn.objects.create(
+            partner=police, file_path="x", original_filename=f"r{i:02d}.csv", kind="csv", sha256="0" * 64
+        )
         permissions.grant("view_datareturn", police.group, data_return)
     text = body(signed_in(police_officer).get("/data-returns/"))
     assert "30 data returns" in text and "govuk-pagination" in text
 
 
-def test_another_partner_gets_404_on_every_page_of_a_return(board, police_officer, probation_officer, pcc_officer,
-                                                            django_capture_on_commit_callbacks):
-    upload(signed_in(police_officer), django_capture_on_commit_callbacks,
-           returns_csv([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]]))
+def test_another_partner_gets_404_on_every_page_of_a_return(
+    board, police_officer, probation_officer, pcc_officer, django_capture_on_commit_callbacks
+):
+    upload(
+        signed_in(police_officer),
+        django_capture_on_commit_callbacks,
+        returns_csv([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]]),
+    )
     data_return = DataReturn.objects.get()
-    pages = [f"/data-returns/{data_return.pk}/", f"/data-returns/{data_return.pk}/progress/",
-             f"/data-returns/{data_return.pk}/report.csv", f"/data-returns/{data_return.pk}/apply/",
-             f"/data-returns/{data_return.pk}/applied/"]
+    pages = [
+        f"/data-returns/{data_return.pk}/",
+        f"/data-returns/{data_return.pk}/progress/",
+        f"/data-returns/{data_return.pk}/report.csv",
+        f"/data-returns/{data_return.pk}/apply/",
+        f"/data-returns/{data_return.pk}/applied/",
+    ]
     other = signed_in(probation_officer)
     for url in pages:
         assert other.get(url).status_code == 404, url
@@ -284,10 +330,14 @@ def test_another_partner_gets_404_on_every_page_of_a_return(board, police_office
     assert signed_in(pcc_officer).get(f"/data-returns/{data_return.pk}/").status_code == 200
 
 
-def test_the_pcc_office_may_read_a_return_but_not_apply_it(board, police_officer, pcc_officer,
-                                                           django_capture_on_commit_callbacks):
-    upload(signed_in(police_officer), django_capture_on_commit_callbacks,
-           returns_csv([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]]))
+def test_the_pcc_office_may_read_a_return_but_not_apply_it(
+    board, police_officer, pcc_officer, django_capture_on_commit_callbacks
+):
+    upload(
+        signed_in(police_officer),
+        django_capture_on_commit_callbacks,
+        returns_csv([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]]),
+    )
     data_return = DataReturn.objects.get()
     pcc = signed_in(pcc_officer)
     text = body(pcc.get(data_return.get_absolute_url()))
@@ -319,10 +369,16 @@ def test_upload_check_apply_journey(board, police_officer, django_capture_on_com
     form = client.get("/data-returns/upload/")
     assert form.status_code == 200 and 'type="file"' in body(form)
 
-    response = upload(client, django_capture_on_commit_callbacks, returns_csv([
-        ["HOM", FORCE, "2024-05-01", "2024-05-31", "6"],
-        ["HOM", FORCE, "2024-06-01", "2024-06-30", "5"],
-    ]))
+    response = upload(
+        client,
+        django_capture_on_commit_callbacks,
+        returns_csv(
+            [
+                ["HOM", FORCE, "2024-05-01", "2024-05-31", "6"],
+                ["HOM", FORCE, "2024-06-01", "2024-06-30", "5"],
+            ]
+        ),
+    )
     data_return = DataReturn.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/data-returns/{data_return.pk}/progress/"
     report = client.get(response["Location"], follow=True)
@@ -338,15 +394,16 @@ def test_upload_check_apply_journey(board, police_officer, django_capture_on_com
     assert done.redirect_chain[-1][0] == f"/data-returns/{data_return.pk}/applied/"
     assert "govuk-panel" in body(done) and "Figures applied" in body(done)
     assert sorted(Observation.objects.filter(data_return=data_return).values_list("value", flat=True)) == [
-        Decimal("5"), Decimal("6")]
+        Decimal("5"),
+        Decimal("6"),
+    ]
     # Applying again changes nothing and lands on the same success page.
     again = client.post(f"/data-returns/{data_return.pk}/apply/")
     assert again["Location"] == f"/data-returns/{data_return.pk}/applied/"
     assert Observation.objects.filter(data_return=data_return).count() == 2
 
 
-def test_uploading_the_same_period_again_says_it_will_revise(board, police_officer,
-                                                               django_capture_on_commit_callbacks):
+def test_uploading_the_same_period_again_says_it_will_revise(board, police_officer, django_capture_on_commit_callbacks):
     client = signed_in(police_officer)
     # The board already holds 7 for May 2023 (demo figure).
     upload(client, django_capture_on_commit_callbacks, returns_csv([["HOM", FORCE, "2023-05-01", "2023-05-31", "8"]]))
@@ -360,14 +417,21 @@ def test_uploading_the_same_period_again_says_it_will_revise(board, police_offic
     assert "Replaced" in history and "Data return" in history
 
 
-def test_a_bad_file_gets_a_report_with_row_and_column_and_changes_nothing(board, police_officer,
-                                                                            django_capture_on_commit_callbacks):
+def test_a_bad_file_gets_a_report_with_row_and_column_and_changes_nothing(
+    board, police_officer, django_capture_on_commit_callbacks
+):
     client = signed_in(police_officer)
     before = Observation.objects.count()
-    upload(client, django_capture_on_commit_callbacks, returns_csv([
-        ["HOM", FORCE, "2024-05-01", "2024-05-31", "6"],
-        ["HOM", "E99999999", "2024-06-01", "2024-06-30", "lots"],
-    ]))
+    upload(
+        client,
+        django_capture_on_commit_callbacks,
+        returns_csv(
+            [
+                ["HOM", FORCE, "2024-05-01", "2024-05-31", "6"],
+                ["HOM", "E99999999", "2024-06-01", "2024-06-30", "lots"],
+            ]
+        ),
+    )
     data_return = DataReturn.objects.get()
     assert data_return.status == DataReturn.Status.INVALID
     text = body(client.get(data_return.get_absolute_url()))
@@ -404,12 +468,15 @@ def test_a_file_the_portal_refuses_is_shown_as_a_field_error(board, police_offic
     assert DataReturn.objects.count() == 0
 
 
-def test_an_officer_of_two_partners_chooses_which_partner_the_return_is_for(board, police_officer, probation,
-                                                                          django_capture_on_commit_callbacks):
+def test_an_officer_of_two_partners_chooses_which_partner_the_return_is_for(
+    board, police_officer, probation, django_capture_on_commit_callbacks
+):
     membership_add(user=police_officer, partner=probation, role=Role.OFFICER, by=SYSTEM)
     client = signed_in(police_officer)
     assert 'name="partner"' in body(client.get("/data-returns/upload/"))
-    missing = client.post("/data-returns/upload/", {"file": returns_csv([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]])})
+    missing = client.post(
+        "/data-returns/upload/", {"file": returns_csv([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]])}
+    )
     assert "Select the partner this return is for" in body(missing)
     upload_for = returns_csv([["HOM", FORCE, "2024-05-01", "2024-05-31", "6"]])
     with django_capture_on_commit_callbacks(execute=True):

@@ -2,6 +2,7 @@
 production settings, on a Redis the test starts on its own port (so it can stop it).
 
 Run by .ci/run on PostgreSQL (marker `broker`)."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -12,15 +13,13 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.models import OutboxTask, SecurityEvent
 from partners.services import api_token_create
+from portal.models import OutboxTask, SecurityEvent
 from targets import services
 from targets.models import DataReturn
 from tests.conftest import wait_for
-from tests.factories import SYSTEM, PASSWORD
+from tests.factories import PASSWORD, SYSTEM, csv_file
 from tests.processes import AppProcess, RedisProcess, production_env
-
-from tests.factories import csv_file
 
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
 
@@ -51,11 +50,13 @@ def _valid(pk: int) -> bool:
     return DataReturn.objects.get(pk=pk).status == DataReturn.Status.VALID
 
 
-def test_beat_and_worker_as_compose_runs_them_relay_and_validate_an_upload(own_redis, started, police,
-                                                                           police_officer, homicides, media):
+def test_beat_and_worker_as_compose_runs_them_relay_and_validate_an_upload(
+    own_redis, started, police, police_officer, homicides, media
+):
     with transaction.atomic():
         data_return = services.data_return_upload(
-            partner=police, by=police_officer, uploaded_file=csv_file("HOM,E23000014,2026-09-01,2026-09-30,4,,,,,"))
+            partner=police, by=police_officer, uploaded_file=csv_file("HOM,E23000014,2026-09-01,2026-09-30,4,,,,,")
+        )
     assert OutboxTask.objects.get(task_name="targets.validate_data_return").status == OutboxTask.Status.PENDING
     beat = started("beat", own_redis.url)
     worker = started("worker", own_redis.url)
@@ -74,10 +75,16 @@ def _sign_in(client: Client, user) -> None:
 
 
 def test_with_redis_stopped_people_sign_in_browse_and_upload_and_the_return_is_checked_once_it_is_back(
-        own_redis, started, settings, police, police_officer, pcc_officer, homicides, media):
+    own_redis, started, settings, police, police_officer, pcc_officer, homicides, media
+):
     settings.REDIS_URL = own_redis.url
-    settings.CACHES = {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": own_redis.url,
-                                   "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": own_redis.url,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
     _, raw = api_token_create(name="Police feed", partner=police, days=30, by=pcc_officer)
     own_redis.stop()
 
@@ -85,8 +92,7 @@ def test_with_redis_stopped_people_sign_in_browse_and_upload_and_the_return_is_c
     _sign_in(client, police_officer)
     for path in ("/", "/indicators/", "/data-returns/", "/sharing-agreements/", "/account/"):
         assert client.get(path).status_code == 200, path
-    response = client.post("/data-returns/upload/", {
-        "file": csv_file("HOM,E23000014,2026-09-01,2026-09-30,4,,,,,")})
+    response = client.post("/data-returns/upload/", {"file": csv_file("HOM,E23000014,2026-09-01,2026-09-30,4,,,,,")})
     assert response.status_code == 302
     data_return = DataReturn.objects.get()
     assert data_return.status == DataReturn.Status.UPLOADED  # waiting in the outbox, nothing lost
@@ -111,11 +117,15 @@ def _big_return(months: int = 1500):
     enough to kill mid-check."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from .conftest import BIRMINGHAM, COVENTRY, FORCE
     from tests.factories import HEADER
 
-    splits = [("", "")] + [(sex, "") for sex in ("Female", "Male")] + [
-        (sex, eth) for sex in ("", "Female", "Male") for eth in ("Asian", "Black", "Mixed", "White", "Other")]
+    from .conftest import BIRMINGHAM, COVENTRY, FORCE
+
+    splits = (
+        [("", "")]
+        + [(sex, "") for sex in ("Female", "Male")]
+        + [(sex, eth) for sex in ("", "Female", "Male") for eth in ("Asian", "Black", "Mixed", "White", "Other")]
+    )
     lines = [HEADER]
     for i in range(months):
         year, month = 1900 + i // 12, i % 12 + 1
@@ -141,12 +151,15 @@ def test_a_worker_killed_mid_check_leaves_nothing_stuck(own_redis, started, poli
     assert stuck.status == DataReturn.Status.VALIDATING and stuck.validation_attempts == 1
 
     # Later, the beat sweeper finds it: queued again, and a new worker finishes the checks.
-    result = services.data_returns_sweep_stuck(now=timezone.now() + services.STUCK_AFTER + timedelta(minutes=1),
-                                               by=SYSTEM)
+    result = services.data_returns_sweep_stuck(
+        now=timezone.now() + services.STUCK_AFTER + timedelta(minutes=1), by=SYSTEM
+    )
     assert result == {"retried": 1, "failed": 0}
     started("beat", own_redis.url)
     started("worker", own_redis.url)
     finished = lambda: DataReturn.objects.get(pk=data_return.pk).is_finished  # noqa: E731
     assert wait_for(finished, seconds=120), DataReturn.objects.get(pk=data_return.pk).status
-    assert DataReturn.objects.get(pk=data_return.pk).status == DataReturn.Status.VALID, DataReturn.objects.get(pk=data_return.pk).errors[:3]
+    assert DataReturn.objects.get(pk=data_return.pk).status == DataReturn.Status.VALID, DataReturn.objects.get(
+        pk=data_return.pk
+    ).errors[:3]
     assert DataReturn.objects.get(pk=data_return.pk).validation_attempts >= 2

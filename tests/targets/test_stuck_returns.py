@@ -1,4 +1,5 @@
 """A return never stays "Checking" for ever: the sweeper retries it, then fails it with a message."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -19,9 +20,16 @@ def _stuck(partner, *, attempts: int, minutes_ago: int) -> DataReturn:
     from portal import permissions
 
     data_return = DataReturn.objects.create(
-        partner=partner, file_path="data-returns/x.csv", original_filename="figures.csv", kind="csv", sha256="0" * 64,
-        status=DataReturn.Status.VALIDATING, progress=45, validation_attempts=attempts,
-        validation_started_at=timezone.now() - timedelta(minutes=minutes_ago))
+        partner=partner,
+        file_path="data-returns/x.csv",
+        original_filename="figures.csv",
+        kind="csv",
+        sha256="0" * 64,
+        status=DataReturn.Status.VALIDATING,
+        progress=45,
+        validation_attempts=attempts,
+        validation_started_at=timezone.now() - timedelta(minutes=minutes_ago),
+    )
     permissions.grant("view_datareturn", partner.group, data_return)
     return data_return
 
@@ -31,8 +39,9 @@ def test_a_return_checking_for_too_long_is_queued_again(police):
     assert services.data_returns_sweep_stuck(by=SYSTEM) == {"retried": 1, "failed": 0}
     data_return.refresh_from_db()
     assert data_return.status == DataReturn.Status.UPLOADED
-    assert OutboxTask.objects.filter(task_name="targets.validate_data_return",
-                                     kwargs={"data_return_id": data_return.pk}).exists()
+    assert OutboxTask.objects.filter(
+        task_name="targets.validate_data_return", kwargs={"data_return_id": data_return.pk}
+    ).exists()
     assert AuditEvent.objects.filter(action="data_return.retry", object_id=str(data_return.pk)).exists()
 
 
@@ -60,7 +69,8 @@ def test_checking_counts_its_attempts(police, police_officer, homicides, media, 
 
     with django_capture_on_commit_callbacks(execute=True):
         data_return = services.data_return_upload(
-            partner=police, by=police_officer, uploaded_file=csv_file("HOM,E23000014,2026-09-01,2026-09-30,4,,,,,"))
+            partner=police, by=police_officer, uploaded_file=csv_file("HOM,E23000014,2026-09-01,2026-09-30,4,,,,,")
+        )
     data_return.refresh_from_db()
     assert data_return.status == DataReturn.Status.VALID
     assert data_return.validation_attempts == 1 and data_return.validation_started_at is not None

@@ -1,5 +1,6 @@
 """The template a partner downloads: its example rows are marked, refused if sent back unchanged, taken
 once typed over; its numbers are numbers in the XLSX."""
+
 from __future__ import annotations
 
 import csv
@@ -12,10 +13,10 @@ from openpyxl import load_workbook
 
 from targets import services
 from targets.models import DataReturn, Observation
+from tests.factories import observe
 
 from ..conftest import signed_in
 from .conftest import FORCE
-from tests.factories import observe
 
 pytestmark = pytest.mark.usefixtures("media")
 
@@ -28,8 +29,9 @@ def download(user, fmt: str) -> bytes:
 
 def upload(partner, by, name: str, content: bytes, capture) -> DataReturn:
     with capture(execute=True):
-        data_return = services.data_return_upload(partner=partner, by=by,
-                                                  uploaded_file=SimpleUploadedFile(name, content))
+        data_return = services.data_return_upload(
+            partner=partner, by=by, uploaded_file=SimpleUploadedFile(name, content)
+        )
     data_return.refresh_from_db()
     return data_return
 
@@ -49,12 +51,16 @@ def test_the_template_marks_its_example_rows(police_officer, homicides, sv):
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_template_uploaded_unchanged_is_refused_and_changes_nothing(
-        fmt, police, police_officer, homicides, sv, held, django_capture_on_commit_callbacks):
-    data_return = upload(police, police_officer, f"template.{fmt}", download(police_officer, fmt),
-                         django_capture_on_commit_callbacks)
+    fmt, police, police_officer, homicides, sv, held, django_capture_on_commit_callbacks
+):
+    data_return = upload(
+        police, police_officer, f"template.{fmt}", download(police_officer, fmt), django_capture_on_commit_callbacks
+    )
     assert data_return.status == DataReturn.Status.INVALID
     assert [(e["row"], e["message"]) for e in data_return.errors] == [
-        (2, "Row 2 is the template's example: delete it"), (3, "Row 3 is the template's example: delete it")]
+        (2, "Row 2 is the template's example: delete it"),
+        (3, "Row 3 is the template's example: delete it"),
+    ]
     assert Observation.objects.get(is_current=True).value == 4
 
 
@@ -68,8 +74,9 @@ def test_the_xlsx_template_stores_numbers_as_numbers(police_officer, homicides, 
     assert hom["example"].value == "example"
 
 
-def test_the_xlsx_template_filled_in_as_excel_would_is_taken(police, police_officer, homicides, sv, held,
-                                                             django_capture_on_commit_callbacks):
+def test_the_xlsx_template_filled_in_as_excel_would_is_taken(
+    police, police_officer, homicides, sv, held, django_capture_on_commit_callbacks
+):
     workbook = load_workbook(io.BytesIO(download(police_officer, "xlsx")))
     sheet = workbook.active
     header = [cell.value for cell in sheet[1]]
@@ -89,14 +96,16 @@ def test_the_xlsx_template_filled_in_as_excel_would_is_taken(police, police_offi
     assert data_return.revisions[0]["old"] == 4.0 and data_return.revisions[0]["new"] == 5.0
 
 
-def test_the_csv_template_with_the_example_deleted_is_taken(police, police_officer, homicides, sv,
-                                                           django_capture_on_commit_callbacks):
+def test_the_csv_template_with_the_example_deleted_is_taken(
+    police, police_officer, homicides, sv, django_capture_on_commit_callbacks
+):
     rows = list(csv.reader(io.StringIO(download(police_officer, "csv").decode("utf-8-sig"))))
     mine = io.StringIO()
     writer = csv.writer(mine)
     writer.writerow(rows[0])
     writer.writerow(["HOM", FORCE, "2026-09-01", "2026-09-30", "3", "", "", "", "", "", ""])
-    data_return = upload(police, police_officer, "ours.csv", mine.getvalue().encode(),
-                         django_capture_on_commit_callbacks)
+    data_return = upload(
+        police, police_officer, "ours.csv", mine.getvalue().encode(), django_capture_on_commit_callbacks
+    )
     assert data_return.status == DataReturn.Status.VALID, data_return.errors
     assert data_return.warnings == []

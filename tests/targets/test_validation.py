@@ -1,4 +1,5 @@
 """Every rule of the data return checks: one test each, naming the row, the column and the message."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -6,9 +7,9 @@ from datetime import date
 import pytest
 
 from targets.validation import read_return_file, validate_frame
+from tests.factories import HEADER, observe
 
 from .conftest import BIRMINGHAM, COVENTRY, FORCE
-from tests.factories import HEADER, observe
 
 TODAY = date(2026, 1, 15)
 
@@ -38,16 +39,16 @@ def test_a_clean_row_passes_and_counts_as_new(check, sv):
 
 
 def test_it_names_a_missing_required_column(check, sv):
-    report = check(f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30",
-                   header="indicator_code,area_code,period_start,period_end")
+    report = check(
+        f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30", header="indicator_code,area_code,period_start,period_end"
+    )
     error = only_error(report)
     assert (error["row"], error["column"], error["message"]) == (1, "value", "The column value is missing")
     assert "Add a column headed value" in error["fix"]
 
 
 def test_it_warns_about_a_column_it_does_not_use(check, sv):
-    report = check(f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1.2,,,,,,note",
-                   header=HEADER + ",comments")
+    report = check(f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1.2,,,,,,note", header=HEADER + ",comments")
     assert report.ok
     assert report.warnings[0]["column"] == "comments"
     assert report.warnings[0]["message"] == "The column comments is not used and will be ignored"
@@ -72,7 +73,11 @@ def test_it_refuses_an_indicator_the_partner_does_not_provide(check, sv, reoffen
 
 def test_it_refuses_an_unknown_area_code(check, sv):
     error = only_error(check("SV-1000,E09999999,2025-04-01,2025-04-30,1.2,,,,,"))
-    assert (error["row"], error["column"], error["message"]) == (2, "area_code", "E09999999 is not an area code we know")
+    assert (error["row"], error["column"], error["message"]) == (
+        2,
+        "area_code",
+        "E09999999 is not an area code we know",
+    )
 
 
 def test_it_refuses_an_area_at_the_wrong_level(check, homicides):
@@ -195,9 +200,13 @@ def test_only_the_indicators_breakdowns_are_allowed(check, sv):
 
 
 def test_it_refuses_a_row_repeated_in_the_file(check, sv):
-    error = only_error(check(f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1.2,,,,,",
-                             f"SV-1000,{COVENTRY},2025-04-01,2025-04-30,1.2,,,,,",
-                             f"sv-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1.3,,,,,"))
+    error = only_error(
+        check(
+            f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1.2,,,,,",
+            f"SV-1000,{COVENTRY},2025-04-01,2025-04-30,1.2,,,,,",
+            f"sv-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1.3,,,,,",
+        )
+    )
     assert (error["row"], error["column"]) == (4, "indicator_code")
     assert error["message"] == "This row repeats row 2: same indicator, area, period and breakdown"
 
@@ -213,16 +222,22 @@ def test_a_value_five_times_the_latest_figure_is_a_warning_not_an_error(check, s
 def test_it_counts_new_revised_and_unchanged_figures(check, sv, areas):
     observe(sv, areas[BIRMINGHAM], date(2025, 4, 1), date(2025, 4, 30), "1.2")
     observe(sv, areas[COVENTRY], date(2025, 4, 1), date(2025, 4, 30), "1.0")
-    report = check(f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1.2000,,,,,",
-                   f"SV-1000,{COVENTRY},2025-04-01,2025-04-30,1.1,,,,,",
-                   f"SV-1000,{FORCE},2025-04-01,2025-04-30,1.1,,,,,")
+    report = check(
+        f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1.2000,,,,,",
+        f"SV-1000,{COVENTRY},2025-04-01,2025-04-30,1.1,,,,,",
+        f"SV-1000,{FORCE},2025-04-01,2025-04-30,1.1,,,,,",
+    )
     assert report.ok
     assert report.changes == {"new": 1, "revised": 1, "unchanged": 1}
 
 
 def test_row_numbers_match_the_spreadsheet_when_rows_are_blank(check, sv):
-    report = check(f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1.2,,,,,", "", ",,,,,,,,,",
-                   f"SV-1000,{BIRMINGHAM},2025-05-01,2025-05-31,abc,,,,,")
+    report = check(
+        f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1.2,,,,,",
+        "",
+        ",,,,,,,,,",
+        f"SV-1000,{BIRMINGHAM},2025-05-01,2025-05-31,abc,,,,,",
+    )
     error = only_error(report)
     assert error["row"] == 5
     assert report.row_count == 2
@@ -249,11 +264,14 @@ def test_an_xlsx_return_with_real_date_cells_is_read(tmp_path, police, sv):
 
 
 # --- Numbers must fit what the database holds --------------------------------------------------------
-@pytest.mark.parametrize("column,row", [
-    ("numerator", f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1,1e20,1e20,,,"),
-    ("denominator", f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1,100000000000000,100000000000000000,,,"),
-    ("numerator", f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1,1e300,1e300,,,"),
-])
+@pytest.mark.parametrize(
+    "column,row",
+    [
+        ("numerator", f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1,1e20,1e20,,,"),
+        ("denominator", f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1,100000000000000,100000000000000000,,,"),
+        ("numerator", f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1,1e300,1e300,,,"),
+    ],
+)
 def test_a_numerator_or_denominator_too_large_to_store_is_refused(check, sv, column, row):
     report = check(row)
     assert not report.ok
@@ -273,11 +291,14 @@ def test_the_largest_figure_that_fits_passes(check, homicides):
 
 
 def test_more_than_four_decimal_places_is_stored_rounded_with_a_warning(check, sv):
-    report = check(f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1.23456,,,,,",
-                   f"SV-1000,{COVENTRY},2025-04-01,2025-04-30,1.20000,,,,,")
+    report = check(
+        f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1.23456,,,,,",
+        f"SV-1000,{COVENTRY},2025-04-01,2025-04-30,1.20000,,,,,",
+    )
     assert report.ok
     assert [(w["row"], w["column"], w["message"]) for w in report.warnings] == [
-        (2, "value", "1.23456 has more than 4 decimal places: we will store 1.2346")]
+        (2, "value", "1.23456 has more than 4 decimal places: we will store 1.2346")
+    ]
 
 
 # --- The template's example rows ---------------------------------------------------------------------
@@ -290,9 +311,11 @@ def test_an_example_row_left_as_it_was_is_refused(check, homicides):
 
 
 def test_an_example_row_typed_over_is_taken_whatever_its_mark(check, homicides, sv):
-    report = check(f"HOM,{FORCE},2025-04-01,2025-04-30,4,,,,,,example",
-                   f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1.2,120,100000,,,,Example",
-                   header=EXAMPLE_HEADER)
+    report = check(
+        f"HOM,{FORCE},2025-04-01,2025-04-30,4,,,,,,example",
+        f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1.2,120,100000,,,,Example",
+        header=EXAMPLE_HEADER,
+    )
     assert report.ok, report.errors
     assert report.warnings == []  # the example column is the template's own: not "not used"
 
@@ -309,7 +332,8 @@ def test_a_value_equal_to_the_example_is_a_warning(check, homicides):
     report = check(f"HOM,{FORCE},2025-04-01,2025-04-30,12,,,,,")
     assert report.ok
     assert [(w["row"], w["column"], w["message"]) for w in report.warnings] == [
-        (2, "value", "12 is the value in the template's example row for HOM")]
+        (2, "value", "12 is the value in the template's example row for HOM")
+    ]
 
 
 # --- Spreadsheets ----------------------------------------------------------------------------------
@@ -327,7 +351,11 @@ def test_numbers_and_dates_typed_in_excel_cells_are_read_as_typed(tmp_path, poli
     workbook.save(path)
     frame = read_return_file(path, "xlsx")
     assert frame.loc[2, ["period_start", "value", "numerator", "denominator"]].tolist() == [
-        "2025-04-01", "1.2", "120", "100000"]
+        "2025-04-01",
+        "1.2",
+        "120",
+        "100000",
+    ]
     assert frame.loc[3, "value"] == "7"
     report = validate_frame(frame, partner=police, today=TODAY)
     assert report.ok, report.errors

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from portal.demo import demo_accounts, demo_password
@@ -22,7 +21,9 @@ class Command(BaseCommand):
             out(f"{row['username']:<24} {row['role']:<32} {row['partner']:<30} {row['totp_secret']}")
         out("")
         out(f"Open http://127.0.0.1:{settings_port()}/ and sign in.")
-        out(f"To try passkeys, open http://localhost:{settings_port()}/ instead (browsers refuse them on an IP address).")
+        out(
+            f"To try passkeys, open http://localhost:{settings_port()}/ instead (browsers refuse them on an IP address)."
+        )
 
 
 def settings_port() -> str:
