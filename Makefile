@@ -8,7 +8,7 @@ export DJANGO_SETTINGS_MODULE := portal.settings
 # The portal's DEBUG defaults to off (the production shape); these development commands turn it on.
 export DEBUG ?= 1
 
-.PHONY: run test check lock venv assets chromium migrate seed bench clean
+.PHONY: run test check lock venv assets chromium pdf-libs migrate seed bench clean
 
 # The versions tested are pinned in requirements/dev-lock.txt (ranges stay in pyproject.toml;
 # `make lock` recompiles both lock files from them).
@@ -29,7 +29,7 @@ static/build/.built: package.json package-lock.json static/src/portal.scss scrip
 
 assets: static/build/.built
 
-migrate: venv assets
+migrate: venv assets pdf-libs
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
@@ -43,7 +43,12 @@ run: seed
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: venv assets chromium
+# Debian's Pango for WeasyPrint (the PDF of a plan); fonts it can embed.
+pdf-libs:
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && fc-list 2>/dev/null | grep -qi dejavu; } || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
+
+test: venv assets chromium pdf-libs
 	PORTAL_TESTING=1 DATABASE_URL= REDIS_URL= $(PY) -m pytest -m "not broker and not postgres and not perf"
 
 # Lint and format check (ruff), the layering contracts (import-linter), no model change without a migration.

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -14,10 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal import permissions
-from portal.api_base import StrictQueryParamsMixin
+from portal.api_base import JSONTypesMixin, StrictQueryParamsMixin
 from portal.security import StepUpRequired, step_up_confirmed_at
 
 from . import rules, services
+from .filters import AgreementFilter, PartnerFilter
 from .models import DataSharingAgreement, DsaSignature, Membership, Partner
 from .selectors import dsa_get, dsa_list_visible_to, memberships_of, partner_list_visible_to, with_coverage
 from .sharing import coverage
@@ -26,6 +26,7 @@ from .sharing import coverage
 class PartnerSerializer(serializers.ModelSerializer):
     areas = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    website = serializers.URLField(read_only=True, allow_blank=True, help_text='The website, or "" when it has none')
 
     class Meta:
         model = Partner
@@ -33,25 +34,15 @@ class PartnerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("kind", OpenApiTypes.STR, enum=Partner.Kind.values),
-        OpenApiParameter("search", OpenApiTypes.STR, description="Part of the partner's name or short name"),
-    ]
-)
 class PartnerViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
     """Board partners. Filter with ?kind= and ?search=."""
 
-    list_query_params = ("kind", "search")
-
     serializer_class = PartnerSerializer
+    filterset_class = PartnerFilter
     lookup_field = "slug"
 
     def get_queryset(self):
-        params = self.request.query_params
-        return partner_list_visible_to(
-            user=self.request.user, search=params.get("search", ""), kind=params.get("kind", "")
-        )
+        return partner_list_visible_to(user=self.request.user)
 
     def get_object(self):
         return permissions.get_visible_or_404(
@@ -120,7 +111,7 @@ class DataSharingAgreementSerializer(serializers.ModelSerializer):
         return [c.code for c in covered]
 
 
-class DataSharingAgreementDraftSerializer(serializers.Serializer):
+class DataSharingAgreementDraftSerializer(JSONTypesMixin, serializers.Serializer):
     """A new draft: the same terms as the page. Status fields are set by the services only."""
 
     provider = serializers.SlugField(required=False, help_text="Only when you act for more than one partner")
@@ -144,11 +135,11 @@ class DataSharingAgreementDraftSerializer(serializers.Serializer):
     review_date = serializers.DateField()
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(JSONTypesMixin, serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SignSerializer(serializers.Serializer):
+class SignSerializer(JSONTypesMixin, serializers.Serializer):
     partner = serializers.SlugField(required=False, help_text="Only when you sign for more than one party")
 
 
@@ -181,18 +172,11 @@ def _run(service, **kwargs):
     except StepUpRequired:
         raise PermissionDenied(STEP_UP_REFUSED)
     except DjangoValidationError as exc:
-        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": " ".join(exc.messages)})
     except DjangoPermissionDenied as exc:
         raise PermissionDenied(str(exc) or None)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("partner", OpenApiTypes.STR, description="Partner slug (as provider or recipient)"),
-        OpenApiParameter("status", OpenApiTypes.STR, enum=DataSharingAgreement.Status.values),
-        OpenApiParameter("indicator", OpenApiTypes.STR, description="Indicator code"),
-    ]
-)
 class DataSharingAgreementViewSet(
     StrictQueryParamsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -204,25 +188,11 @@ class DataSharingAgreementViewSet(
     """
 
     serializer_class = DataSharingAgreementSerializer
-    filter_backends: list = []
-    list_query_params = ("partner", "status", "indicator")
+    filterset_class = AgreementFilter
     queryset = DataSharingAgreement.objects.none()  # for the schema; rows come from the selectors
 
     def get_queryset(self):
-        params = self.request.query_params
-        partner = indicator = None
-        if params.get("partner"):
-            partner = Partner.objects.filter(slug=params["partner"]).first()
-            if partner is None:
-                return DataSharingAgreement.objects.none()
-        if params.get("indicator"):
-            found = coverage().find(codes=[params["indicator"]])
-            if not found:
-                return DataSharingAgreement.objects.none()
-            indicator = found[0]
-        return dsa_list_visible_to(
-            user=self.request.user, partner=partner, status=params.get("status", ""), indicator=indicator
-        ).prefetch_related("signatures__partner")
+        return dsa_list_visible_to(user=self.request.user).prefetch_related("signatures__partner")
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -350,7 +320,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
     full_name = serializers.CharField()
-    email = serializers.EmailField()
+    email = serializers.EmailField(allow_blank=True, help_text="Blank for a partner system's token")
     memberships = MembershipSerializer(many=True)
 
 

@@ -145,6 +145,7 @@ PEOPLE = [
     ("courts.officer", "Gareth", "Lewis", "hmcts-west-midlands", Role.OFFICER, "Cluster manager"),
     ("yjs.birmingham.officer", "Sophie", "Clarke", "birmingham-yjs", Role.OFFICER, "YJS information officer"),
     ("yjs.coventry.officer", "Imran", "Hussain", "coventry-yjs", Role.OFFICER, "YJS performance officer"),
+    ("yjs.birmingham.signatory", "Joanne", "Okoro", "birmingham-yjs", Role.SIGNATORY, "Head of Youth Justice"),
     ("health.officer", "Laura", "Price", "bsol-icb", Role.OFFICER, "Health and justice commissioner"),
     ("victims.officer", "Grace", "Mensah", "victim-support-west-midlands", Role.OFFICER, "Service manager"),
     ("vrp.officer", "Ben", "Taylor", "west-midlands-vrp", Role.OFFICER, "Data and insight lead"),

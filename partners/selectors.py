@@ -19,11 +19,16 @@ from .sharing import attach_covered, coverage
 def partner_list_visible_to(*, user, search: str = "", kind: str = "") -> QuerySet[Partner]:
     """The partner directory: every active partner, to anyone who holds a role."""
     qs = permissions.visible(user, rules.PARTNER_VIEW, Partner.objects.filter(active=True))
+    return partners_narrowed(qs, search=search, kind=kind).prefetch_related("areas").order_by("name")
+
+
+def partners_narrowed(qs: QuerySet[Partner], *, search: str = "", kind: str = "") -> QuerySet[Partner]:
+    """Narrow partners already filtered for the viewer (the directory page and the API's FilterSet)."""
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(short_name__icontains=search))
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.prefetch_related("areas").order_by("name")
+    return qs
 
 
 def partner_get(*, user, slug: str) -> Partner:
@@ -74,6 +79,19 @@ def dsa_list_visible_to(
 ) -> QuerySet[DataSharingAgreement]:
     """Agreements the user may see (their partners' as provider or recipient; all for the PCC office)."""
     qs = permissions.visible(user, rules.DSA_VIEW, DataSharingAgreement.objects.all())
+    return (
+        dsa_narrowed(qs, partner=partner, status=status, indicator=indicator)
+        .select_related("provider")
+        .prefetch_related(Prefetch("recipients", queryset=Partner.objects.order_by("name")), "signatures")
+        .order_by("-created_at", "-id")
+    )
+
+
+def dsa_narrowed(
+    qs: QuerySet[DataSharingAgreement], *, partner: Partner | None = None, status: str = "", indicator=None
+) -> QuerySet[DataSharingAgreement]:
+    """Narrow agreements already filtered for the viewer: a party (as provider or recipient), a status, an
+    item covered (a Covered or anything with its pk). The agreements page and the API's FilterSet."""
     if partner is not None:
         qs = qs.filter(
             Q(provider=partner) | Q(pk__in=DataSharingAgreement.objects.filter(recipients=partner).values("pk"))
@@ -82,11 +100,7 @@ def dsa_list_visible_to(
         qs = qs.filter(status=status)
     if indicator is not None:
         qs = qs.filter(pk__in=coverage().agreement_ids_covering(indicator.pk))
-    return (
-        qs.select_related("provider")
-        .prefetch_related(Prefetch("recipients", queryset=Partner.objects.order_by("name")), "signatures")
-        .order_by("-created_at", "-id")
-    )
+    return qs
 
 
 def with_coverage(agreements) -> list[DataSharingAgreement]:

@@ -27,5 +27,11 @@ class StrictSwaggerView(StrictQueryParamsMixin, SpectacularSwaggerSplitView):
 class PortalRouter(DefaultRouter):
     APIRootView = StrictAPIRootView
 
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        # NOTE: a row's id, slug or code is anything but a slash (DRF's default also stops at a dot), so
+        # that `/data-returns/1.5/` reaches the view and is its JSON 404, never the site's HTML one.
+        kwarg = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
+        return f"(?P<{lookup_prefix}{kwarg}>{getattr(viewset, 'lookup_value_regex', '[^/]+')})"
+
 
 router = PortalRouter()

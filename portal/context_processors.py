@@ -26,6 +26,7 @@ def _nav(request) -> list[dict]:
     items += [
         ("Priorities", "targets:priorities", target_rules.PRIORITY_VIEW),
         ("Indicators", "targets:indicators", target_rules.PRIORITY_VIEW),
+        ("Plans", "targets:plans", target_rules.PLAN_VIEW),
         ("Data returns", "targets:returns", (target_rules.DATA_RETURN_SUBMIT, target_rules.DATA_RETURN_REVIEW_ALL)),
         ("Sharing agreements", "partners:dsa-list", partner_rules.DSA_VIEW),
         ("Audit log", "portal:audit-log", permissions.AUDIT_VIEW),

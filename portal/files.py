@@ -49,6 +49,10 @@ ACTIVE_CONTENT = (
     "objects). Save it as a plain Excel workbook (.xlsx) without them, or as CSV, and upload it again."
 )
 DAMAGED = "The workbook's structure is unsafe or damaged. Save it again and upload it."
+DOCUMENT_ACTIVE_CONTENT = (
+    "The document contains macros or other active content (such as ActiveX controls or embedded objects), or a "
+    "part we cannot identify. Save it as a plain Word document (.docx) or as PDF, and upload it again."
+)
 _RELATIONSHIP_TYPE = re.compile(rb"\bType\s*=\s*[\"']([^\"']*)")
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 _ROW_NUMBER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?\br=[\"'](\d+)")
@@ -223,6 +227,74 @@ def _count_rows(archive: zipfile.ZipFile, name: str, limit: int, chunk: int = 1 
                 return rows
 
 
+def _zip_kind(uploaded) -> str:
+    """An Office file's kind by its parts: a workbook (xl/) or a Word document (word/)."""
+    uploaded.seek(0)
+    try:
+        with zipfile.ZipFile(uploaded) as archive:
+            names = [m.filename for m in archive.infolist()[: MAX_XLSX_MEMBERS + 1]]
+    except zipfile.BadZipFile:
+        return "other"
+    finally:
+        uploaded.seek(0)
+    if any(n.startswith("word/") for n in names):
+        return "docx"
+    if any(n.startswith("xl/") for n in names):
+        return "xlsx"
+    return "other"
+
+
+def _check_docx(uploaded, max_bytes: int) -> None:
+    """A Word document: a sane package (parts, size, compression), no macros, ActiveX or embedded objects."""
+    uploaded.seek(0)
+    try:
+        with zipfile.ZipFile(uploaded) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            total = sum(m.file_size for m in members)
+            packed = sum(m.compress_size for m in members) or 1
+            if len(members) > MAX_XLSX_MEMBERS or total / packed > MAX_XLSX_RATIO or total > 5 * max_bytes:
+                raise UploadRejected(
+                    "The document expands to far more than its size, or has too many parts. Save it "
+                    "again as a plain Word document (.docx) or as PDF, and upload it."
+                )
+            from defusedxml import ElementTree
+
+            try:
+                content_types = ElementTree.fromstring(archive.read("[Content_Types].xml"))
+            except Exception:
+                raise UploadRejected(DAMAGED)
+            try:
+                _refuse_active_content(archive, _part_types(content_types, members))
+            except UploadRejected:
+                raise UploadRejected(DOCUMENT_ACTIVE_CONTENT)
+    except zipfile.BadZipFile:
+        raise UploadRejected("The file is damaged and cannot be opened. Save it again and upload it.")
+    except KeyError:
+        raise UploadRejected(DAMAGED)
+    finally:
+        uploaded.seek(0)
+
+
+PDF_ACTIVE = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA")
+
+
+def _check_pdf(uploaded) -> None:
+    """A PDF without scripts, launch actions or embedded files (a document to read, nothing to run)."""
+    uploaded.seek(0)
+    carry = b""
+    try:
+        for chunk in iter(lambda: uploaded.read(1 << 20), b""):
+            text = carry + chunk
+            if any(mark in text for mark in PDF_ACTIVE):
+                raise UploadRejected(
+                    "The PDF contains scripts or embedded files. Save it again as a plain PDF (for "
+                    "example, print it to PDF) and upload it."
+                )
+            carry = text[-32:]
+    finally:
+        uploaded.seek(0)
+
+
 def upload_accept(
     uploaded, *, allowed: Sequence[str] = ("csv", "xlsx"), max_bytes: int | None = None
 ) -> AcceptedUpload:
@@ -240,7 +312,9 @@ def upload_accept(
         raise UploadRejected(f"The selected file must be smaller than {max_bytes // (1024 * 1024)} MB.")
     head = _read_head(uploaded)
     if head.startswith(b"PK\x03\x04"):
-        kind = "xlsx"
+        kind = _zip_kind(uploaded) if "docx" in allowed else "xlsx"
+    elif head.startswith(b"%PDF-"):
+        kind = "pdf"
     elif _looks_like_text(head):
         kind = "csv"
     else:
@@ -266,6 +340,10 @@ def upload_accept(
         )
     if kind == "xlsx":
         _check_xlsx(uploaded, max_bytes)
+    elif kind == "docx":
+        _check_docx(uploaded, max_bytes)
+    elif kind == "pdf":
+        _check_pdf(uploaded)
     digest = hashlib.sha256()
     uploaded.seek(0)
     for chunk in iter(lambda: uploaded.read(1024 * 1024), b""):

@@ -398,6 +398,8 @@ CELERY_BEAT_SCHEDULE = {
     "dsa-reminders": {"task": "partners.dsa_reminders", "schedule": crontab(hour=7, minute=0)},
     # Data returns whose checks stopped part-way (a worker killed mid-task): retried, then failed.
     "sweep-stuck-returns": {"task": "targets.sweep_stuck_returns", "schedule": 300.0},
+    # Plans: reminders of sign-offs due within 3 working days or overdue; the board chair told after 5.
+    "plan-signoff-reminders": {"task": "targets.plan_signoff_reminders", "schedule": crontab(hour=7, minute=30)},
 }
 
 # --- REST API ---------------------------------------------------------------------------
@@ -414,8 +416,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Each list's FilterSet (partners/filters.py, targets/filters.py) narrows what its selector gave.
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, adding the refusals (400/401/403/404/415/429) each operation can give.
+    "DEFAULT_SCHEMA_CLASS": "portal.api_schema.PortalAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["portal.api_auth.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"partner_system": os.environ.get("API_TOKEN_RATE", "600/hour")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -18,10 +17,17 @@ from rest_framework.reverse import reverse
 
 from partners.models import Partner
 from portal import permissions
-from portal.api_base import SafeJSONParser, StrictQueryParamsMixin
+from portal.api_base import (
+    JSONTypesMixin,
+    SafeJSONParser,
+    StrictQueryParamsMixin,
+    ValidationErrorSerializer,
+    validated_filterset,
+)
 from portal.files import UploadRejected
 
 from . import rules, selectors, services
+from .filters import DataReturnFilter, IndicatorFilter, ObservationFilter, TargetFilter
 from .models import DataReturn, Indicator, Observation, Priority, Target
 from .validation import RowErrors
 
@@ -139,15 +145,6 @@ class ObservationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ObservationFilterSerializer(serializers.Serializer):
-    indicator = serializers.CharField(required=False)
-    area = serializers.CharField(required=False)
-    period_from = serializers.DateField(required=False)
-    period_to = serializers.DateField(required=False)
-    breakdown = serializers.CharField(required=False)
-    history = serializers.BooleanField(required=False, default=False)
-
-
 class ObservationBatchSerializer(serializers.Serializer):
     partner = serializers.SlugField(required=False, help_text="Only when you act for more than one partner")
     rows = serializers.ListField(
@@ -158,9 +155,25 @@ class ObservationBatchSerializer(serializers.Serializer):
     )
 
 
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The row's number (1 for the first of rows; 0 for the batch as a whole)")
+    column = serializers.CharField(help_text="The column (field) that is wrong")
+    message = serializers.CharField()
+    fix = serializers.CharField(help_text="What to do about it")
+
+
+class BatchRefusedSerializer(ValidationErrorSerializer):
+    """400 for a batch: `errors` lists every problem by row and column (nothing was saved); or the refusals
+    any request can get."""
+
+    errors = RowErrorSerializer(many=True, required=False)
+
+
 class DataReturnSerializer(serializers.ModelSerializer):
     partner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    uploaded_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Null when the person was removed"
+    )
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     errors = serializers.JSONField(read_only=True)
     warnings = serializers.JSONField(read_only=True)
@@ -205,7 +218,7 @@ class DataReturnDetailSerializer(DataReturnSerializer):
         read_only_fields = fields
 
 
-class DataReturnApplySerializer(serializers.Serializer):
+class DataReturnApplySerializer(JSONTypesMixin, serializers.Serializer):
     confirm_revisions = serializers.BooleanField(
         required=False,
         default=False,
@@ -213,7 +226,7 @@ class DataReturnApplySerializer(serializers.Serializer):
     )
 
 
-class DataReturnUploadSerializer(serializers.Serializer):
+class DataReturnUploadSerializer(JSONTypesMixin, serializers.Serializer):
     file = serializers.FileField()
     partner = serializers.SlugField(required=False, help_text="Only when you act for more than one partner")
 
@@ -239,7 +252,6 @@ class PriorityViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = PrioritySerializer
     lookup_field = "slug"
-    filter_backends: list = []
 
     def get_queryset(self):
         return permissions.visible(
@@ -252,33 +264,15 @@ class PriorityViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.priority_get(user=self.request.user, slug=self.kwargs["slug"])
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("provider", OpenApiTypes.STR, description="Provider partner slug"),
-        OpenApiParameter("frequency", OpenApiTypes.STR, enum=Indicator.Frequency.values),
-        OpenApiParameter("search", OpenApiTypes.STR, description="Part of the code or name"),
-    ]
-)
 class IndicatorViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
     """Indicator definitions. Filter with ?provider=<partner slug>, ?frequency= and ?search=."""
 
-    list_query_params = ("provider", "frequency", "search")
-
     serializer_class = IndicatorSerializer
+    filterset_class = IndicatorFilter
     lookup_field = "code"
-    filter_backends: list = []
 
     def get_queryset(self):
-        params = self.request.query_params
-        provider = Partner.objects.filter(slug=params["provider"]).first() if params.get("provider") else None
-        if params.get("provider") and provider is None:
-            return Indicator.objects.none()
-        return selectors.indicator_list(
-            user=self.request.user,
-            provider=provider,
-            search=params.get("search", ""),
-            frequency=params.get("frequency", ""),
-        )
+        return selectors.indicator_list(user=self.request.user)
 
     def get_object(self):
         return permissions.get_visible_or_404(
@@ -289,36 +283,19 @@ class IndicatorViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
         )
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("priority", OpenApiTypes.STR, description="Priority slug"),
-        OpenApiParameter("owner", OpenApiTypes.STR, description="Owner partner slug"),
-        OpenApiParameter("indicator", OpenApiTypes.STR, description="Indicator code"),
-        OpenApiParameter("status", OpenApiTypes.STR, enum=Target.Status.values),
-    ]
-)
 class TargetViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
     """Targets with their status. latest_value is null with figures_shared false unless you may see the data."""
 
-    list_query_params = ("priority", "owner", "indicator", "status")
-
     serializer_class = TargetSerializer
-    filter_backends: list = []
+    filterset_class = TargetFilter
     queryset = Target.objects.none()  # for the schema; rows come from the selectors
 
+    def get_queryset(self):
+        return selectors.targets_visible_to(user=self.request.user)
+
     def list(self, request, *args, **kwargs):
-        params = request.query_params
-        narrowing = {}
-        if params.get("priority"):
-            narrowing["priority"] = Priority.objects.filter(slug=params["priority"]).first()
-        if params.get("owner"):
-            narrowing["owner"] = Partner.objects.filter(slug=params["owner"]).first()
-        if params.get("indicator"):
-            narrowing["indicator"] = Indicator.objects.filter(code__iexact=params["indicator"]).first()
-        if any(v is None for v in narrowing.values()):
-            rows = []
-        else:
-            rows = selectors.target_list_visible_to(user=request.user, status=params.get("status", ""), **narrowing)
+        # NOTE: a status is computed (with_status) after the FilterSet narrowed the queryset: rows() does both.
+        rows = validated_filterset(self, self.get_queryset()).rows()
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -334,20 +311,14 @@ class ObservationViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, viewsets
     """Figures you may see (GET), and a batch of your own figures (POST, all or nothing)."""
 
     serializer_class = ObservationSerializer
-    filter_backends: list = []
-    list_query_params = ("indicator", "area", "period_from", "period_to", "breakdown", "history")
+    filterset_class = ObservationFilter
     parser_classes = [SafeJSONParser]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Observation.objects.none()
-        params = ObservationFilterSerializer(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        return selectors.observations_visible_to(user=self.request.user, filters=params.validated_data)
-
-    @extend_schema(parameters=[ObservationFilterSerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        # Every revision the caller may see; the FilterSet keeps the current ones unless ?history=true.
+        return selectors.observations_visible_to(user=self.request.user, filters={"history": True})
 
     @extend_schema(
         request=ObservationBatchSerializer,
@@ -363,7 +334,7 @@ class ObservationViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, viewsets
                     "revisions": serializers.ListField(child=serializers.DictField()),
                 },
             ),
-            400: OpenApiTypes.OBJECT,
+            400: BatchRefusedSerializer,
         },
     )
     def create(self, request, *args, **kwargs):
@@ -396,14 +367,11 @@ class DataReturnViewSet(
     """Data returns you may see; POST a CSV/XLSX file (multipart, field 'file') to send one."""
 
     serializer_class = DataReturnSerializer
-    filter_backends: list = []
-    list_query_params = ("status",)
+    filterset_class = DataReturnFilter
     parser_classes = [MultiPartParser, FormParser, SafeJSONParser]
 
     def get_queryset(self):
-        return selectors.data_returns_visible_to(
-            user=self.request.user, status=self.request.query_params.get("status", "")
-        )
+        return selectors.data_returns_visible_to(user=self.request.user)
 
     def get_serializer_class(self):
         return DataReturnDetailSerializer if self.action in ("retrieve", "apply") else DataReturnSerializer
@@ -448,7 +416,15 @@ class DataReturnViewSet(
 
     @extend_schema(
         request=DataReturnApplySerializer,
-        responses={200: DataReturnDetailSerializer, 400: OpenApiTypes.OBJECT, 409: DataReturnDetailSerializer},
+        responses={
+            200: DataReturnDetailSerializer,
+            400: PolymorphicProxySerializer(
+                component_name="DataReturnApplyRefused",
+                serializers=[ValidationErrorSerializer, DataReturnDetailSerializer],
+                resource_type_field_name=None,
+            ),
+            409: DataReturnDetailSerializer,
+        },
     )
     @action(detail=True, methods=["post"])
     def apply(self, request, pk=None, **kwargs):

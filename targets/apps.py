@@ -9,6 +9,36 @@ class TargetsConfig(AppConfig):
     def ready(self):
         # Register with the core and with partners: permission rules, what agreements cover (and the
         # grants they imply), the start-page and partner-page sections.
+        from datetime import timedelta
+
+        from portal.notifications import register_kind
+        from portal.schedule import register_scheduled
+        from portal.security import step_up_action
+
         from . import home_items, rules, selectors, sharing  # noqa: F401
+        from .plans import home_items as plan_home_items  # noqa: F401
+        from .plans import tasks as plan_tasks  # noqa: F401
+        from .plans import workflows as plan_workflows  # noqa: F401
 
         sharing.register()
+        step_up_action("signing off or returning a plan")
+        register_scheduled(
+            "targets.plan_signoff_reminders", "The daily reminders of plan sign-offs", timedelta(hours=26)
+        )
+        register_kind(
+            "plan.signoff_requested",
+            "Plans sent for your sign-off",
+            "When a plan version is sent to your organisation for sign-off.",
+        )
+        register_kind(
+            "plan.signoff_due",
+            "Plan sign-offs due soon or overdue",
+            "Each working day from 3 working days before your organisation's sign-off is due.",
+        )
+        register_kind(
+            "plan.signoff_escalated",
+            "Sign-offs long overdue (for the board chair)",
+            "When a partner is more than 5 working days late signing off a plan.",
+        )
+        register_kind("plan.agreed", "Plans agreed", "When every required partner has signed off a plan version.")
+        register_kind("plan.returned", "Plans returned", "When a partner returns a plan version with reasons.")

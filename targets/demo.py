@@ -600,3 +600,4 @@ def seed_targets() -> None:
 
 
 from . import demo_sharing  # noqa: E402,F401  (the demo's data-sharing agreements: step 50)
+from .plans import demo as plans_demo  # noqa: E402,F401  (the demo plans: step 60)

@@ -503,3 +503,16 @@ class PartnerRemit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner.short_name}: {self.title}"
+
+
+# Plans and sign-off live in their own module of targets (targets/plans/); their models are registered here.
+from .plans.models import (  # noqa: E402,F401
+    Plan,
+    PlanAction,
+    PlanAttachment,
+    PlanComment,
+    PlanGroupObjectPermission,
+    PlanSection,
+    PlanSignOff,
+    PlanVersion,
+)

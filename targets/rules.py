@@ -53,3 +53,36 @@ register_role_permissions(
         Role.PCC: _PCC_OFFICE,
     }
 )
+
+# --- Plans and sign-off (targets/plans) -------------------------------------------------------------
+PLAN_VIEW = "plan.view"  # drafts: the owner and contributors; agreed versions: everyone with a role
+PLAN_CREATE = "plan.create"  # a partner's officers for their partner; the PCC office for the board
+PLAN_MANAGE = "plan.manage"  # run a plan: sections, actions, attachments, sending for sign-off
+PLAN_CONTRIBUTE = "plan.contribute"  # write the sections and actions assigned to one's own partner
+PLAN_SIGN = "plan.sign"  # sign off or return a version for one's own partner (signatories)
+
+register_rules(
+    {
+        PLAN_VIEW: Rule("targets.view_plan", "view_plan", "targets.view_all_plans"),
+        PLAN_CREATE: Rule("targets.add_plan", "act_for_partner", "targets.manage_any_plan"),
+        PLAN_MANAGE: Rule("targets.manage_plan", "manage_plan", "targets.manage_any_plan"),
+        PLAN_CONTRIBUTE: Rule("targets.contribute_plan", "act_for_partner"),
+        PLAN_SIGN: Rule("targets.sign_plan", "act_for_partner"),
+    }
+)
+register_role_permissions(
+    {
+        Role.OFFICER: ["targets.view_plan", "targets.add_plan", "targets.manage_plan", "targets.contribute_plan"],
+        Role.SIGNATORY: ["targets.view_plan", "targets.sign_plan"],
+        Role.BOARD_MEMBER: ["targets.view_plan", "targets.add_plan", "targets.manage_plan"],
+        Role.PCC_OFFICER: [
+            "targets.view_plan",
+            "targets.view_all_plans",
+            "targets.add_plan",
+            "targets.manage_plan",
+            "targets.manage_any_plan",
+            "targets.contribute_plan",
+        ],
+        Role.PCC: ["targets.view_plan", "targets.view_all_plans"],
+    }
+)

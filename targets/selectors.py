@@ -149,17 +149,35 @@ def target_list_visible_to(
     status: str = "",
 ) -> list[Target]:
     """Targets with status words (figures only where shared), optionally narrowed."""
-    qs = permissions.visible(user, rules.PRIORITY_VIEW, Target.objects.filter(priority__active=True))
+    qs = targets_narrowed(targets_visible_to(user=user), priority=priority, owner=owner, indicator=indicator)
+    return targets_in_status(with_status(user, qs), status=status)
+
+
+def targets_visible_to(*, user) -> QuerySet[Target]:
+    """The targets of active priorities the user may see, as a queryset (for with_status after narrowing)."""
+    return permissions.visible(user, rules.PRIORITY_VIEW, Target.objects.filter(priority__active=True))
+
+
+def targets_narrowed(
+    qs: QuerySet[Target],
+    *,
+    priority: Priority | None = None,
+    owner: Partner | None = None,
+    indicator: Indicator | None = None,
+) -> QuerySet[Target]:
+    """Narrow targets already filtered for the viewer (target_list_visible_to and the API's FilterSet)."""
     if priority is not None:
         qs = qs.filter(priority=priority)
     if owner is not None:
         qs = qs.filter(owner=owner)
     if indicator is not None:
         qs = qs.filter(indicator=indicator)
-    rows = with_status(user, qs)
-    if status:
-        rows = [t for t in rows if t.status == status]
-    return rows
+    return qs
+
+
+def targets_in_status(rows: list[Target], *, status: str = "") -> list[Target]:
+    """The targets (with status attached by with_status) whose status is the one asked for, if any."""
+    return [t for t in rows if t.status == status] if status else rows
 
 
 # --- Priorities --------------------------------------------------------------------------------
@@ -250,13 +268,21 @@ def indicator_list(
     """The indicator catalogue (definitions are visible to everyone with a role)."""
     qs = Indicator.objects.all() if include_inactive else Indicator.objects.filter(active=True)
     qs = permissions.visible(user, rules.PRIORITY_VIEW, qs)
+    qs = indicators_narrowed(qs, provider=provider, search=search, frequency=frequency)
+    return qs.select_related("provider").order_by("code")
+
+
+def indicators_narrowed(
+    qs: QuerySet[Indicator], *, provider: Partner | int | None = None, search: str = "", frequency: str = ""
+) -> QuerySet[Indicator]:
+    """Narrow indicators already filtered for the viewer (the catalogue page and the API's FilterSet)."""
     if provider:
         qs = qs.filter(provider=provider)
     if frequency:
         qs = qs.filter(frequency=frequency)
     if search:
         qs = qs.filter(Q(code__icontains=search) | Q(name__icontains=search))
-    return qs.select_related("provider").order_by("code")
+    return qs
 
 
 def indicator_get(*, user, code: str) -> Indicator:
@@ -303,8 +329,23 @@ def observations_visible_to(*, user, filters: dict | None = None) -> QuerySet[Ob
     YYYY-MM-DD; on period_start), breakdown ("total", a dimension such as "sex", or a
     canonical key such as "sex=Female"), history (True to include retired revisions).
     """
-    filters = filters or {}
-    qs = Observation.objects.all()
+    qs = observations_narrowed(Observation.objects.all(), filters=filters or {})
+    totals = permissions.visible(user, rules.OBSERVATION_VIEW, qs.filter(breakdown_key=""))
+    split = permissions.visible(
+        user,
+        rules.OBSERVATION_BREAKDOWNS_VIEW,
+        permissions.visible(user, rules.OBSERVATION_VIEW, qs.exclude(breakdown_key="")),
+    )
+    return (
+        (totals | split)
+        .select_related("indicator", "area", "provider")
+        .order_by("indicator__code", "area__code", "period_start", "breakdown_key", "-revision")
+    )
+
+
+def observations_narrowed(qs: QuerySet[Observation], *, filters: dict) -> QuerySet[Observation]:
+    """Narrow figures by the filters observations_visible_to describes: its own, and the API's FilterSet on
+    figures already filtered for the viewer. Without history, only current revisions."""
     if not filters.get("history"):
         qs = qs.filter(is_current=True)
     if filters.get("indicator"):
@@ -324,17 +365,7 @@ def observations_visible_to(*, user, filters: dict | None = None) -> QuerySet[Ob
         qs = qs.filter(breakdown_key__contains=f"{breakdown}=")
     elif breakdown:
         qs = qs.filter(breakdown_key=breakdown)
-    totals = permissions.visible(user, rules.OBSERVATION_VIEW, qs.filter(breakdown_key=""))
-    split = permissions.visible(
-        user,
-        rules.OBSERVATION_BREAKDOWNS_VIEW,
-        permissions.visible(user, rules.OBSERVATION_VIEW, qs.exclude(breakdown_key="")),
-    )
-    return (
-        (totals | split)
-        .select_related("indicator", "area", "provider")
-        .order_by("indicator__code", "area__code", "period_start", "breakdown_key", "-revision")
-    )
+    return qs
 
 
 # --- Data returns --------------------------------------------------------------------------------
@@ -342,11 +373,19 @@ def data_returns_visible_to(*, user, partner: Partner | None = None, status: str
     """Returns the user may see: their partners' own, or every one for the PCC office."""
     # NOTE: the listed revisions (up to 10,000) are read only where they are shown: data_return_revisions.
     qs = permissions.visible(user, rules.DATA_RETURN_VIEW, DataReturn.objects.defer("revisions"))
+    qs = data_returns_narrowed(qs, partner=partner, status=status)
+    return qs.select_related("partner", "uploaded_by", "applied_by").order_by("-uploaded_at", "-id")
+
+
+def data_returns_narrowed(
+    qs: QuerySet[DataReturn], *, partner: Partner | None = None, status: str = ""
+) -> QuerySet[DataReturn]:
+    """Narrow returns already filtered for the viewer (data_returns_visible_to and the API's FilterSet)."""
     if partner is not None:
         qs = qs.filter(partner=partner)
     if status:
         qs = qs.filter(status=status)
-    return qs.select_related("partner", "uploaded_by", "applied_by").order_by("-uploaded_at", "-id")
+    return qs
 
 
 def data_return_get(*, user, pk: int) -> DataReturn:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .plans import views as plans
 
 app_name = "targets"
 
@@ -23,4 +24,39 @@ urlpatterns = [
     ),
     path("data-returns/<int:pk>/apply/", views.data_return_apply, name="data-return-apply"),
     path("data-returns/<int:pk>/applied/", views.data_return_applied, name="data-return-applied"),
+    # --- Plans and sign-off ---------------------------------------------------------------------
+    path("plans/", plans.plan_list, name="plans"),
+    path("plans/new/", plans.plan_create, name="plan-create"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan"),
+    path("plans/<int:pk>/edit/", plans.plan_edit, name="plan-edit"),
+    path("plans/<int:pk>/history/", plans.plan_history, name="plan-history"),
+    path("plans/<int:pk>/compare/", plans.plan_compare, name="plan-compare"),
+    path("plans/<int:pk>/new-version/", plans.plan_version_start, name="plan-version-start"),
+    path("plans/<int:pk>/versions/<int:number>/", plans.version_detail, name="plan-version"),
+    path("plans/<int:pk>/versions/<int:number>/send/", plans.version_send, name="plan-version-send"),
+    path("plans/<int:pk>/versions/<int:number>/print/", plans.version_print, name="plan-version-print"),
+    path("plans/<int:pk>/versions/<int:number>/plan.pdf", plans.version_pdf, name="plan-version-pdf"),
+    path("plans/<int:pk>/versions/<int:number>/sections/new/", plans.section_add, name="plan-section-add"),
+    path("plans/<int:pk>/versions/<int:number>/sections/<str:key>/edit/", plans.section_edit, name="plan-section-edit"),
+    path(
+        "plans/<int:pk>/versions/<int:number>/sections/<str:key>/comments/", plans.comment_add, name="plan-comment-add"
+    ),
+    path("plans/<int:pk>/versions/<int:number>/actions/new/", plans.action_add, name="plan-action-add"),
+    path("plans/<int:pk>/versions/<int:number>/actions/<str:key>/edit/", plans.action_edit, name="plan-action-edit"),
+    path("plans/<int:pk>/versions/<int:number>/documents/new/", plans.attachment_add, name="plan-attachment-add"),
+    path(
+        "plans/<int:pk>/versions/<int:number>/documents/<int:attachment_id>/",
+        plans.attachment_download,
+        name="plan-attachment",
+    ),
+    path(
+        "plans/<int:pk>/versions/<int:number>/sign-offs/<slug:partner>/sign/",
+        plans.signoff_sign,
+        name="plan-signoff-sign",
+    ),
+    path(
+        "plans/<int:pk>/versions/<int:number>/sign-offs/<slug:partner>/return/",
+        plans.signoff_return,
+        name="plan-signoff-return",
+    ),
 ]

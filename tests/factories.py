@@ -306,3 +306,136 @@ def covered_codes(agreement: DataSharingAgreement) -> list[str]:
 def just_now():
     """A step-up given a moment ago (what a view passes as `confirmed_at` after a fresh code)."""
     return timezone.now()
+
+
+# --- Plans -----------------------------------------------------------------------------------------
+PLAN_PERIOD = (date(2026, 4, 1), date(2027, 3, 31))
+
+
+def make_plan(
+    owner: Partner | None,
+    contributors=(),
+    *,
+    title: str | None = None,
+    kind: str = "delivery",
+    sections=None,
+    actions=(),
+    documents=(),
+    status: str = "draft",
+    today: date | None = None,
+    working_days: int = 10,
+    **extra,
+):
+    """A plan through the services (as the system), its first version taken to the status asked for:
+    "draft", "in_signoff" (sent, every sign-off pending), "agreed" (every required partner signed) or
+    "returned" (the first required partner returned it: version 2 is the new draft).
+
+    sections: (title, Markdown, partner or None); by default one for the owner ("Overview", None) and one
+    for each partner, titled by its short name. actions: (what, partner, due date). documents: (title,
+    uploaded file)."""
+    from targets.plans import services as plan_services
+    from targets.plans.models import Plan
+
+    if sections is None:
+        sections = [("Overview", "Why the partners agree this plan.", None)] + [
+            (p.short_name, f"What {p.short_name} will do.", p) for p in [owner, *contributors] if p is not None
+        ]
+    plan = plan_services.plan_create(
+        kind=kind or Plan.Kind.DELIVERY,
+        title=title or f"Plan {next(_seq)}",
+        period_start=PLAN_PERIOD[0],
+        period_end=PLAN_PERIOD[1],
+        owner=owner,
+        contributors=list(contributors),
+        sections=list(sections),
+        by=SYSTEM,
+        **extra,
+    )
+    version = plan.versions.get()
+    for what, partner, due in actions:
+        plan_services.plan_action_add(version=version, what=what, owner=partner, due_date=due, by=SYSTEM)
+    for doc_title, uploaded in documents:
+        plan_services.plan_attachment_add(version=version, title=doc_title, uploaded_file=uploaded, by=SYSTEM)
+    if status == "draft":
+        return plan
+    plan_send(plan, today=today, working_days=working_days)
+    if status == "agreed":
+        for signoff in version.signoffs.select_related("partner"):
+            plan_sign(plan, signoff.partner)
+    elif status == "returned":
+        plan_return(plan, version.signoffs.select_related("partner").first().partner)
+    elif status != "in_signoff":
+        raise ValueError(f"make_plan cannot make a plan {status}")
+    assert plan.versions.get(number=1).status == status, plan.versions.get(number=1).status
+    return plan
+
+
+def latest_version(plan):
+    return plan.versions.order_by("-number").first()
+
+
+def plan_send(plan, *, today: date | None = None, working_days: int = 10):
+    """Send the plan's draft for sign-off (as the system)."""
+    from targets.plans import services as plan_services
+
+    return plan_services.plan_version_send(
+        version=latest_version(plan), by=SYSTEM, working_days=working_days, today=today
+    )
+
+
+def plan_sign(plan, partner: Partner, *, statement: str = ""):
+    """The partner's sign-off of the version out for sign-off (as the system, for its signatory)."""
+    from targets.plans import services as plan_services
+
+    signoff = latest_version(plan).signoffs.get(partner=partner)
+    return plan_services.plan_signoff_sign(
+        signoff=signoff, by=SYSTEM, statement=statement, signer_label=f"Signatory, {partner.short_name}"
+    )
+
+
+def plan_return(plan, partner: Partner, *, reasons: str = "Say who pays for it."):
+    """The partner returns the version out for sign-off (as the system); returns the new draft."""
+    from targets.plans import services as plan_services
+
+    signoff = latest_version(plan).signoffs.get(partner=partner)
+    return plan_services.plan_signoff_return(signoff=signoff, by=SYSTEM, reasons=reasons)
+
+
+def pdf_file(name: str = "evidence.pdf", *, extra: bytes = b"") -> SimpleUploadedFile:
+    """A small, plain PDF (extra: bytes put in its body, e.g. b"/JavaScript" to make it refused)."""
+    body = (
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n" + extra + b"\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    )
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+def docx_file(name: str = "notes.docx", *, macros: bool = False) -> SimpleUploadedFile:
+    """A minimal Word document; with macros, a macro-enabled one (a VBA project inside)."""
+    import zipfile
+
+    types = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/word/document.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+        + (
+            '<Override PartName="/word/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+            if macros
+            else ""
+        )
+        + "</Types>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", types)
+        archive.writestr(
+            "word/document.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><w:document '
+            'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r>'
+            "<w:t>Notes</w:t></w:r></w:p></w:body></w:document>",
+        )
+        if macros:
+            archive.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 macro")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/octet-stream")

@@ -25,7 +25,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from partners.models import Area, Partner, Role
@@ -34,7 +34,17 @@ from portal import permissions
 from targets import services as target_services
 from targets.models import DataReturn, Observation
 from tests.conftest import signed_in
-from tests.factories import SYSTEM, AreaFactory, add_figures, make_dsa, make_indicator, make_partner, make_person
+from tests.factories import (
+    SYSTEM,
+    AreaFactory,
+    add_figures,
+    make_dsa,
+    make_indicator,
+    make_partner,
+    make_person,
+    make_plan,
+    pdf_file,
+)
 from tests.portal.test_sign_in import _concrete, all_routes
 
 ROLES = ["officer", "signatory", "board", "pcc_officer", "pcc", "anonymous"]
@@ -143,6 +153,54 @@ EXPECTED: dict[str, E] = {
     "targets:data-return-revisions": E(OWN_ONLY, kind="data_return"),
     "targets:data-return-apply": E("302,404,404 | 403,404,404 | 403,404,404 | 403 | 403 | login", kind="data_return"),
     "targets:data-return-applied": E(OWN_ONLY, kind="data_return"),
+    # --- Plans: own, the council's draft (the police contribute); sharing, an agreed police plan the
+    # council contributed to; other, probation's draft. Drafts: the owner, contributors and the PCC office;
+    # agreed plans: everyone. A locked (agreed) version sends changes back to it with a message (302).
+    "targets:plans": E(EVERYONE),
+    "targets:plan-create": E("200 | 403 | 200 | 200 | 403 | login"),  # the board's own plans: PCC officers
+    "targets:plan": E(PARTIES, kind="plan"),
+    "targets:plan-compare": E(PARTIES, kind="plan"),
+    "targets:plan-history": E(PARTIES, kind="plan"),
+    # the agreed plan (sharing) has no draft: its details change in a new version (back to the plan, 302)
+    "targets:plan-edit": E("200,403,404 | 403,403,404 | 200,403,404 | 200,302,200 | 403 | login", kind="plan"),
+    # a version is open already (own, other) or the agreed one is copied (sharing): back to the plan
+    "targets:plan-version-start": E(
+        "302,403,404 | 403,403,404 | 302,403,404 | 302 | 403 | login", kind="plan", method="post"
+    ),
+    "targets:plan-version": E(PARTIES, kind="plan_version"),
+    "targets:plan-version-print": E(PARTIES, kind="plan_version"),
+    "targets:plan-version-pdf": E(PARTIES, kind="plan_version"),
+    "targets:plan-attachment": E(PARTIES, kind="plan_attachment"),
+    # the owner's officers and board members, and the PCC officers (any plan)
+    "targets:plan-version-send": E(
+        "200,403,404 | 403,403,404 | 200,403,404 | 200,302,200 | 403 | login", kind="plan_version"
+    ),
+    "targets:plan-section-add": E(
+        "200,403,404 | 403,403,404 | 200,403,404 | 200,302,200 | 403 | login", kind="plan_version"
+    ),
+    "targets:plan-action-add": E(
+        "200,403,404 | 403,403,404 | 200,403,404 | 200,302,200 | 403 | login", kind="plan_version"
+    ),
+    "targets:plan-attachment-add": E(
+        "200,403,404 | 403,403,404 | 200,403,404 | 200,302,200 | 403 | login", kind="plan_version"
+    ),
+    # a section: only its partner's officers write it (the council's section of each plan; probation's)
+    "targets:plan-section-edit": E(
+        "200,302,404 | 403,302,404 | 403,302,404 | 403,302,403 | 403,302,403 | login", kind="plan_section"
+    ),
+    # an action: its partner's officers, or whoever runs the plan
+    "targets:plan-action-edit": E(
+        "200,302,404 | 403,302,404 | 200,302,404 | 200,302,200 | 403,302,403 | login", kind="plan_action"
+    ),
+    # no comment in the POST: back to the section with the message; a draft unseen: 404
+    "targets:plan-comment-add": E(
+        "302,302,404 | 302,302,404 | 302,302,404 | 302 | 302 | login", kind="plan_section", method="post"
+    ),
+    # own: the council's sign-off, waiting; sharing: signed already (back to the version); other: probation's
+    "targets:plan-signoff-sign": E("403,403,404 | 200,302,404 | 403,403,404 | 403 | 403 | login", kind="plan_signoff"),
+    "targets:plan-signoff-return": E(
+        "403,403,404 | 200,302,404 | 403,403,404 | 403 | 403 | login", kind="plan_signoff"
+    ),
     # --- API -----------------------------------------------------------------------------------
     "api:api-root": E(API_EVERYONE),
     "api:schema": E(API_EVERYONE),
@@ -210,6 +268,7 @@ class World:
     returns: dict  # variant -> DataReturn
     indicators: dict  # variant -> Indicator
     clients: dict | None = None  # role -> Client, signed in with a recent second factor
+    plans: dict | None = None  # own, sharing, other, own_signoff, other_signoff -> Plan
 
 
 def _applied_return(partner: Partner, indicator) -> DataReturn:
@@ -254,6 +313,61 @@ def _notification(user):
             body="Read it and sign it.",
             url="/sharing-agreements/",
         )[0]
+
+
+def _plans(council: Partner, police: Partner, probation: Partner, targets: dict) -> dict:
+    """Plans of each kind the plan routes name: the council's own draft (the police contribute); an
+    agreed police plan the council contributed to; probation's draft (nothing to do with the council);
+    a police plan out for sign-off by the council; and probation's plan out for sign-off by probation."""
+    due = date(2027, 1, 29)
+
+    def plan(owner, contributors, title, status):
+        return make_plan(
+            owner,
+            contributors,
+            title=title,
+            status=status,
+            targets=[targets["own"]] if owner == council else [],
+            actions=[(f"Action for {p.short_name}", p, due) for p in [owner, *contributors]],
+            documents=[("Evidence", pdf_file())] if status in ("draft", "agreed") else [],
+        )
+
+    return {
+        "own": plan(council, [police], "Council community safety plan", "draft"),
+        "sharing": plan(police, [council], "Police violence plan, agreed", "agreed"),
+        "other": plan(probation, [], "Probation reoffending plan", "draft"),
+        "own_signoff": plan(police, [council], "Police neighbourhood plan, in sign-off", "in_signoff"),
+        "other_signoff": plan(probation, [], "Probation plan, in sign-off", "in_signoff"),
+    }
+
+
+def _plan_objects(plans: dict, owners: dict) -> dict:
+    """kind -> {variant -> the URL's values}, the section, action and sign-off being the own partner's
+    (the council's) where the plan has one, else its owner's."""
+    variants = {"own": plans["own"], "sharing": plans["sharing"], "other": plans["other"]}
+    writers = {"own": owners["own"], "sharing": owners["own"], "other": owners["other"]}
+
+    def version(plan):
+        return {"pk": plan.pk, "number": 1}
+
+    def section(partner, plan):
+        return {**version(plan), "key": plan.versions.get(number=1).sections.get(assigned_to=partner).key}
+
+    def action(partner, plan):
+        return {**version(plan), "key": plan.versions.get(number=1).actions.get(owner=partner).key}
+
+    def document(plan):
+        return {**version(plan), "attachment_id": plan.versions.get(number=1).attachments.get().pk}
+
+    signoffs = {"own": plans["own_signoff"], "sharing": plans["sharing"], "other": plans["other_signoff"]}
+    return {
+        "plan": {v: p.pk for v, p in variants.items()},
+        "plan_version": {v: version(p) for v, p in variants.items()},
+        "plan_section": {v: section(writers[v], p) for v, p in variants.items()},
+        "plan_action": {v: action(writers[v], p) for v, p in variants.items()},
+        "plan_attachment": {v: document(p) for v, p in variants.items()},
+        "plan_signoff": {v: {**version(p), "partner": writers[v].slug} for v, p in signoffs.items()},
+    }
 
 
 def build_world() -> World:
@@ -321,7 +435,9 @@ def build_world() -> World:
     notes = {role: _notification(user) for role, user in people.items()}
     notes["someone"] = _notification(others["sharing"])
     notes["someone else"] = _notification(others["other"])
+    plans = _plans(council, police, probation, targets)
     objects = {
+        **_plan_objects(plans, owners),
         "partner": {v: p.slug for v, p in owners.items()},
         "dsa": {v: a.pk for v, a in dsas.items()},
         "indicator": {v: i.code for v, i in indicators.items()},
@@ -350,13 +466,13 @@ def build_world() -> World:
             for role in ROLES
         },
     }
-    return World(people=people, objects=objects, dsas=dsas, returns=returns, indicators=indicators)
+    return World(people=people, objects=objects, dsas=dsas, returns=returns, indicators=indicators, plans=plans)
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """Built once; every test runs in a savepoint inside this transaction, which is rolled back at the end."""
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
         with transaction.atomic():
             world = build_world()
             # NOTE: the signed-in sessions are made here too, once: what a test's requests change
@@ -395,7 +511,9 @@ def concrete(route: str, name: str, world: World, role: str, variant: str) -> st
         else:
             values = world.objects[entry.kind]
             values = values[role] if entry.kind in PER_PERSON_KINDS else values
-            kwargs[param] = values[variant]
+            value = values[variant]
+            # (routes that name several things, e.g. a plan, its version and a section, take a dict)
+            kwargs[param] = value[param] if isinstance(value, dict) else value
     return reverse(name, kwargs=kwargs or None)
 
 
@@ -503,3 +621,19 @@ def test_the_data_returns_api_returns_exactly_the_partners_own_returns(world, cl
     for role, wanted in expected.items():
         rows = clients[role].get("/api/v1/data-returns/").json()["results"]
         assert {row["id"] for row in rows} == wanted, role
+
+
+def test_the_plans_list_shows_exactly_the_plans_each_role_may_open(world, clients):
+    ids = {name: plan.pk for name, plan in world.plans.items()}
+    # the council's own draft, the agreed police plan and the police plan it is asked to sign off
+    council = {ids["own"], ids["sharing"], ids["own_signoff"]}
+    expected = {
+        "officer": council,
+        "signatory": council,
+        "board": council,
+        "pcc_officer": set(ids.values()),
+        "pcc": set(ids.values()),
+    }
+    for role, wanted in expected.items():
+        listed = {int(pk) for pk in re.findall(r'data-plan="(\d+)"', clients[role].get("/plans/").content.decode())}
+        assert listed == wanted, role

@@ -33,7 +33,16 @@ from portal.views.auth import RECOVERY_CODES_KEY
 from targets import services as target_services
 from targets.models import DataReturn
 from tests.conftest import signed_in
-from tests.factories import SYSTEM, UserFactory, add_figures, make_dsa, make_indicator, make_partner, make_person
+from tests.factories import (
+    SYSTEM,
+    UserFactory,
+    add_figures,
+    make_dsa,
+    make_indicator,
+    make_partner,
+    make_person,
+    make_plan,
+)
 from tests.portal.test_sign_in import all_routes
 from tests.test_permission_matrix import ADMIN_PREFIX, EXPECTED, _params, build_world
 
@@ -53,6 +62,9 @@ NOT_PAGES = {
     "portal:notification-open": "marks it read and redirects to what it is about",
     "portal:notifications-mark-all-read": "POST only",
     "portal:healthz": "JSON for the load balancer",
+    "targets:plan-version-start": "POST only (the plan page's button)",
+    "targets:plan-comment-add": "POST only (the version page's comment forms)",
+    "targets:plan-attachment": "a download",
 }
 # The recovery codes page shows the codes once, just after someone sets up their authenticator.
 SHOWN_RECOVERY_CODES = "health"
@@ -112,6 +124,30 @@ def _data_returns(officer, council, indicator, area) -> dict:
     permissions.grant("view_datareturn", council.group, waiting)
     uploaded["waiting"] = waiting
     return uploaded
+
+
+def _plans(world, people, council, police) -> list[dict]:
+    """Comments and replies (one with a long word) on the council's draft; a plan returned once (two
+    versions to compare); the police plan the council signs off. Returns their versions' URL values."""
+    from targets.plans import services as plan_services
+
+    draft = world.plans["own"].versions.get(number=1)
+    section = draft.sections.filter(assigned_to=council).get()
+    comment = plan_services.plan_comment_add(
+        section=section,
+        body="Say how the wardens' hours are paid for: https://www.birmingham.gov.uk/community-safety-wardens-funding",
+        by=people["officer"],
+    )
+    plan_services.plan_comment_add(section=section, body="Added.\nSee the budget line.", parent=comment, by=SYSTEM)
+    returned = make_plan(council, [police], title="Antisocial behaviour delivery plan", status="returned")
+    second = returned.versions.get(number=2)
+    words = second.sections.get(assigned_to=council)
+    plan_services.plan_section_update(section=words, body=words.body + " With **six more wardens**.", by=SYSTEM)
+    return [
+        {"pk": world.plans["own_signoff"].pk, "number": 1},
+        {"pk": returned.pk, "number": 1},
+        {"pk": returned.pk, "number": 2},
+    ]
 
 
 def build_reflow_world():
@@ -180,6 +216,7 @@ def build_reflow_world():
         by=SYSTEM,
     )
     returns = _data_returns(people["officer"], council, world.indicators["own"], area)
+    plan_versions = _plans(world, people, council, police)
     _security_events(people)
     newcomer = UserFactory(username="new.starter", with_device=False)
     objects = {kind: list(values.values()) if kind != "passkey" else [] for kind, values in world.objects.items()}
@@ -188,6 +225,8 @@ def build_reflow_world():
     objects["indicator"].append(first_time.code)
     objects["partner"] += [yjs.slug, icb.slug]
     objects["user"].append(newcomer.pk)
+    objects["plan_version"] += plan_versions
+    objects["plan"] += sorted({v["pk"] for v in plan_versions})
     return people, newcomer, objects
 
 
@@ -220,7 +259,8 @@ def candidate_paths(objects) -> list[tuple[str, str]]:
             f"{name} takes an object id: say which kind in tests/test_permission_matrix.py EXPECTED"
         )
         for value in objects[EXPECTED[name].kind]:
-            out.append((reverse(name, kwargs={params[0]: value}), name))
+            kwargs = value if isinstance(value, dict) else {params[0]: value}  # (a plan, its version, …)
+            out.append((reverse(name, kwargs=kwargs), name))
     # the 403 and 404 pages
     out += [("/no-such-page/", "404"), ("/audit/", "403")]
     return out

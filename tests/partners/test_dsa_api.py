@@ -195,3 +195,53 @@ def test_the_register_costs_the_same_queries_however_many_agreements(
     for _ in range(5):
         make_dsa(police, [probation, council], [violence, neighbourhood], level="breakdowns")
     assert (cost("/api/v1/sharing-agreements/"), cost("/sharing-agreements/")) == few
+
+
+# --- Filters narrow what the caller may see, never more ---------------------------------------------
+@pytest.fixture
+def agreements(police, probation, council, violence):
+    """Police share with probation (active, and a draft); the council shares with probation, not with the
+    police; so the police see two of the three."""
+    from tests.factories import make_indicator
+
+    council_indicator = make_indicator("CS-1000", council)
+    return {
+        "police_active": make_dsa(police, [probation], [violence]),
+        "police_draft": make_dsa(police, [probation], [violence], status=DSA.Status.DRAFT),
+        "council_active": make_dsa(council, [probation], [council_indicator]),
+    }
+
+
+def listed(client, **filters) -> set[int]:
+    response = client.get("/api/v1/sharing-agreements/", filters)
+    assert response.status_code == 200, response.content
+    return {row["id"] for row in response.json()["results"]}
+
+
+def test_the_filters_narrow_the_agreements_the_caller_may_see_and_never_widen_them(agreements, police_officer):
+    mine, draft, hidden = (agreements[k].pk for k in ("police_active", "police_draft", "council_active"))
+    client = signed_in(police_officer)
+    assert listed(client) == {mine, draft}
+    assert listed(client, partner="probation-west-midlands") == {mine, draft}  # a party to the hidden one too
+    assert listed(client, partner="birmingham-council") == set()
+    assert listed(client, status="active") == {mine}
+    assert listed(client, status="draft") == {draft}
+    assert listed(client, indicator="CS-1000") == set()  # it exists; the agreement covering it is not theirs
+    assert listed(client, indicator="SV-1000", status="active", partner="west-midlands-police") == {mine}
+
+
+def test_the_pcc_office_filters_every_agreement(agreements, pcc_officer):
+    client = signed_in(pcc_officer)
+    assert listed(client, partner="birmingham-council") == {agreements["council_active"].pk}
+    assert listed(client, partner="probation-west-midlands", status="active") == {
+        agreements["police_active"].pk,
+        agreements["council_active"].pk,
+    }
+    assert listed(client, indicator="CS-1000") == {agreements["council_active"].pk}
+
+
+def test_an_agreement_filter_naming_nothing_is_a_400_not_an_empty_list(agreements, police_officer):
+    client = signed_in(police_officer)
+    for name, value in (("partner", "nobody"), ("indicator", "NOPE"), ("status", "lost")):
+        response = client.get("/api/v1/sharing-agreements/", {name: value})
+        assert response.status_code == 400 and list(response.json()) == [name], (name, response.content)

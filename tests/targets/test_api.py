@@ -233,3 +233,88 @@ def test_a_return_with_a_figure_too_large_to_store_is_invalid_not_a_500(
     assert [(e["row"], e["column"]) for e in detail["errors"]] == [(2, "numerator"), (2, "denominator")]
     assert client.post(f"/api/v1/data-returns/{detail['id']}/apply/").status_code == 400
     assert not Observation.objects.exists()
+
+
+# --- Filters narrow what the caller may see, never more ---------------------------------------------
+def test_observation_filters_never_show_figures_the_caller_may_not_see(figures, sv, areas, probation_officer):
+    client = signed_in(probation_officer)
+    assert result_ids(client.get("/api/v1/observations/", {"indicator": "SV-1000"})) == set()  # police's
+    assert result_ids(client.get("/api/v1/observations/", {"area": BIRMINGHAM, "history": "true"})) == set()
+    assert result_ids(client.get("/api/v1/observations/", {"indicator": "reoff"})) == {figures["probation_total"].pk}
+
+
+def test_replaced_revisions_come_back_only_with_history(sv, areas, police_officer, probation_officer):
+    april = (date(2025, 4, 1), date(2025, 4, 30))
+    old = observe(sv, areas[BIRMINGHAM], *april, "1.1", revision=1, is_current=False)
+    new = observe(sv, areas[BIRMINGHAM], *april, "1.3", revision=2)
+    client = signed_in(police_officer)
+    assert result_ids(client.get("/api/v1/observations/")) == {new.pk}
+    assert result_ids(client.get("/api/v1/observations/", {"history": "false"})) == {new.pk}
+    assert result_ids(client.get("/api/v1/observations/", {"history": "true", "indicator": "sv-1000"})) == {
+        old.pk,
+        new.pk,
+    }
+    assert result_ids(signed_in(probation_officer).get("/api/v1/observations/", {"history": "true"})) == set()
+
+
+def test_data_return_filters_show_only_the_callers_own_returns(police, probation, police_officer, pcc_officer):
+    from portal import permissions
+
+    def make(partner, status):
+        data_return = DataReturn.objects.create(
+            partner=partner, file_path="x.csv", original_filename="x.csv", kind="csv", sha256="0" * 64, status=status
+        )
+        permissions.grant("view_datareturn", partner.group, data_return)
+        return data_return
+
+    mine, theirs = make(police, DataReturn.Status.VALID), make(probation, DataReturn.Status.VALID)
+    applied = make(police, DataReturn.Status.APPLIED)
+    client = signed_in(police_officer)
+    assert result_ids(client.get("/api/v1/data-returns/", {"status": "valid"})) == {mine.pk}
+    assert result_ids(client.get("/api/v1/data-returns/", {"status": "applied"})) == {applied.pk}
+    assert result_ids(signed_in(pcc_officer).get("/api/v1/data-returns/", {"status": "valid"})) == {
+        mine.pk,
+        theirs.pk,
+    }
+
+
+def test_target_filters_narrow_by_priority_owner_indicator_and_the_status_word(
+    sv, reoffending, areas, police, probation, police_officer, probation_officer
+):
+    violence = services.priority_create(title="Reduce violence", slug="reduce-violence", by=SYSTEM)
+    reoffend = services.priority_create(title="Reduce reoffending", slug="reduce-reoffending", by=SYSTEM)
+    retired = services.priority_create(title="Old", slug="old", by=SYSTEM)
+
+    def target(priority, indicator, area, owner):
+        return services.target_create(
+            priority=priority,
+            indicator=indicator,
+            area=areas[area],
+            owner=owner,
+            baseline_value="30",
+            baseline_period_start=date(2024, 4, 1),
+            baseline_period_end=date(2025, 3, 31),
+            target_value="20",
+            target_date=date(2026, 3, 31),
+            by=SYSTEM,
+        )
+
+    on_track = target(violence, sv, BIRMINGHAM, police)
+    no_data = target(reoffend, reoffending, FORCE, probation)
+    hidden = target(retired, sv, COVENTRY, police)
+    services.priority_update(priority=retired, active=False, by=SYSTEM)
+    observe(sv, areas[BIRMINGHAM], date(2025, 4, 1), date(2025, 4, 30), "25")
+
+    def listed(client, **filters) -> set[int]:
+        return result_ids(client.get("/api/v1/targets/", filters))
+
+    for client in (signed_in(police_officer), signed_in(probation_officer)):  # status words go to every role
+        assert listed(client) == {on_track.pk, no_data.pk}
+        assert listed(client, status="on_track") == {on_track.pk}
+        assert listed(client, status="no_data") == {no_data.pk}
+        assert listed(client, owner="west-midlands-police") == {on_track.pk}  # never the retired priority's
+        assert listed(client, indicator="sv-1000", status="no_data") == set()
+        assert listed(client, priority="reduce-reoffending", owner="probation-west-midlands") == {no_data.pk}
+    response = signed_in(police_officer).get("/api/v1/targets/", {"priority": "old"})  # not an active priority
+    assert response.status_code == 400 and list(response.json()) == ["priority"]
+    assert hidden.pk not in listed(signed_in(police_officer), indicator="SV-1000")

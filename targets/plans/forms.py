@@ -1,0 +1,215 @@
+"""Input validation for the plan pages, with GOV.UK error messages."""
+
+from __future__ import annotations
+
+from django import forms
+
+from partners.models import Partner
+from portal.fields import GovDateField
+
+from ..models import Priority, Target
+from .models import Plan, PlanAction
+
+
+class PlanFilterForm(forms.Form):
+    q = forms.CharField(label="Search plans", required=False, max_length=100)
+    kind = forms.ChoiceField(label="Kind of plan", required=False, choices=[("", "All plans"), *Plan.Kind.choices])
+
+
+class PlanForm(forms.Form):
+    """A new plan, or a plan's details."""
+
+    kind = forms.ChoiceField(
+        label="What kind of plan is it?",
+        choices=Plan.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of plan"},
+    )
+    owner = forms.TypedChoiceField(
+        label="Who owns the plan?",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who owns the plan"},
+    )
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        error_messages={
+            "required": "Enter the plan's title",
+            "max_length": "The title must be 200 characters or fewer",
+        },
+    )
+    summary = forms.CharField(
+        label="Summary",
+        widget=forms.Textarea,
+        required=False,
+        help_text="One or two sentences that say what the plan is for",
+    )
+    period_start = GovDateField(
+        label="Start of the period", label_lower="the start of the period", help_text="For example, 1 4 2026"
+    )
+    period_end = GovDateField(
+        label="End of the period", label_lower="the end of the period", help_text="For example, 31 3 2027"
+    )
+    contributors = forms.ModelMultipleChoiceField(
+        label="Contributing partners",
+        queryset=Partner.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="They write the sections assigned to them and must each sign the plan off",
+    )
+    priorities = forms.ModelMultipleChoiceField(
+        label="Board priorities it serves",
+        queryset=Priority.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    BOARD = 0
+
+    def __init__(self, *args, owners=(), board_allowed: bool = False, fixed: Plan | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._owners = {p.pk: p for p in owners}
+        choices = [(p.pk, p.name) for p in owners]
+        if board_allowed:
+            choices.insert(0, (self.BOARD, "The Local Criminal Justice Board (run by the Office of the PCC)"))
+        self.fields["owner"].choices = choices
+        if fixed is not None:
+            del self.fields["kind"]
+            del self.fields["owner"]
+        self.fields["contributors"].queryset = Partner.objects.filter(active=True).order_by("kind", "name")
+        self.fields["priorities"].queryset = Priority.objects.filter(active=True).order_by("order")
+        if not self.fields["priorities"].queryset.exists():
+            del self.fields["priorities"]  # nothing to link yet (the board has set no priority)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The end of the period must be the same as or after its start")
+        return data
+
+    def chosen_owner(self) -> Partner | None:
+        return self._owners.get(self.cleaned_data.get("owner"))
+
+
+class SectionForm(forms.Form):
+    title = forms.CharField(
+        label="Section title", max_length=200, error_messages={"required": "Enter the section's title"}
+    )
+    body = forms.CharField(
+        label="Text",
+        widget=forms.Textarea(attrs={"rows": 14}),
+        required=False,
+        help_text="Write in Markdown: **bold**, *italic*, lists starting with - or 1., "
+        "headings starting with ##, links as [words](https://…)",
+    )
+
+
+class SectionAddForm(SectionForm):
+    assigned_to = forms.TypedChoiceField(
+        label="Which partner writes it?", coerce=int, required=False, empty_value=None, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, partners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._partners = {p.pk: p for p in partners}
+        self.fields["assigned_to"].choices = [("", "The plan's owner")] + [(p.pk, p.name) for p in partners]
+
+    def chosen_partner(self) -> Partner | None:
+        return self._partners.get(self.cleaned_data.get("assigned_to"))
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Your comment",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter your comment"},
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ActionForm(forms.Form):
+    what = forms.CharField(
+        label="What will be done", max_length=500, error_messages={"required": "Enter what will be done"}
+    )
+    owner = forms.TypedChoiceField(
+        label="Which partner does it?",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the partner that does it"},
+    )
+    due_date = GovDateField(label="Due date", label_lower="the due date")
+    target = forms.TypedChoiceField(label="Target it moves (optional)", coerce=int, required=False, empty_value=None)
+    status = forms.ChoiceField(
+        label="How is it going?",
+        choices=PlanAction.Status.choices,
+        widget=forms.RadioSelect,
+        initial=PlanAction.Status.NOT_STARTED,
+        error_messages={"required": "Select how the action is going"},
+    )
+
+    def __init__(self, *args, partners=(), plan: Plan | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._partners = {p.pk: p for p in partners}
+        self.fields["owner"].choices = [(p.pk, p.name) for p in partners]
+        targets = Target.objects.select_related("indicator", "area").order_by("indicator__code", "area__name")
+        if plan is not None and plan.targets.exists():
+            targets = targets.filter(pk__in=plan.targets.values("pk"))
+        self._targets = {t.pk: t for t in targets}
+        self.fields["target"].choices = [("", "No target")] + [(t.pk, str(t)) for t in targets]
+
+    def chosen_owner(self) -> Partner | None:
+        return self._partners.get(self.cleaned_data.get("owner"))
+
+    def chosen_target(self):
+        return self._targets.get(self.cleaned_data.get("target"))
+
+
+class AttachmentForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200, error_messages={"required": "Enter the document's title"})
+    file = forms.FileField(
+        label="Upload a file",
+        help_text="A PDF, Word (.docx) or Excel (.xlsx) file",
+        error_messages={"required": "Select a PDF, DOCX or XLSX file", "empty": "The selected file is empty"},
+        widget=forms.FileInput(attrs={"accept": ".pdf,.docx,.xlsx"}),
+    )
+
+
+class SendForm(forms.Form):
+    working_days = forms.IntegerField(
+        label="How many working days do partners have to sign it off?",
+        min_value=1,
+        max_value=60,
+        initial=10,
+        help_text="Weekends and England and Wales bank holidays are not counted",
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": "Enter the number of working days",
+            "min_value": "Give at least 1 working day",
+            "max_value": "Give at most 60 working days",
+            "invalid": "Enter the number of working days as a whole number, like 10",
+        },
+    )
+
+
+class SignForm(forms.Form):
+    statement = forms.CharField(
+        label="Statement (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Shown with your sign-off in the plan's record",
+    )
+    confirm = forms.BooleanField(
+        label="I have read this version and have the authority to sign it off for my organisation",
+        error_messages={"required": "Confirm that you have read the plan and may sign it off"},
+    )
+
+
+class ReturnForm(forms.Form):
+    reasons = forms.CharField(
+        label="Why are you returning it?",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The plan's owner and every contributor will see this",
+        error_messages={"required": "Enter the reasons for returning the plan"},
+    )
