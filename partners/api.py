@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -13,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal import permissions
+from portal.api_actions import refuse_tokens, run_service, step_up_time
 from portal.api_base import JSONTypesMixin, StrictQueryParamsMixin
-from portal.security import StepUpRequired, step_up_confirmed_at
 
 from . import rules, services
 from .filters import AgreementFilter, PartnerFilter
@@ -143,38 +141,15 @@ class SignSerializer(JSONTypesMixin, serializers.Serializer):
     partner = serializers.SlugField(required=False, help_text="Only when you sign for more than one party")
 
 
-STEP_UP_REFUSED = (
-    "This needs a second factor confirmed in the last 15 minutes. API tokens cannot do that: "
-    "sign, suspend, resume or revoke agreements in the portal, or from a browser session "
-    "that has just confirmed its code."
-)
+AGREEMENT_STEP_UP = "sign, suspend, resume or revoke agreements"
 
 
 def _refuse_tokens(request) -> None:
-    """Step-up actions need a person who just gave a fresh second factor: a token never can, so say why
-    before anything else."""
-    if getattr(request.auth, "is_partner_system_token", False):
-        raise PermissionDenied(STEP_UP_REFUSED)
-
-
-def _confirmed_at(request):
-    """When the caller last gave a fresh second factor for a step-up: never for a partner-system token
-    (the token is the only credential); for a browser session, from the session."""
-    if getattr(request.auth, "is_partner_system_token", False):
-        return None
-    return step_up_confirmed_at(request._request)
+    refuse_tokens(request, AGREEMENT_STEP_UP)
 
 
 def _run(service, **kwargs):
-    """Call a service; its refusals become 400 (validation) or 403 (permission) with their message."""
-    try:
-        return service(**kwargs)
-    except StepUpRequired:
-        raise PermissionDenied(STEP_UP_REFUSED)
-    except DjangoValidationError as exc:
-        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": " ".join(exc.messages)})
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc) or None)
+    return run_service(service, step_up_what=AGREEMENT_STEP_UP, **kwargs)
 
 
 class DataSharingAgreementViewSet(
@@ -262,7 +237,7 @@ class DataSharingAgreementViewSet(
             agreement=agreement,
             by=request.user,
             partner=partner,
-            confirmed_at=_confirmed_at(request),
+            confirmed_at=step_up_time(request),
         )
         return self._fresh(agreement)
 
@@ -278,7 +253,7 @@ class DataSharingAgreementViewSet(
                 agreement=agreement,
                 by=request.user,
                 reason=body.validated_data["reason"],
-                confirmed_at=_confirmed_at(request),
+                confirmed_at=step_up_time(request),
             )
         )
 

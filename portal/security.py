@@ -167,3 +167,26 @@ def step_up_action(words: str) -> None:
     """Register an action that needs a fresh second factor, e.g. 'signing data-sharing agreements'."""
     if words not in STEP_UP_ACTIONS:
         STEP_UP_ACTIONS.append(words)
+
+
+def code_already_used(user, code: str) -> bool:
+    """Whether a refused code is one the person's app showed and that was used already (app codes are good
+    once: django-otp refuses a time step at or before the last one used). Someone who signs in and
+    confirms a step-up within the same 30 seconds types the same code twice; they should be told to wait
+    for the next one, not that the code is wrong."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    try:
+        token = int(code)
+    except (TypeError, ValueError):
+        return False
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        totp.time = time.time()
+        now = totp.t()
+        for step in range(now - device.tolerance, min(now + device.tolerance, device.last_t) + 1):
+            totp.time = device.t0 + step * device.step
+            if totp.token() == token:
+                return True
+    return False

@@ -426,7 +426,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Criminal Justice Partnership Portal API",
-    "DESCRIPTION": "Partners, priorities, indicators, observations, targets and data returns. "
+    "DESCRIPTION": "Partners, priorities, indicators, observations, targets, data returns and partnership plans. "
     "Every response is filtered by the caller's partner permissions and data-sharing agreements.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -444,6 +444,10 @@ SPECTACULAR_SETTINGS = {
         "DataReturnKindEnum": "targets.models.DataReturn.Kind",
         "TargetStatusEnum": "targets.models.Target.Status",
         "IndicatorFrequencyEnum": "targets.models.Indicator.Frequency",
+        "PlanKindEnum": "targets.plans.models.Plan.Kind",
+        "PlanVersionStatusEnum": "targets.plans.models.PlanVersion.Status",
+        "PlanActionStatusEnum": "targets.plans.models.PlanAction.Status",
+        "PlanSignOffStatusEnum": "targets.plans.models.PlanSignOff.Status",
     },
 }
 API_TOKEN_DEFAULT_DAYS = 90

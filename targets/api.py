@@ -1,4 +1,4 @@
-"""API for priorities, indicators, targets, observations and data returns.
+"""API for priorities, indicators, targets, observations and data returns (and plans: targets/plans/api.py).
 
 The same selectors and services as the pages. Wire it with `register(router)` (portal/urls.py).
 """
@@ -29,6 +29,7 @@ from portal.files import UploadRejected
 from . import rules, selectors, services
 from .filters import DataReturnFilter, IndicatorFilter, ObservationFilter, TargetFilter
 from .models import DataReturn, Indicator, Observation, Priority, Target
+from .plans import api as plans_api
 from .validation import RowErrors
 
 
@@ -467,3 +468,4 @@ def register(router) -> None:
     router.register("targets", TargetViewSet, basename="target")
     router.register("observations", ObservationViewSet, basename="observation")
     router.register("data-returns", DataReturnViewSet, basename="datareturn")
+    plans_api.register(router)

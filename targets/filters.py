@@ -1,6 +1,6 @@
-"""The API's filters on indicators, targets, observations and data returns: declared, validated and
+"""The API's filters on indicators, targets, observations, data returns and plans: declared, validated and
 documented here; the narrowing is the selectors' own (indicators_narrowed, targets_narrowed,
-observations_narrowed, data_returns_narrowed), applied to rows already filtered for the caller."""
+observations_narrowed, data_returns_narrowed, plans_narrowed), applied to rows already filtered for the caller."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from portal.api_base import LookupFilter, SelectorFilterSet, StrictBooleanFilter
 
 from . import rules, selectors
 from .models import BREAKDOWN_DIMENSIONS, DataReturn, Indicator, Priority, Target
+from .plans import selectors as plan_selectors
+from .plans.models import Plan
 
 
 def indicator_named(request, code: str) -> Indicator | None:
@@ -109,3 +111,12 @@ class DataReturnFilter(SelectorFilterSet):
 
     def narrow(self, queryset, values):
         return selectors.data_returns_narrowed(queryset, **values)
+
+
+class PlanFilter(SelectorFilterSet):
+    kind = filters.ChoiceFilter(choices=Plan.Kind.choices, help_text="Strategic (board-wide) or delivery plans")
+    owner = partner_filter("The owning partner's slug (400 if no active partner has that slug)")
+    search = filters.CharFilter(help_text="Words in the plan's title or summary (any case)")
+
+    def narrow(self, queryset, values):
+        return plan_selectors.plans_narrowed(queryset, **values)

@@ -22,7 +22,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .. import lockout, services
 from ..forms import CodeForm, SetupCodeForm, SignInForm
 from ..models import SecurityEvent
-from ..security import client_ip, mark_second_factor, mark_step_up, passkeys_available, security_log, user_has_passkey
+from ..security import (
+    client_ip,
+    code_already_used,
+    mark_second_factor,
+    mark_step_up,
+    passkeys_available,
+    security_log,
+    user_has_passkey,
+)
 
 SETUP_DEVICE_KEY = "cjp_setup_device"
 RECOVERY_CODES_KEY = "cjp_recovery_codes"
@@ -118,6 +126,17 @@ def _offer_passkey(request) -> bool:
     return user_has_passkey(request.user) and passkeys_available(request)
 
 
+CODE_WRONG = "The code is not right or has expired. Enter the latest code from your app."
+CODE_USED = (
+    "You have used this code already. Each code works once: wait for your app to show a new code "
+    "(it changes every 30 seconds), then enter that one."
+)
+
+
+def _code_refused(user, code: str) -> str:
+    return CODE_USED if code_already_used(user, code) else CODE_WRONG
+
+
 def otp_verify(request):
     user = request.user
     if not user.is_authenticated:
@@ -129,7 +148,7 @@ def otp_verify(request):
         device = match_token(user, form.cleaned_data["code"])
         if device is None:
             security_log(SecurityEvent.Kind.SECOND_FACTOR_FAILED, request=request, user=user)
-            form.add_error("code", "The code is not right or has expired. Enter the latest code from your app.")
+            form.add_error("code", _code_refused(user, form.cleaned_data["code"]))
         else:
             otp_login(request, device)
             request.session.cycle_key()
@@ -202,7 +221,7 @@ def step_up(request):
         device = match_token(request.user, form.cleaned_data["code"])
         if device is None:
             security_log(SecurityEvent.Kind.SECOND_FACTOR_FAILED, request=request, detail="step-up")
-            form.add_error("code", "The code is not right or has expired. Enter the latest code from your app.")
+            form.add_error("code", _code_refused(request.user, form.cleaned_data["code"]))
         else:
             mark_second_factor(request)
             mark_step_up(request)

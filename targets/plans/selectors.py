@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from markupsafe import Markup, escape
@@ -44,23 +44,45 @@ def may_see_drafts(user, plan: Plan) -> bool:
     return permissions.can(user, rules.PLAN_VIEW, plan)
 
 
-def plan_list(*, user, kind: str = "", search: str = "") -> list[Plan]:
-    """Plans with their latest version the viewer may read, newest period first."""
-    qs = (
-        plans_visible_to(user=user)
-        .select_related("owner")
-        .prefetch_related(Prefetch("versions", queryset=PlanVersion.objects.order_by("-number")))
-    )
+def plans_narrowed(
+    qs: QuerySet[Plan], *, kind: str = "", search: str = "", owner: Partner | None = None
+) -> QuerySet[Plan]:
+    """The same narrowing for the page and the API: a kind, an owning partner, words in the title or summary."""
     if kind:
         qs = qs.filter(kind=kind)
+    if owner is not None:
+        qs = qs.filter(owner=owner)
     if search:
         qs = qs.filter(Q(title__icontains=search) | Q(summary__icontains=search))
-    plans = list(qs.order_by("-period_start", "title"))
+    return qs
+
+
+def with_readable_versions(user, plans) -> list[Plan]:
+    """Each plan with `.drafts_visible`, `.versions_readable` (newest first), `.latest_readable` and
+    `.agreed_version`: one permission query for the lot, never one per plan."""
+    plans = list(plans)
+    if not plans:
+        return plans
+    prefetch_related_objects(plans, Prefetch("versions", queryset=PlanVersion.objects.order_by("-number")))
+    drafts = set(
+        permissions.visible(user, rules.PLAN_VIEW, Plan.objects.filter(pk__in=[p.pk for p in plans])).values_list(
+            "pk", flat=True
+        )
+    )
     for plan in plans:
-        readable = [v for v in plan.versions.all() if _may_read_version(user, plan, v)]
-        plan.latest_readable = readable[0] if readable else None
+        plan.drafts_visible = plan.pk in drafts
+        plan.versions_readable = [
+            v for v in plan.versions.all() if _may_read_version(user, plan, v, drafts=plan.drafts_visible)
+        ]
+        plan.latest_readable = plan.versions_readable[0] if plan.versions_readable else None
         plan.agreed_version = next((v for v in plan.versions.all() if v.status == V.AGREED), None)
     return plans
+
+
+def plan_list(*, user, kind: str = "", search: str = "") -> list[Plan]:
+    """Plans with their latest version the viewer may read, newest period first."""
+    qs = plans_narrowed(plans_visible_to(user=user).select_related("owner"), kind=kind, search=search)
+    return with_readable_versions(user, qs.order_by("-period_start", "title"))
 
 
 def _may_read_version(user, plan: Plan, version: PlanVersion, *, drafts: bool | None = None) -> bool:

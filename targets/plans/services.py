@@ -321,6 +321,15 @@ def _check_contributor(plan: Plan, partner: Partner | None, *, field: str) -> No
         )
 
 
+def _check_target(plan: Plan, target, *, field: str = "target") -> None:
+    """A plan linked to targets takes actions towards those targets only."""
+    if target is None:
+        return
+    linked = plan.targets.values_list("pk", flat=True)
+    if linked and target.pk not in set(linked):
+        raise ValidationError({field: "Choose one of the targets this plan is linked to, or no target"})
+
+
 @transaction.atomic
 def plan_action_add(*, version: PlanVersion, what: str, owner: Partner, due_date: date, target=None, by) -> PlanAction:
     """The plan's owner adds a delivery action (what, which partner, by when, towards which target)."""
@@ -331,6 +340,7 @@ def plan_action_add(*, version: PlanVersion, what: str, owner: Partner, due_date
     if not what.strip():
         raise ValidationError({"what": "Enter what will be done"})
     _check_contributor(version.plan, owner, field="owner")
+    _check_target(version.plan, target)
     order = (version.actions.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     action = PlanAction.objects.create(
         version=version, order=order, what=what.strip(), owner=owner, due_date=due_date, target=target
@@ -362,6 +372,8 @@ def plan_action_update(*, action: PlanAction, by, **fields) -> PlanAction:
         if name not in ("what", "due_date", "target", "status"):
             raise ValueError(f"{name} cannot be changed here")
         setattr(action, name, value)
+    if "target" in fields:
+        _check_target(version.plan, fields["target"])
     action.full_clean(exclude=["version", "owner"])
     action.save()
     after = snapshot(action, ["what", "due_date", "target", "status"])

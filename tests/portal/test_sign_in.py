@@ -264,6 +264,23 @@ def test_step_up_page_accepts_a_fresh_code(police_officer):
 
 
 @pytest.mark.django_db
+def test_the_code_used_to_sign_in_is_refused_for_step_up_saying_to_wait_for_the_next(police_officer):
+    """Someone who signs in and clicks Sign off within the same 30 seconds types the same code again: it
+    works once, so say so and what to do, never that it is wrong."""
+    client = Client()
+    client.post("/sign-in/", {"username": "police.officer", "password": PASSWORD})
+    device = TOTPDevice.objects.get(user=police_officer)
+    code = current_code(device)
+    assert client.post("/sign-in/two-factor/", {"code": code})["Location"] == "/"
+    again = client.post("/sign-in/confirm/?next=/partners/", {"code": code, "next": "/partners/"})
+    page = again.content.decode()
+    assert again.status_code == 200 and "You have used this code already" in page and "not right" not in page
+    assert STEP_UP_AT_KEY not in client.session
+    wrong = client.post("/sign-in/confirm/?next=/partners/", {"code": "000000", "next": "/partners/"})
+    assert "The code is not right or has expired" in wrong.content.decode()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/", "/partners/", "/account/"])
 def test_security_headers_on_signed_in_pages(path, police_officer):
     response = signed_in(police_officer).get(path, secure=True)
