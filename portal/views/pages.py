@@ -35,11 +35,19 @@ def cookies(request):
     return render(request, "portal/cookies.html")
 
 
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
 def error_403(request, exception=None):
+    if _is_api(request):  # a program calling the API reads JSON, as from every API view
+        return JsonResponse({"detail": "You do not have permission to perform this action."}, status=403)
     return render(request, "403.html", status=403)
 
 
 def error_404(request, exception=None):
+    if _is_api(request):  # an address under /api/ that names no endpoint: JSON, like the API's own 404s
+        return JsonResponse({"detail": "Not found. The API's endpoints are listed at /api/v1/."}, status=404)
     return render(request, "404.html", status=404)
 
 
@@ -54,6 +62,8 @@ def error_500(request):
     # NOTE: the styled page needs the database (navigation); when that is what failed, send plain HTML.
     from django.http import HttpResponse
 
+    if _is_api(request):
+        return JsonResponse({"detail": "Sorry, there is a problem with the service. Try again later."}, status=500)
     try:
         return render(request, "500.html", status=500)
     except Exception:

@@ -45,6 +45,21 @@ def test_not_found_and_forbidden_pages_use_the_portal_layout(police_officer):
 
 
 @pytest.mark.django_db
+def test_an_api_address_that_names_no_endpoint_answers_in_json(police_officer, settings, rf):
+    from portal.views.pages import error_403, error_500
+
+    settings.DEBUG = False  # the production handlers, not Django's technical pages
+    client = signed_in(police_officer)
+    missing = client.get("/api/v1/no-such-list/")
+    assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
+    assert "/api/v1/" in missing.json()["detail"]
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and "Page not found" in page.content.decode()
+    assert error_403(rf.get("/api/v1/partners/")).status_code == 403
+    assert error_500(rf.get("/api/v1/partners/"))["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db
 def test_the_error_page_survives_a_broken_database(rf):
     from portal.views.pages import error_500
 
