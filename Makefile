@@ -53,8 +53,8 @@ test: venv assets chromium pdf-libs
 
 # Lint and format check (ruff), the layering contracts (import-linter), no model change without a migration.
 check: venv
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check --no-cache .
+	$(VENV)/bin/ruff format --check --no-cache .
 	$(VENV)/bin/lint-imports
 	PORTAL_TESTING=1 DATABASE_URL= REDIS_URL= $(PY) manage.py makemigrations --check --dry-run
 

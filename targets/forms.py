@@ -39,9 +39,8 @@ class DataReturnUploadForm(forms.Form):
 
     def __init__(self, *args, partners=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = (
-            f"A CSV or XLSX file made from the template, smaller than {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB"
-        )
+        megabytes = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+        self.fields["file"].help_text = f"A CSV or XLSX file made from the template, smaller than {megabytes} MB"
         partners = list(partners)
         if len(partners) > 1:
             self.fields["partner"].required = True
