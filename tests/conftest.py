@@ -162,3 +162,28 @@ def wait_for(predicate, seconds: float = 40) -> bool:
             return True
         time.sleep(0.25)
     return False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_database_session_outlives_the_suite(django_db_setup, django_db_blocker):
+    """On PostgreSQL, end any session still open on the test database before pytest-django drops it, and say
+    which: a thread (of a race test, of the live server) that has not closed its connection yet makes the
+    drop fail with "being accessed by other users" and leaves the database behind. Set up after the test
+    database, so torn down before it."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pid, state, left(query, 80), pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                left = cursor.fetchall()
+        except Exception:  # the database is unreachable: nothing to end
+            return
+    for pid, state, query, _ in left:
+        sys.stderr.write(f"\nA database session outlived the suite and was ended: pid {pid}, {state}, {query!r}\n")
