@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .actors import system
+from .models import Notification
 
 # The actor every seed step passes to the services: audited as "system: demo seed".
 SEED = system("demo seed")
@@ -70,3 +73,12 @@ def demo_user(username: str, first: str = "", last: str = "", superuser: bool = 
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
     return user
+
+
+@contextmanager
+def notifications_dated(when: datetime, *, read: bool = False) -> Iterator[None]:
+    """Date the notifications a demo step sends at the time the step is meant to have happened (the
+    services stamp the time they run), and mark them read if the demo's people have long seen them."""
+    newest = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    yield
+    Notification.objects.filter(pk__gt=newest).update(created_at=when, read_at=when if read else None)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from partners.demo import PEOPLE
 from partners.models import Partner
-from portal.seeding import SEED, seed_step
+from portal.seeding import SEED, notifications_dated, seed_step
 from portal.working_days import add_working_days
 
 from ..models import Priority, Target
@@ -115,6 +115,8 @@ def seed_plans() -> None:
         _strategic(partners, today)
     if not Plan.objects.filter(title=DELIVERY_TITLE).exists():
         _delivery(partners, today)
+    # This morning's reminders, as beat sends them at 07:30 (once a day: a later run today repeats none).
+    services.plan_signoff_reminders(today=today, by=SEED)
 
 
 def _strategic(partners: dict, today: date) -> None:
@@ -134,16 +136,18 @@ def _strategic(partners: dict, today: date) -> None:
     )
     version = plan.versions.get()
     sent = date(year, 3, 3)
-    services.plan_version_send(version=version, by=SEED, working_days=15, today=sent)
-    for offset, signoff in enumerate(version.signoffs.select_related("partner").order_by("partner__name")):
-        services.plan_signoff_sign(
-            signoff=signoff,
-            by=SEED,
-            signer_label=_signer(signoff.partner),
-            statement="Agreed on behalf of our organisation." if offset % 2 == 0 else "",
-        )
-        PlanSignOff.objects.filter(pk=signoff.pk).update(decided_at=_at(add_working_days(sent, 2 + offset)))
+    with notifications_dated(_at(sent), read=True):
+        services.plan_version_send(version=version, by=SEED, working_days=15, today=sent)
     agreed_on = add_working_days(sent, 2 + version.signoffs.count())
+    with notifications_dated(_at(agreed_on, 16), read=True):
+        for offset, signoff in enumerate(version.signoffs.select_related("partner").order_by("partner__name")):
+            services.plan_signoff_sign(
+                signoff=signoff,
+                by=SEED,
+                signer_label=_signer(signoff.partner),
+                statement="Agreed on behalf of our organisation." if offset % 2 == 0 else "",
+            )
+            PlanSignOff.objects.filter(pk=signoff.pk).update(decided_at=_at(add_working_days(sent, 2 + offset)))
     PlanVersion.objects.filter(pk=version.pk).update(
         sent_at=_at(sent), agreed_at=_at(agreed_on, 16), created_at=_at(sent - timedelta(days=30))
     )
@@ -187,16 +191,19 @@ def _delivery(partners: dict, today: date) -> None:
         PlanAction.objects.filter(pk=action.pk).update(status=status)
     # Version 1: sent, then returned by probation with reasons; version 2 is the new draft made from it.
     sent_first = add_working_days(today, -30)
-    services.plan_version_send(version=first, by=SEED, working_days=10, today=sent_first)
+    returned_on = add_working_days(sent_first, 4)
+    with notifications_dated(_at(sent_first), read=True):
+        services.plan_version_send(version=first, by=SEED, working_days=10, today=sent_first)
     probation = first.signoffs.get(partner=partners["probation-west-midlands"])
-    second = services.plan_signoff_return(
-        signoff=probation,
-        by=SEED,
-        reasons="The focused deterrence section does not say who pays for the extra probation officers. Add the "
-        "funding and how caseloads will be kept safe, then send it again.",
-    )
+    with notifications_dated(_at(returned_on, 15), read=True):
+        second = services.plan_signoff_return(
+            signoff=probation,
+            by=SEED,
+            reasons="The focused deterrence section does not say who pays for the extra probation officers. Add "
+            "the funding and how caseloads will be kept safe, then send it again.",
+        )
     PlanSignOff.objects.filter(pk=probation.pk).update(
-        decided_at=_at(add_working_days(sent_first, 4)), decided_by_label=_signer(partners["probation-west-midlands"])
+        decided_at=_at(returned_on, 15), decided_by_label=_signer(partners["probation-west-midlands"])
     )
     PlanVersion.objects.filter(pk=first.pk).update(sent_at=_at(sent_first))
     focused = second.sections.get(title="Focused deterrence")
@@ -208,17 +215,20 @@ def _delivery(partners: dict, today: date) -> None:
     )
     # Version 2: sent 15 working days ago, due 3 working days ago: most have signed, one is overdue.
     sent_second = add_working_days(today, -15)
-    services.plan_version_send(version=second, by=SEED, working_days=12, today=sent_second)
+    with notifications_dated(_at(sent_second)):
+        services.plan_version_send(version=second, by=SEED, working_days=12, today=sent_second)
     PlanVersion.objects.filter(pk=second.pk).update(sent_at=_at(sent_second))
+    signed_on = add_working_days(sent_second, 3)
     for slug in ("west-midlands-police", "probation-west-midlands", "west-midlands-vrp", "birmingham-council"):
         signoff = second.signoffs.get(partner=partners[slug])
-        services.plan_signoff_sign(
-            signoff=signoff,
-            by=SEED,
-            signer_label=_signer(partners[slug]),
-            statement="" if slug != "probation-west-midlands" else "Signed now that the extra officers are funded.",
-        )
-        PlanSignOff.objects.filter(pk=signoff.pk).update(decided_at=_at(add_working_days(sent_second, 3)))
+        with notifications_dated(_at(signed_on)):
+            services.plan_signoff_sign(
+                signoff=signoff,
+                by=SEED,
+                signer_label=_signer(partners[slug]),
+                statement="" if slug != "probation-west-midlands" else "Signed now that the extra officers are funded.",
+            )
+        PlanSignOff.objects.filter(pk=signoff.pk).update(decided_at=_at(signed_on))
     # Birmingham Youth Justice Service has not signed: its sign-off is overdue.
     _comments(second, partners)
 
