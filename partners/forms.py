@@ -1,12 +1,13 @@
 from django import forms
 
 from portal.fields import GovDateField
+from portal.forms_govuk import GovukForm
 
 from .models import DataSharingAgreement, Partner
 from .sharing import coverage
 
 
-class PartnerFilterForm(forms.Form):
+class PartnerFilterForm(GovukForm):
     q = forms.CharField(label="Search partners", required=False, max_length=100)
     kind = forms.ChoiceField(
         label="Kind of partner", required=False, choices=[("", "All kinds")] + list(Partner.Kind.choices)
@@ -34,7 +35,7 @@ def _yes_no(label: str, hint: str, required_message: str) -> forms.TypedChoiceFi
     )
 
 
-class DsaForm(forms.Form):
+class DsaForm(GovukForm):
     """Draft or change an agreement's terms."""
 
     provider = forms.TypedChoiceField(
@@ -232,7 +233,7 @@ class DsaForm(forms.Form):
         return {name: self.cleaned_data[name] for name in names}
 
 
-class DsaReasonForm(forms.Form):
+class DsaReasonForm(GovukForm):
     """The reason for suspending or revoking (required) or resuming (optional)."""
 
     reason = forms.CharField(
@@ -247,7 +248,7 @@ class DsaReasonForm(forms.Form):
         field.error_messages["required"] = f"Enter the reason for {verb} the agreement"
 
 
-class DsaSignForm(forms.Form):
+class DsaSignForm(GovukForm):
     """Confirm a signature (and, for someone who signs for more than one party, for which)."""
 
     partner = forms.TypedChoiceField(
@@ -275,7 +276,7 @@ class DsaSignForm(forms.Form):
         return self._partners.get(self.cleaned_data.get("partner"))
 
 
-class DsaFilterForm(forms.Form):
+class DsaFilterForm(GovukForm):
     partner = forms.ModelChoiceField(
         label="Partner",
         required=False,
@@ -299,7 +300,7 @@ class DsaFilterForm(forms.Form):
 
 
 # --- Partner-system API tokens -----------------------------------------------------------------
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(GovukForm):
     name = forms.CharField(
         label="Name of the partner system",
         max_length=120,

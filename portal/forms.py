@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
+from .forms_govuk import GovukForm
 
-class SignInForm(forms.Form):
+
+class SignInForm(GovukForm):
     username = forms.CharField(
         label="Username",
         max_length=150,
@@ -20,7 +22,7 @@ class SignInForm(forms.Form):
     )
 
 
-class CodeForm(forms.Form):
+class CodeForm(GovukForm):
     code = forms.CharField(
         label="Code from your authenticator app",
         help_text="The 6-digit code, or one of your recovery codes",

@@ -132,3 +132,67 @@ def error_summary_params(form) -> dict | None:
             anchor = bound.auto_id
         items.extend({"text": str(e), "href": f"#{anchor}"} for e in errors)
     return {"titleText": "There is a problem", "errorList": items}
+
+
+# --- GOV.UK wording for the messages Django would otherwise write --------------------------------
+# Django's own messages ("Select a valid choice. 7 is not one of the available choices.", "Ensure this
+# value has at most 200 characters (it has 1000).") name neither the question nor what to do. A form
+# sets its own message where it has a better one; any left at Django's wording get these.
+def _subject(field) -> str:
+    """What the answer is called in a message: the field's label if it is a name ("Title"), else "Your answer"
+    (a label that is a question, "Which partner does it?", does not fit in a sentence)."""
+    label = str(field.label or "").replace("(optional)", "").strip()
+    if not label or label.endswith("?") or len(label) > 40:
+        return "Your answer"
+    return label.replace("%", "%%")
+
+
+def govuk_messages(field) -> dict[str, str]:
+    subject = _subject(field)
+    multiple = isinstance(field, (forms.MultipleChoiceField, forms.ModelMultipleChoiceField))
+    select = "Select only options from the list" if multiple else "Select one of the options from the list"
+    messages = {
+        "max_length": f"{subject} must be %(limit_value)d characters or fewer (you entered %(show_value)d)",
+        "min_length": f"{subject} must be at least %(limit_value)d characters (you entered %(show_value)d)",
+        "null_characters_not_allowed": f"{subject} has hidden control characters in it: type it again, not pasted",
+        "invalid_choice": select,
+        "invalid_list": select,
+        "invalid_pk_value": select,
+    }
+    if isinstance(field, forms.FileField):
+        messages |= {
+            "invalid": "The selected file could not be read: select it again",
+            "missing": "Select a file",
+            "contradiction": "Either select a new file or remove the old one, not both",
+        }
+    elif isinstance(field, forms.IntegerField):
+        messages["invalid"] = f"{subject} must be a whole number, like 10"
+    if field.required:
+        messages["required"] = "Answer this question" if subject == "Your answer" else f"Enter {subject.lower()}"
+    return messages
+
+
+def django_stock_messages(field) -> dict[str, str]:
+    """The messages Django gives this kind of field when the form sets none."""
+    stock: dict[str, str] = {}
+    for cls in reversed(type(field).__mro__):
+        stock.update(getattr(cls, "default_error_messages", {}))
+    return stock
+
+
+def apply_govuk_messages(form) -> None:
+    for field in form.fields.values():
+        stock = django_stock_messages(field)
+        for code, message in govuk_messages(field).items():
+            current = field.error_messages.get(code)
+            if current is None or str(current) == str(stock.get(code)):
+                field.error_messages[code] = message
+
+
+class GovukForm(forms.Form):
+    """Every form of the portal: Django's own error messages are replaced by GOV.UK wording before
+    validation (including fields a form adds in its __init__)."""
+
+    def full_clean(self):
+        apply_govuk_messages(self)
+        super().full_clean()

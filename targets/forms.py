@@ -5,12 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from portal.forms_govuk import GovukForm
+
 from .models import Indicator
 
 ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class IndicatorFilterForm(forms.Form):
+class IndicatorFilterForm(GovukForm):
     q = forms.CharField(label="Search by code or name", required=False, max_length=100)
     provider = forms.TypedChoiceField(label="Provider", required=False, coerce=int, empty_value=None)
     frequency = forms.ChoiceField(
@@ -22,7 +24,7 @@ class IndicatorFilterForm(forms.Form):
         self.fields["provider"].choices = [("", "Any provider")] + [(p.pk, p.name) for p in providers]
 
 
-class DataReturnUploadForm(forms.Form):
+class DataReturnUploadForm(GovukForm):
     partner = forms.TypedChoiceField(
         label="Which partner is this return for?", coerce=int, required=False, widget=forms.RadioSelect
     )
@@ -57,7 +59,7 @@ class DataReturnUploadForm(forms.Form):
         return self._partners.get(self.cleaned_data.get("partner"))
 
 
-class DataReturnApplyForm(forms.Form):
+class DataReturnApplyForm(GovukForm):
     """Apply a checked return; one that revises figures held needs the tick that confirms it."""
 
     confirm_revisions = forms.BooleanField(required=False)

@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST
 
 from .. import lockout, permissions, selectors, services
 from ..directory import partner_choices
+from ..forms_govuk import GovukForm
 from ..models import SecurityEvent
 from ..paging import paginate
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(GovukForm):
     search = forms.CharField(label="Search summaries or object id", required=False)
     action = forms.CharField(
         label="Action starts with", required=False, help_text="For example, partner or membership.add"
@@ -57,7 +58,7 @@ def audit_log(request):
     )
 
 
-class SecurityFilterForm(forms.Form):
+class SecurityFilterForm(GovukForm):
     kind = forms.ChoiceField(
         label="Event", required=False, choices=[("", "Any event")] + list(SecurityEvent.Kind.choices)
     )
@@ -111,7 +112,7 @@ def security_log_view(request):
     )
 
 
-class UnlockForm(forms.Form):
+class UnlockForm(GovukForm):
     username = forms.CharField(required=False, max_length=255)
     ip_address = forms.GenericIPAddressField(required=False)
 

@@ -8,12 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from .. import notifications as service
+from ..forms_govuk import GovukForm
 from ..paging import paginate
 
 PER_PAGE = 25
 
 
-class NotificationEmailForm(forms.Form):
+class NotificationEmailForm(GovukForm):
     """Which kinds of notification a person also gets by email (one checkbox a kind)."""
 
     # NOTE: here rather than portal/forms.py: its choices are the kinds the apps register, so it

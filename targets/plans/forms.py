@@ -6,17 +6,18 @@ from django import forms
 
 from partners.models import Partner
 from portal.fields import GovDateField
+from portal.forms_govuk import GovukForm
 
 from ..models import Priority, Target
 from .models import Plan, PlanAction
 
 
-class PlanFilterForm(forms.Form):
+class PlanFilterForm(GovukForm):
     q = forms.CharField(label="Search plans", required=False, max_length=100)
     kind = forms.ChoiceField(label="Kind of plan", required=False, choices=[("", "All plans"), *Plan.Kind.choices])
 
 
-class PlanForm(forms.Form):
+class PlanForm(GovukForm):
     """A new plan, or a plan's details."""
 
     kind = forms.ChoiceField(
@@ -93,7 +94,7 @@ class PlanForm(forms.Form):
         return self._owners.get(self.cleaned_data.get("owner"))
 
 
-class SectionForm(forms.Form):
+class SectionForm(GovukForm):
     title = forms.CharField(
         label="Section title", max_length=200, error_messages={"required": "Enter the section's title"}
     )
@@ -120,7 +121,7 @@ class SectionAddForm(SectionForm):
         return self._partners.get(self.cleaned_data.get("assigned_to"))
 
 
-class CommentForm(forms.Form):
+class CommentForm(GovukForm):
     body = forms.CharField(
         label="Your comment",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -129,7 +130,7 @@ class CommentForm(forms.Form):
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class ActionForm(forms.Form):
+class ActionForm(GovukForm):
     what = forms.CharField(
         label="What will be done", max_length=500, error_messages={"required": "Enter what will be done"}
     )
@@ -166,7 +167,7 @@ class ActionForm(forms.Form):
         return self._targets.get(self.cleaned_data.get("target"))
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(GovukForm):
     title = forms.CharField(label="Title", max_length=200, error_messages={"required": "Enter the document's title"})
     file = forms.FileField(
         label="Upload a file",
@@ -176,7 +177,7 @@ class AttachmentForm(forms.Form):
     )
 
 
-class SendForm(forms.Form):
+class SendForm(GovukForm):
     working_days = forms.IntegerField(
         label="How many working days do partners have to sign it off?",
         min_value=1,
@@ -193,7 +194,7 @@ class SendForm(forms.Form):
     )
 
 
-class SignForm(forms.Form):
+class SignForm(GovukForm):
     statement = forms.CharField(
         label="Statement (optional)",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -206,7 +207,7 @@ class SignForm(forms.Form):
     )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(GovukForm):
     reasons = forms.CharField(
         label="Why are you returning it?",
         widget=forms.Textarea(attrs={"rows": 5}),

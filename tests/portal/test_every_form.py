@@ -145,3 +145,64 @@ def test_no_recipient_and_no_group_says_what_to_do(db):
     form = DsaForm({}, fixed_provider=police)
     assert not form.is_valid()
     assert form.errors["recipients"] == ["Select at least one recipient"]
+
+
+def test_every_form_speaks_govuk_and_never_leaves_djangos_own_wording(instances):
+    from portal.forms_govuk import GovukForm, django_stock_messages
+
+    not_govuk = sorted({type(f).__name__ for f in instances if not isinstance(f, GovukForm)})
+    assert not not_govuk, f"these forms do not inherit portal.forms_govuk.GovukForm: {not_govuk}"
+    left = []
+    for form in instances:
+        form.full_clean()  # unbound: nothing is cleaned, but the messages are set as before any cleaning
+        for name, field in form.fields.items():
+            stock = django_stock_messages(field)
+            for code, message in field.error_messages.items():
+                if code == "required" and not field.required:
+                    continue  # never shown
+                if code in stock and str(message) == str(stock[code]) and code not in ("incomplete", "overflow"):
+                    left.append(f"{type(form).__name__}.{name}: {code} = {message!r}")
+            if getattr(field, "max_length", None) and "max_length" not in field.error_messages:
+                left.append(f"{type(form).__name__}.{name}: no max_length message")
+    assert not left, "\n".join(left)
+
+
+@pytest.mark.parametrize(
+    "data,expected",
+    [
+        (
+            {"title": "t" * 1000, "body": "b"},
+            {"title": ["Section title must be 200 characters or fewer (you entered 1000)"]},
+        ),
+        (
+            {"title": "ok", "body": "a\x00b"},
+            {"body": ["Text has hidden control characters in it: type it again, not pasted"]},
+        ),
+    ],
+)
+def test_django_wording_is_replaced_by_messages_that_name_the_answer(db, data, expected):
+    from targets.plans.forms import SectionForm
+
+    form = SectionForm(data)
+    assert not form.is_valid()
+    assert form.errors == expected
+
+
+def test_a_choice_not_on_the_list_is_told_to_choose_from_it(db):
+    from targets.plans.forms import ActionForm
+
+    police = make_partner("west-midlands-police", Partner.Kind.POLICE, "West Midlands Police")
+    form = ActionForm(
+        {
+            "what": "Patrols",
+            "owner": "999999",
+            "due_date-day": "1",
+            "due_date-month": "2",
+            "due_date-year": "2027",
+            "status": "late",
+        },
+        partners=[police],
+    )
+    assert not form.is_valid()
+    assert form.errors["owner"] == ["Select one of the options from the list"]
+    assert form.errors["status"] == ["Select one of the options from the list"]
