@@ -1,8 +1,10 @@
 """Settings read from the environment.
 
-With nothing set the portal runs on an embedded default (SQLite under var/, Celery eager,
-email to the console, DEBUG on). With DEBUG off it is the production shape and refuses to
-start without SECRET_KEY, DATABASE_URL, REDIS_URL and ALLOWED_HOSTS.
+DEBUG is off unless asked for (`make run` and the tests turn it on). With none of the production
+variables set, the portal runs on an embedded default, local only: SQLite under var/, Celery eager,
+email to the console, a per-checkout secret, localhost hosts, plain http (so `manage.py` works on a
+fresh checkout with nothing set). Once any production variable is set, DEBUG off is the production
+shape and refuses to start without all of them, naming those missing.
 """
 
 from __future__ import annotations
@@ -34,13 +36,18 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 TESTING = env_bool("PORTAL_TESTING", False)
-# NOTE: off unless asked for: `make run` and the test suite (PORTAL_TESTING) turn it on. With it off the
-# portal is the production shape and refuses to start without the settings below.
+# NOTE: off unless asked for: `make run` and the test suite (PORTAL_TESTING) turn it on. With it off and any
+# production variable set, the portal is the production shape and refuses to start without all of them.
 DEBUG = env_bool("DEBUG", TESTING)
 
-if not DEBUG:
-    required = ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "PORTAL_BASE_URL"]
-    missing = [name for name in required if not os.environ.get(name)]
+PRODUCTION_VARIABLES = ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "PORTAL_BASE_URL"]
+# The embedded default: nothing of a deployment is set, so this is a checkout on someone's machine.
+EMBEDDED = not any(os.environ.get(name) for name in PRODUCTION_VARIABLES)
+# Local: served over plain http on this machine, static files from the source folders.
+LOCAL = DEBUG or EMBEDDED
+
+if not DEBUG and not EMBEDDED:
+    missing = [name for name in PRODUCTION_VARIABLES if not os.environ.get(name)]
     if missing:
         raise ImproperlyConfigured(
             "With DEBUG off the portal needs these environment variables: " + ", ".join(missing) + ". See .env.example."
@@ -217,7 +224,7 @@ OTP_TOTP_ISSUER = "CJ Partnership Portal"
 
 
 def _webauthn_defaults() -> tuple[str, str]:
-    if DEBUG:
+    if LOCAL:
         return "localhost", f"http://localhost:{os.environ.get('PORT', '8000')}"  # `make run PORT=…`
     host = next((h.lstrip(".") for h in ALLOWED_HOSTS if "*" not in h and h not in {"localhost", "127.0.0.1"}), "")
     return host, (f"https://{host}" if host else "")
@@ -286,7 +293,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-if not DEBUG:
+if not LOCAL:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -326,11 +333,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or TESTING
+        if LOCAL or TESTING
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = LOCAL or TESTING
 # NOTE: uploads live outside static/ and are never served by URL; views stream them as attachments.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never routed: uploads are only streamed by views as attachments

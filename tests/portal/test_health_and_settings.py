@@ -55,6 +55,17 @@ def test_production_settings_name_what_is_missing():
     assert "DATABASE_URL, REDIS_URL, ALLOWED_HOSTS, PORTAL_BASE_URL" in result.stderr
 
 
+def test_with_nothing_set_manage_py_works_on_the_embedded_default_with_debug_off():
+    shown = "from django.conf import settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.ALLOWED_HOSTS)"
+    result = _manage("shell", "-c", shown, env_extra={"DEBUG": ""})
+    assert result.returncode == 0, result.stderr
+    assert (
+        result.stdout.strip().splitlines()[-1]
+        == "False django.db.backends.sqlite3 ['127.0.0.1', 'localhost', 'testserver']"
+    )
+    assert _manage("makemigrations", "--check", "--dry-run", env_extra={"DEBUG": ""}).returncode == 0
+
+
 def test_check_deploy_passes_with_a_production_environment():
     result = _manage(
         "check",
