@@ -468,13 +468,17 @@ class PlanViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Retrieve
         section = run_service(services.plan_section_add, version=version, by=request.user, **data)
         return self._section_response(pk, number, section.key, status.HTTP_201_CREATED)
 
-    def _section_response(self, pk, number, key, code=status.HTTP_200_OK) -> Response:
+    def _item_response(self, pk, number, key, *, items: str, serializer, code=status.HTTP_200_OK) -> Response:
+        """One section or action of a version, from the same page data the HTML page shows."""
         plan = selectors.plan_get(user=self.request.user, pk=_number(pk))
         page = selectors.version_page(user=self.request.user, plan=plan, number=_number(number))
-        section = next((s for s in page.sections if s.key == key), None)
-        if section is None:
+        found = next((item for item in getattr(page, items) if item.key == key), None)
+        if found is None:
             raise Http404
-        return Response(PlanSectionSerializer(section).data, status=code)
+        return Response(serializer(found).data, status=code)
+
+    def _section_response(self, pk, number, key, code=status.HTTP_200_OK) -> Response:
+        return self._item_response(pk, number, key, items="sections", serializer=PlanSectionSerializer, code=code)
 
     @extend_schema(methods=["GET"], parameters=[NUMBER, KEY], responses=PlanSectionSerializer)
     @extend_schema(
@@ -542,12 +546,7 @@ class PlanViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Retrieve
         return self._action_response(pk, number, added.key, status.HTTP_201_CREATED)
 
     def _action_response(self, pk, number, key, code=status.HTTP_200_OK) -> Response:
-        plan = selectors.plan_get(user=self.request.user, pk=_number(pk))
-        page = selectors.version_page(user=self.request.user, plan=plan, number=_number(number))
-        found = next((a for a in page.actions if a.key == key), None)
-        if found is None:
-            raise Http404
-        return Response(PlanActionSerializer(found).data, status=code)
+        return self._item_response(pk, number, key, items="actions", serializer=PlanActionSerializer, code=code)
 
     @extend_schema(methods=["GET"], parameters=[NUMBER, KEY], responses=PlanActionSerializer)
     @extend_schema(

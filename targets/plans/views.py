@@ -452,11 +452,16 @@ def _signoff_or_redirect(request, pk, number, partner_slug, transition):
     signoff = selectors.signoff_get(user=request.user, plan=plan, number=number, partner_slug=partner_slug)
     if not SIGNOFF_FLOW.permitted(request.user, signoff, transition):
         raise PermissionDenied
-    if signoff.status != signoff.Status.PENDING or signoff.version.status != PlanVersion.Status.IN_SIGNOFF:
+    if signoff.status in (signoff.Status.SIGNED, signoff.Status.RETURNED):
         messages.info(
             request,
-            f"{signoff.partner.short_name}'s decision on version {signoff.version.number} is "
-            f"already made, or the round has closed.",
+            f"{signoff.partner.short_name}'s decision on version {signoff.version.number} is already made: "
+            f"{services.who_decided(signoff)}.",
+        )
+        return plan, signoff, redirect(signoff.version.get_absolute_url())
+    if signoff.status != signoff.Status.PENDING or signoff.version.status != PlanVersion.Status.IN_SIGNOFF:
+        messages.info(
+            request, f"Version {signoff.version.number} is no longer waiting for sign-off: the round has closed."
         )
         return plan, signoff, redirect(signoff.version.get_absolute_url())
     return plan, signoff, None

@@ -92,6 +92,7 @@ def test_the_police_signatory_signs_off_with_a_statement(plan, police, police_si
     # decided once: asking again goes back to the version, with who decided
     again = client.post(_sign_url(plan, police), {"confirm": "on"}, follow=True)
     assert "already made" in _text(again)
+    assert f"{signoff.decided_by_label} decided on {timezone.localtime(signoff.decided_at).day} " in _text(again)
     assert PlanSignOff.objects.filter(partner=police, status=S.SIGNED).count() == 1
 
 

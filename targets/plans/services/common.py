@@ -1,0 +1,78 @@
+"""What the plan services share: the audit of a plan, its people and grants, and the draft and lock checks."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+from partners.models import Partner
+from portal import permissions
+from portal.audit import audit_record
+
+from ..models import Plan, PlanGroupObjectPermission, PlanSignOff, PlanVersion
+
+V = PlanVersion.Status
+S = PlanSignOff.Status
+DEFAULT_SIGNOFF_WORKING_DAYS = 10
+REMIND_WITHIN_WORKING_DAYS = 3
+ESCALATE_AFTER_WORKING_DAYS = 5
+ATTACHMENT_FOLDER = "plan-attachments"
+ATTACHMENT_KINDS = ("pdf", "docx", "xlsx")
+PLAN_FIELDS = ["kind", "title", "summary", "period_start", "period_end", "owner"]
+
+
+def _audit(*, by, plan: Plan, action: str, summary: str, partner=None, before=None, after=None):
+    """Every plan event is filed against the plan, so its history is one list."""
+    return audit_record(
+        actor=by,
+        partner=partner or plan.owner,
+        action=action,
+        object_type="targets.plan",
+        object_id=plan.pk,
+        summary=summary,
+        before=before,
+        after=after,
+    )
+
+
+def _person(by):
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+def _label(by) -> str:
+    if not getattr(by, "is_authenticated", False):
+        return getattr(by, "label", "system")
+    return (by.get_full_name() or by.get_username())[:200]
+
+
+def _pcc_office() -> list[Partner]:
+    return list(Partner.objects.filter(kind=Partner.Kind.PCC_OFFICE, active=True))
+
+
+def _sync_plan_grants(plan: Plan) -> None:
+    """Who may see the plan's drafts and run it: its owner (or the PCC office for the board's plans) and
+    its contributors. Recomputed whole; only this service grants or revokes on plans."""
+    runners = [plan.owner] if plan.owner else _pcc_office()
+    viewers = {p.pk: p for p in [*runners, *plan.contributors.all()]}
+    wanted = {(p.group_id, "view_plan") for p in viewers.values()} | {(p.group_id, "manage_plan") for p in runners}
+    held = set(
+        PlanGroupObjectPermission.objects.filter(content_object=plan).values_list("group_id", "permission__codename")
+    )
+    groups = {p.group_id: p.group for p in [*viewers.values(), *runners]}
+    from django.contrib.auth.models import Group
+
+    groups.update(Group.objects.in_bulk({gid for gid, _ in held - wanted}))
+    for gid, codename in sorted(held - wanted):
+        permissions.revoke(codename, groups[gid], plan)
+    for gid, codename in sorted(wanted - held):
+        permissions.grant(codename, groups[gid], plan)
+
+
+def _check_draft(version: PlanVersion) -> None:
+    if version.status != V.DRAFT:
+        raise ValidationError(
+            f"Version {version.number} is {version.get_status_display().lower()}: only a draft can be changed"
+        )
+
+
+def _lock_version(version: PlanVersion) -> PlanVersion:
+    return PlanVersion.objects.select_for_update(of=("self",)).select_related("plan", "plan__owner").get(pk=version.pk)
