@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from targets import services
-from targets.models import DataReturn, Observation
+from targets.models import DataReturn, Indicator, Observation, last_complete_period
 from tests.factories import observe
 
 from ..conftest import signed_in
@@ -36,10 +37,20 @@ def upload(partner, by, name: str, content: bytes, capture) -> DataReturn:
     return data_return
 
 
+def example_month() -> tuple[date, date]:
+    """The period the template's monthly example rows name, from the same clock as the template."""
+    return last_complete_period(Indicator.Frequency.MONTHLY, timezone.localdate())
+
+
+def month_before(start: date) -> tuple[date, date]:
+    return last_complete_period(Indicator.Frequency.MONTHLY, start)
+
+
 @pytest.fixture
 def held(homicides, areas):
     """The board holds a figure for the period the template's example row names (last month)."""
-    return observe(homicides, areas[FORCE], date(2026, 10, 1), date(2026, 10, 31), "4")
+    start, end = example_month()
+    return observe(homicides, areas[FORCE], start, end, "4")
 
 
 def test_the_template_marks_its_example_rows(police_officer, homicides, sv):
@@ -83,8 +94,10 @@ def test_the_xlsx_template_filled_in_as_excel_would_is_taken(
     col = {name: i + 1 for i, name in enumerate(header)}
     # Typed over, as a person does in Excel: numbers, and dates that Excel turns into real dates.
     sheet.cell(2, col["value"], 5)
-    sheet.cell(3, col["period_start"], datetime(2026, 9, 1))
-    sheet.cell(3, col["period_end"], datetime(2026, 9, 30))
+    # The second row moved to the month before the example's: a figure the board does not hold yet.
+    start, end = month_before(example_month()[0])
+    sheet.cell(3, col["period_start"], datetime.combine(start, time()))
+    sheet.cell(3, col["period_end"], datetime.combine(end, time()))
     sheet.cell(3, col["value"], 1.1)
     sheet.cell(3, col["numerator"], 110)
     sheet.cell(3, col["denominator"], 100000)
@@ -103,7 +116,8 @@ def test_the_csv_template_with_the_example_deleted_is_taken(
     mine = io.StringIO()
     writer = csv.writer(mine)
     writer.writerow(rows[0])
-    writer.writerow(["HOM", FORCE, "2026-09-01", "2026-09-30", "3", "", "", "", "", "", ""])
+    start, end = month_before(example_month()[0])
+    writer.writerow(["HOM", FORCE, start.isoformat(), end.isoformat(), "3", "", "", "", "", "", ""])
     data_return = upload(
         police, police_officer, "ours.csv", mine.getvalue().encode(), django_capture_on_commit_callbacks
     )
