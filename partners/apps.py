@@ -26,19 +26,26 @@ class PartnersConfig(AppConfig):
         step_up_action("signing, suspending, resuming or revoking a data-sharing agreement")
 
         from portal.notifications import register_kind
+        from portal.roles import Role
 
+        # Every agreement notification goes to the people who sign for the parties (services/dsa_schedule.py):
+        # only they are offered its email on their settings page.
+        signers = (Role.SIGNATORY, Role.PCC)
         register_kind(
             "dsa.signature_requested",
             "Agreements waiting for your signature",
             "When a data-sharing agreement is sent to your organisation for signature.",
+            roles=signers,
         )
         register_kind(
             "dsa.review_due",
             "Agreement reviews coming up",
             "30 and 7 days before an agreement your organisation is party to is due for review.",
+            roles=signers,
         )
         register_kind(
             "dsa.ending",
             "Agreements ending soon",
             "30 and 7 days before an agreement your organisation is party to ends.",
+            roles=signers,
         )

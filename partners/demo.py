@@ -143,12 +143,24 @@ PEOPLE = [
     ("cps.officer", "Tom", "Hughes", "cps-west-midlands", Role.OFFICER, "Business manager"),
     ("cps.signatory", "Anita", "Kaur", "cps-west-midlands", Role.SIGNATORY, "Chief Crown Prosecutor"),
     ("courts.officer", "Gareth", "Lewis", "hmcts-west-midlands", Role.OFFICER, "Cluster manager"),
+    ("courts.signatory", "Rachel", "Moore", "hmcts-west-midlands", Role.SIGNATORY, "Delivery director"),
     ("yjs.birmingham.officer", "Sophie", "Clarke", "birmingham-yjs", Role.OFFICER, "YJS information officer"),
     ("yjs.coventry.officer", "Imran", "Hussain", "coventry-yjs", Role.OFFICER, "YJS performance officer"),
     ("yjs.birmingham.signatory", "Joanne", "Okoro", "birmingham-yjs", Role.SIGNATORY, "Head of Youth Justice"),
     ("health.officer", "Laura", "Price", "bsol-icb", Role.OFFICER, "Health and justice commissioner"),
     ("victims.officer", "Grace", "Mensah", "victim-support-west-midlands", Role.OFFICER, "Service manager"),
+    ("victims.signatory", "David", "Evans", "victim-support-west-midlands", Role.SIGNATORY, "Regional director"),
     ("vrp.officer", "Ben", "Taylor", "west-midlands-vrp", Role.OFFICER, "Data and insight lead"),
+    ("vrp.signatory", "Amira", "Hassan", "west-midlands-vrp", Role.SIGNATORY, "Director"),
+    ("council.birmingham.officer", "Owen", "Carter", "birmingham-council", Role.OFFICER, "Community safety manager"),
+    (
+        "council.birmingham.signatory",
+        "Fatima",
+        "Begum",
+        "birmingham-council",
+        Role.SIGNATORY,
+        "Director of community safety",
+    ),
 ]
 ADMIN_USERNAME = "admin"
 

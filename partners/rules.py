@@ -18,20 +18,44 @@ DSA_REVOKE = "dsa.revoke"
 
 register_rules(
     {
-        PARTNER_VIEW: Rule("partners.view_partner"),
-        PARTNER_ACT: Rule("partners.act_for_partner", "act_for_partner"),
-        PARTNER_MANAGE: Rule("partners.change_partner"),
-        MEMBERSHIP_MANAGE: Rule("partners.change_membership"),
-        API_TOKEN_MANAGE: Rule("partners.manage_api_tokens"),
-        DSA_VIEW: Rule("partners.view_datasharingagreement", "view_datasharingagreement", "partners.view_all_dsas"),
-        DSA_DRAFT: Rule("partners.add_datasharingagreement", "act_for_partner"),
-        DSA_SIGN: Rule("partners.sign_datasharingagreement", "sign_datasharingagreement"),
+        PARTNER_VIEW: Rule("partners.view_partner", refused="see the partner directory"),
+        PARTNER_ACT: Rule("partners.act_for_partner", "act_for_partner", refused="act for this partner"),
+        PARTNER_MANAGE: Rule("partners.change_partner", admin_override=True, refused="add or change partners"),
+        MEMBERSHIP_MANAGE: Rule(
+            "partners.change_membership", admin_override=True, refused="give people roles at partners or end them"
+        ),
+        API_TOKEN_MANAGE: Rule(
+            "partners.manage_api_tokens", admin_override=True, refused="manage partner systems' API tokens"
+        ),
+        DSA_VIEW: Rule(
+            "partners.view_datasharingagreement",
+            "view_datasharingagreement",
+            "partners.view_all_dsas",
+            refused="see this data-sharing agreement",
+        ),
+        DSA_DRAFT: Rule(
+            "partners.add_datasharingagreement",
+            "act_for_partner",
+            refused="draft data-sharing agreements for this partner",
+        ),
+        # Signing is a partner's own decision: only its signatories (the Commissioner for the PCC office).
+        DSA_SIGN: Rule(
+            "partners.sign_datasharingagreement",
+            "sign_datasharingagreement",
+            refused="sign this agreement: only a party's signatory signs for it",
+        ),
         DSA_SUSPEND: Rule(
-            "partners.suspend_datasharingagreement", "manage_datasharingagreement", "partners.suspend_any_dsa"
+            "partners.suspend_datasharingagreement",
+            "manage_datasharingagreement",
+            "partners.suspend_any_dsa",
+            refused="suspend this agreement",
         ),
         # Revoking is for good: the provider's signatory or the Commissioner; officers may only suspend.
         DSA_REVOKE: Rule(
-            "partners.revoke_datasharingagreement", "manage_datasharingagreement", "partners.revoke_any_dsa"
+            "partners.revoke_datasharingagreement",
+            "manage_datasharingagreement",
+            "partners.revoke_any_dsa",
+            refused="revoke this agreement: only the provider's signatory or the Commissioner may",
         ),
     }
 )
@@ -60,6 +84,8 @@ register_role_permissions(
         ],
         Role.PCC: _EVERYONE
         + [
+            "partners.act_for_partner",
+            "partners.sign_datasharingagreement",
             "partners.view_all_dsas",
             "partners.suspend_datasharingagreement",
             "partners.suspend_any_dsa",

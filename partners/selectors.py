@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from portal import permissions
 from portal.models import AuditEvent
+from portal.roles import SIGNING_ROLES
 
 from . import rules
 from .models import ApiToken, DataSharingAgreement, DsaSignature, Membership, Partner
@@ -46,6 +47,33 @@ def seats_of(user):
         .filter(user=user, partner__active=True)
         .values_list("partner_id", "partner__group_id", "role")
     )
+
+
+def signers_of(partner_ids, *, on=None) -> list[int]:
+    """The people who sign for these partners (user ids): their signatories, and for the PCC office the
+    Commissioner. Never their officers: a request to sign goes only to someone who can sign."""
+    return list(
+        Membership.objects.active(on)
+        .filter(
+            partner_id__in=list(partner_ids),
+            partner__active=True,
+            role__in=list(SIGNING_ROLES),
+            user__is_active=True,
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def partners_without_signers(partners, *, on=None) -> list[Partner]:
+    """Those of these partners that nobody can sign for (on a day: today by default), by name."""
+    partners = list(partners)
+    signing = set(
+        Membership.objects.active(on)
+        .filter(partner__in=partners, role__in=list(SIGNING_ROLES), user__is_active=True)
+        .values_list("partner_id", flat=True)
+    )
+    return sorted((p for p in partners if p.pk not in signing), key=lambda p: p.name)
 
 
 def partner_choices() -> list[tuple[int, str]]:

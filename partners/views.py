@@ -107,7 +107,7 @@ def _draft_providers(user) -> list:
 def dsa_create(request):
     providers = _draft_providers(request.user)
     if not providers:
-        raise PermissionDenied
+        raise PermissionDenied(permissions.refusal(rules.DSA_DRAFT))
     form = DsaForm(_posted(request), providers=providers)
     if request.method == "POST" and form.is_valid():
         try:
@@ -126,7 +126,7 @@ def _refuse_or_redirect(request, agreement, transition: str, message: str):
     """403 when the person may never take this transition; back to the agreement (with why) when the
     agreement is not in a state it starts from; None when the page may go on."""
     if not DSA_FLOW.permitted(request.user, agreement, transition):
-        raise PermissionDenied
+        raise PermissionDenied(DSA_FLOW.refusal(transition))
     if not DSA_FLOW.in_source_state(agreement, transition):
         messages.info(request, message)
         return redirect(agreement)
@@ -136,7 +136,7 @@ def _refuse_or_redirect(request, agreement, transition: str, message: str):
 def dsa_edit(request, pk: int):
     agreement = selectors.dsa_get(user=request.user, pk=pk)
     if not DSA_FLOW.permitted(request.user, agreement, "edit"):
-        raise PermissionDenied
+        raise PermissionDenied(DSA_FLOW.refusal("edit"))
     if not agreement.is_draft:
         messages.error(request, "Only a draft can be changed.")
         return redirect(agreement)
@@ -228,7 +228,7 @@ def dsa_sign(request, pk: int):
         messages.info(request, f"{agreement.reference} is not waiting for signatures.")
         return redirect(agreement)
     if not DSA_FLOW.permitted(request.user, agreement, "sign"):
-        raise PermissionDenied
+        raise PermissionDenied(DSA_FLOW.refusal("sign"))
     return _dsa_sign_confirmed(request, agreement)
 
 

@@ -189,10 +189,43 @@ def apply_govuk_messages(form) -> None:
                 field.error_messages[code] = message
 
 
+# --- A question with one possible answer comes answered ------------------------------------------
+def only_choice(field) -> object | None:
+    """The one answer a required single choice (radios or a select) allows, or None if it allows several.
+
+    The empty choice ("Choose a partner") is no answer; nor is anything for an optional question, where
+    leaving it empty is an answer too.
+    """
+    if not field.required or not isinstance(field, forms.ChoiceField) or isinstance(field, forms.MultipleChoiceField):
+        return None
+    values = []
+    for value, label in field.choices:
+        value = getattr(value, "value", value)  # a ModelChoiceField's ModelChoiceIteratorValue
+        if value in (None, ""):
+            continue
+        if isinstance(label, (list, tuple)):  # a group of options: not one answer
+            return None
+        values.append(value)
+        if len(values) > 1:
+            return None
+    return values[0] if values else None
+
+
 class GovukForm(forms.Form):
     """Every form of the portal: Django's own error messages are replaced by GOV.UK wording before
-    validation (including fields a form adds in its __init__)."""
+    validation (including fields a form adds in its __init__), and a question with only one possible
+    answer is shown with it chosen."""
 
     def full_clean(self):
         apply_govuk_messages(self)
         super().full_clean()
+
+    def get_initial_for_field(self, field, field_name):
+        # NOTE: asked when the field is shown, after the form's __init__ has set its choices; a bound
+        # form shows what was sent instead, so an answer left out is still an error.
+        initial = super().get_initial_for_field(field, field_name)
+        if initial in (None, ""):
+            only = only_choice(field)
+            if only is not None:
+                return only
+        return initial

@@ -3,8 +3,8 @@
 from django.urls import reverse
 
 from . import permissions
+from .formats import gov_datetime
 from .home import HomeSection, home_provider
-from .jinja2 import gov_date
 from .models import OutboxTask
 from .schedule import late_runs
 
@@ -18,7 +18,7 @@ def pcc_office_section(user):
         links.append({"text": "Check the security log and locked accounts", "href": reverse("portal:security-log")})
     items = []
     for run in late_runs():
-        last = f"last finished {gov_date(run.last_finished_at, True)}" if run.last_finished_at else "has not run yet"
+        last = f"last finished {gov_datetime(run.last_finished_at)}" if run.last_finished_at else "has not run yet"
         items.append(
             {
                 "text": f"{run.label}: {last}. Check that the scheduler (beat) is running.",

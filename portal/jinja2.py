@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import number_format
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
+from . import formats
 from .forms_govuk import error_summary_params, field_params
 from .security import STEP_UP_ACTIONS, passkeys_available, user_has_passkey
 
@@ -19,19 +19,21 @@ def url(name: str, *args, **kwargs) -> str:
 
 
 def gov_date(value, with_time: bool = False) -> str:
-    """GOV.UK style: 26 November 2026 (and 2:05pm)."""
+    """The `gov_date` filter: "26 November 2026" (with_time: "26 November 2026 at 2:05pm"), by portal.formats."""
     if value in (None, ""):
         return ""
     if isinstance(value, datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        text = f"{value.day} {value:%B %Y}"
-        if with_time:
-            hour = value.hour % 12 or 12
-            text += f" at {hour}:{value:%M}{'am' if value.hour < 12 else 'pm'}"
-        return text
+        return formats.gov_datetime(value) if with_time else formats.gov_date(value)
     if isinstance(value, date):
-        return f"{value.day} {value:%B %Y}"
+        return formats.gov_date(value)
     return str(value)
+
+
+def gov_time(value) -> str:
+    """The `gov_time` filter: "2:05pm", "midday", by portal.formats."""
+    if isinstance(value, (datetime, time)):
+        return formats.gov_time(value)
+    return "" if value in (None, "") else str(value)
 
 
 def number(value, decimals: int | None = None) -> str:
@@ -88,5 +90,5 @@ def environment(**options) -> Environment:
         user_has_passkey=user_has_passkey,
         step_up_actions=STEP_UP_ACTIONS,
     )
-    env.filters.update(gov_date=gov_date, number=number)
+    env.filters.update(gov_date=gov_date, gov_time=gov_time, number=number)
     return env

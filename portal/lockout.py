@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
+from .formats import gov_time_on
 from .models import AuditEvent
 
 ADDRESS_OBJECT_TYPE = "sign_in.address"
@@ -119,6 +120,20 @@ def username_lock(username: str, *, at: datetime | None = None) -> UsernameLock 
 def username_lock_for_request(request, credentials=None) -> UsernameLock | None:
     """The lockout of the username this sign-in attempt names, as axes sees it during the request."""
     return username_lock(get_client_username(request, credentials) or "", at=_request_time(request))
+
+
+def next_failure_locks_for(username: str, *, at: datetime | None = None) -> timedelta | None:
+    """How long the username would be locked if its next sign-in failed (now, or at `at`); None if that
+    failure would not lock it, or it is locked already. Asked after a failure, to warn before the last try."""
+    if not username:
+        return None
+    failures, lock = _username_state(username, at or timezone.now())
+    if lock is not None:
+        return None
+    limit = settings.LOCKOUT_USERNAME_FAILURES
+    if (failures + 1) % limit:
+        return None
+    return username_lockout_length((failures + 1) // limit)
 
 
 def username_failure_limit(request, credentials=None) -> int:
@@ -235,8 +250,4 @@ def wait_words(until: datetime, *, at: datetime | None = None) -> str:
 
 def when_words(moment: datetime, *, today_short: bool = False) -> str:
     """A moment in UK time, GOV.UK style: "3:45pm on 26 November 2026" (just "3:45pm" if today_short and it is today)."""
-    local = timezone.localtime(moment)
-    time = f"{local.hour % 12 or 12}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
-    if today_short and local.date() == timezone.localdate():
-        return time
-    return f"{time} on {local.day} {local:%B %Y}"
+    return gov_time_on(moment, today_short=today_short)

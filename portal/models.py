@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
+from .formats import gov_datetime
+
 
 class User(AbstractUser):
     """A person who signs in, or the service user a partner system's API token acts as.
@@ -58,7 +60,7 @@ class AuditEvent(models.Model):
         permissions = [("view_audit_log", "Browse the audit log")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+        return f"{gov_datetime(self.at)} {self.action} {self.object_type}:{self.object_id}"
 
 
 class OutboxTask(models.Model):
@@ -125,7 +127,7 @@ class SecurityEvent(models.Model):
         permissions = [("view_security_log", "Browse the security log")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+        return f"{gov_datetime(self.at)} {self.get_kind_display()} {self.username}"
 
 
 class Notification(models.Model):

@@ -29,6 +29,7 @@ from .email_backends import EmailRejected, email_adapter
 from .mail import mail_compose
 from .models import Notification, NotificationPreference
 from .outbox import outbox_enqueue
+from .permissions import seats
 from .tasks import claim_once
 
 log = logging.getLogger(__name__)
@@ -43,14 +44,32 @@ class NotificationKind:
     label: str  # what the person chooses on their email settings page
     description: str  # when it comes, in a sentence (the checkbox's hint)
     email_default: bool = True
+    # Who can get it: the roles (portal.roles.Role) its notify() calls reach. Empty: anyone.
+    roles: frozenset[str] = frozenset()
+
+    def offered_to(self, roles: Iterable[str]) -> bool:
+        """Whether someone holding these roles could get this kind (so may choose its email)."""
+        return not self.roles or not self.roles.isdisjoint(roles)
 
 
 _KINDS: dict[str, NotificationKind] = {}
 
 
-def register_kind(code: str, label: str, description: str, email_default: bool = True) -> NotificationKind:
-    """Declare a kind of notification (from an app's ready()); the same declaration twice is harmless."""
-    kind = NotificationKind(code=code, label=label, description=description, email_default=email_default)
+def register_kind(
+    code: str, label: str, description: str, email_default: bool = True, roles: Iterable[str] = ()
+) -> NotificationKind:
+    """Declare a kind of notification (from an app's ready()); the same declaration twice is harmless.
+
+    `roles`: the roles of the people its notify() calls reach (Role.SIGNATORY, …). Only people holding
+    one of them are offered its email on their settings page; without roles, everyone is.
+    """
+    kind = NotificationKind(
+        code=code,
+        label=label,
+        description=description,
+        email_default=email_default,
+        roles=frozenset(str(role) for role in roles),
+    )
     known = _KINDS.get(code)
     if known is not None and known != kind:
         raise ImproperlyConfigured(f"the notification kind {code!r} is registered twice, differently")
@@ -61,6 +80,12 @@ def register_kind(code: str, label: str, description: str, email_default: bool =
 def notification_kinds() -> list[NotificationKind]:
     """Every registered kind, in the order the apps registered them."""
     return list(_KINDS.values())
+
+
+def notification_kinds_for(user) -> list[NotificationKind]:
+    """The kinds this person could get, given the roles of their active seats (in registration order)."""
+    roles = {seat.role for seat in seats(user)}
+    return [kind for kind in notification_kinds() if kind.offered_to(roles)]
 
 
 def notification_kind(code: str) -> NotificationKind:
@@ -220,11 +245,14 @@ def notification_preference_set(*, user, kind: str, email: bool, by) -> bool:
 
 @transaction.atomic
 def notification_preferences_save(*, user, emailed: Iterable[str], by) -> int:
-    """Set every registered kind's email on (those in `emailed`) or off; how many changed."""
+    """Set the email of every kind the person could get on (those in `emailed`) or off; how many changed.
+
+    Kinds they cannot get now are left as they were: they were not on the page, so nobody chose them off.
+    """
     emailed = set(emailed)
     return sum(
         notification_preference_set(user=user, kind=kind.code, email=kind.code in emailed, by=by)
-        for kind in notification_kinds()
+        for kind in notification_kinds_for(user)
     )
 
 
@@ -240,6 +268,6 @@ def notification_unread_count(*, user) -> int:
 
 
 def notification_email_choices(*, user) -> list[tuple[NotificationKind, bool]]:
-    """Each registered kind and whether the person gets it by email."""
+    """Each kind the person could get and whether they get it by email."""
     chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "email"))
-    return [(kind, chosen.get(kind.code, kind.email_default)) for kind in notification_kinds()]
+    return [(kind, chosen.get(kind.code, kind.email_default)) for kind in notification_kinds_for(user)]

@@ -27,7 +27,13 @@ from guardian.shortcuts import assign_perm, remove_perm
 from guardian.utils import get_group_obj_perms_model
 
 from .actors import is_system
-from .roles import PCC_OFFICE_ROLES, Role, role_group_name  # noqa: F401 (role_group_name: the Groups' names)
+from .roles import (  # noqa: F401 (role_group_name: the Groups' names)
+    PCC_OFFICE_ROLES,
+    ROLE_INCLUDES,
+    SIGNING_ROLES,
+    Role,
+    role_group_name,
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,8 @@ class Rule:
     object_perm: str | None = None  # guardian permission on the row (partner Groups)
     all_rows_perm: str | None = None  # model permission that covers every row (PCC office)
     via: str | None = None  # the row is guarded through this relation (e.g. "indicator")
+    admin_override: bool = False  # a superuser may take it without a seat (administration, never a decision)
+    refused: str = ""  # what the 403 page says was refused ("sign off a plan for this partner")
 
 
 # --- The vocabulary: the core's own rules; each app registers its own (partners/rules.py, …) -----
@@ -44,9 +52,11 @@ SECURITY_LOG_VIEW = "security_log.view"
 USER_DEVICES_RESET = "user.devices_reset"
 
 RULES: dict[str, Rule] = {
-    AUDIT_VIEW: Rule("portal.view_audit_log"),
-    SECURITY_LOG_VIEW: Rule("portal.view_security_log"),
-    USER_DEVICES_RESET: Rule("portal.reset_user_devices"),
+    AUDIT_VIEW: Rule("portal.view_audit_log", admin_override=True, refused="see the audit log"),
+    SECURITY_LOG_VIEW: Rule("portal.view_security_log", admin_override=True, refused="see the security log"),
+    USER_DEVICES_RESET: Rule(
+        "portal.reset_user_devices", admin_override=True, refused="reset another person's sign-in devices"
+    ),
 }
 
 # Which model permissions each role's Group holds (apps add theirs with register_role_permissions).
@@ -72,6 +82,15 @@ def register_role_permissions(perms: dict[str, list[str]]) -> None:
     for role, names in perms.items():
         held = ROLE_PERMISSIONS.setdefault(Role(role), [])
         held.extend(name for name in names if name not in held)
+
+
+def role_permissions(role: str) -> list[str]:
+    """The model permissions a role's Group holds: its own and those of the roles it includes (the
+    Commissioner can do whatever the PCC office's officers can)."""
+    names = list(ROLE_PERMISSIONS.get(Role(role), []))
+    for included in ROLE_INCLUDES.get(Role(role), ()):
+        names.extend(name for name in ROLE_PERMISSIONS.get(included, []) if name not in names)
+    return names
 
 
 # --- Who the user is, cached on the request's user object -------------------------------------
@@ -154,11 +173,18 @@ def _groups_holding(obj: models.Model, codename: str, group_ids: Iterable[int]) 
     )
 
 
+def _overrides(user, rule: Rule) -> bool:
+    """The system passes every rule; a superuser passes the administrative ones only."""
+    if is_system(user):
+        return True
+    return rule.admin_override and bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
 # --- The questions --------------------------------------------------------------------------
 def can(user, action: str, obj: models.Model | None = None) -> bool:
     """May the user take this action (on this row, when given)?"""
     rule = RULES[action]
-    if is_system(user) or (getattr(user, "is_superuser", False) and user.is_active):
+    if _overrides(user, rule):
         return True
     candidates = _seats_for(user, rule)
     if not candidates:
@@ -173,9 +199,15 @@ def can(user, action: str, obj: models.Model | None = None) -> bool:
 
 
 def check(user, action: str, obj: models.Model | None = None) -> None:
-    """Raise PermissionDenied (403) unless the user may take the action."""
+    """Raise PermissionDenied (403) unless the user may take the action; it names the action refused."""
     if not can(user, action, obj):
-        raise PermissionDenied
+        raise PermissionDenied(refusal(action))
+
+
+def refusal(action: str) -> str:
+    """What the 403 page says: the action refused, in words."""
+    words = RULES[action].refused
+    return f"You cannot {words}." if words else "Your role does not allow this action."
 
 
 def acting_partner_ids(user, action: str, obj: models.Model | None = None) -> list[int]:
@@ -192,7 +224,7 @@ def acting_partner_ids(user, action: str, obj: models.Model | None = None) -> li
 def visible(user, action: str, queryset: models.QuerySet) -> models.QuerySet:
     """Filter a queryset to the rows the user may take the action on."""
     rule = RULES[action]
-    if is_system(user) or (getattr(user, "is_superuser", False) and user.is_active):
+    if _overrides(user, rule):
         return queryset
     candidates = _seats_for(user, rule)
     if not candidates:
@@ -221,6 +253,11 @@ def get_visible_or_404(user, action: str, queryset: models.QuerySet, **lookup) -
 
 def is_pcc_office(user) -> bool:
     return any(seat.role in PCC_OFFICE_ROLES for seat in seats(user))
+
+
+def is_signing_role(role: str) -> bool:
+    """Whether a role signs for its own partner (a signatory; the Commissioner for the PCC office)."""
+    return role in SIGNING_ROLES
 
 
 # --- Grants, called only by services ---------------------------------------------------------
@@ -252,10 +289,10 @@ def revoke_all(obj: models.Model, codenames: Iterable[str] | None = None) -> int
 
 def sync_role_groups() -> None:
     """Create the role Groups and give each exactly its model permissions (idempotent)."""
-    for role, perm_names in ROLE_PERMISSIONS.items():
+    for role in ROLE_PERMISSIONS:
         group, _ = Group.objects.get_or_create(name=role_group_name(role))
         wanted = []
-        for name in perm_names:
+        for name in role_permissions(role):
             app_label, codename = name.split(".")
             perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if perm is not None:

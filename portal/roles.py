@@ -18,6 +18,11 @@ class Role(models.TextChoices):
 
 
 PCC_OFFICE_ROLES = (Role.PCC_OFFICER, Role.PCC)
+# The Commissioner can do whatever the PCC office's officers can, and more.
+ROLE_INCLUDES: dict[str, tuple[str, ...]] = {Role.PCC: (Role.PCC_OFFICER,)}
+# Who signs for their own partner: its signatories, and for the PCC office the Commissioner (who may also
+# delegate to a named signatory there).
+SIGNING_ROLES = (Role.SIGNATORY, Role.PCC)
 
 
 def role_group_name(role: str) -> str:

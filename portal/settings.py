@@ -249,9 +249,17 @@ LOCKOUT_USERNAME_MAX = timedelta(hours=int(os.environ.get("LOCKOUT_USERNAME_MAX_
 LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("LOCKOUT_ADDRESS_FAILURES") or 100)
 LOCKOUT_ADDRESS_WINDOW = timedelta(minutes=int(os.environ.get("LOCKOUT_ADDRESS_WINDOW_MINUTES") or 60))
 LOCKOUT_ADDRESS_TIME = timedelta(minutes=int(os.environ.get("LOCKOUT_ADDRESS_MINUTES") or 60))
-# How to reach the PCC office (for example "0121 000 0000 or portal@opcc.example"), shown to people
-# whose account is locked or whose network is throttled. Empty: the office is named without details.
-PCC_OFFICE_CONTACT = os.environ.get("PCC_OFFICE_CONTACT", "").strip()
+# How to reach the PCC office's partnership team, shown on the sign-in page and to people whose account
+# is locked or whose network is throttled. Locally (DEBUG or the embedded default) a made-up address and
+# an Ofcom drama number stand in; in production, empty unless set: the office is then named without details.
+PCC_OFFICE_CONTACT_EMAIL = os.environ.get(
+    "PCC_OFFICE_CONTACT_EMAIL", "partnership@opcc.example" if LOCAL else ""
+).strip()
+PCC_OFFICE_CONTACT_PHONE = os.environ.get("PCC_OFFICE_CONTACT_PHONE", "0121 496 0000" if LOCAL else "").strip()
+if os.environ.get("PCC_OFFICE_CONTACT", "").strip():
+    raise ImproperlyConfigured(
+        "PCC_OFFICE_CONTACT is replaced by PCC_OFFICE_CONTACT_EMAIL and PCC_OFFICE_CONTACT_PHONE. See .env.example."
+    )
 # The reverse proxies in front of the portal (addresses or CIDR ranges): only a request from one
 # of them has its X-Forwarded-For believed (portal.security.client_ip). Empty: the header is ignored.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")

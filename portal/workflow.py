@@ -65,6 +65,9 @@ class Workflow:
     state_field: str = "status"
     describe: Callable[[models.Model], str] = str  # how audit summaries name the object
     lock_related: tuple[str, ...] = ()  # select_related when locking (never locks those rows)
+    # Where the audit event is filed (default: the object itself), e.g. a plan version's events on its plan
+    # so that the plan's history is one list: f(obj) -> the model instance to file it against.
+    audit_object: Callable | None = None
     _after: list[Callable] = field(default_factory=list)
 
     def __post_init__(self):
@@ -124,6 +127,11 @@ class Workflow:
         t = self.by_name[name]
         return not t.system_only and permissions.can(user, t.action, self._permission_row(t, obj))
 
+    def refusal(self, name: str) -> str:
+        """What the 403 page says when the person may never take this transition."""
+        t = self.by_name[name]
+        return permissions.refusal(t.action) if t.action else "Only the portal itself does this."
+
     def in_source_state(self, obj, name: str) -> bool:
         return self.state_of(obj) in self.by_name[name].source
 
@@ -151,11 +159,12 @@ class Workflow:
         for name_, value in changes.items():
             setattr(obj, name_, value)
         obj.save(update_fields=fields)
+        filed = self.audit_object(obj) if self.audit_object else obj
         event = audit_record(
             actor=by,
             partner=partner,
             action=t.audit or f"{self.name}.{t.name}",
-            obj=obj,
+            obj=filed,
             summary=summary,
             before=before,
             after={**snapshot(obj, fields), **(after or {})},

@@ -43,6 +43,17 @@ urlpatterns = [
     ),
     path("plans/<int:pk>/versions/<int:number>/actions/new/", plans.action_add, name="plan-action-add"),
     path("plans/<int:pk>/versions/<int:number>/actions/<str:key>/edit/", plans.action_edit, name="plan-action-edit"),
+    path(
+        "plans/<int:pk>/versions/<int:number>/actions/<str:key>/progress/",
+        plans.action_progress,
+        name="plan-action-progress",
+    ),
+    path("plans/<int:pk>/versions/<int:number>/what-changed/", plans.version_note, name="plan-version-note"),
+    path(
+        "plans/<int:pk>/versions/<int:number>/sections/<str:key>/comments/<int:comment_id>/resolve/",
+        plans.comment_resolve,
+        name="plan-comment-resolve",
+    ),
     path("plans/<int:pk>/versions/<int:number>/documents/new/", plans.attachment_add, name="plan-attachment-add"),
     path(
         "plans/<int:pk>/versions/<int:number>/documents/<int:attachment_id>/",

@@ -148,7 +148,7 @@ def data_return_template(request, fmt: str):
     chosen = request.GET.get("partner")
     partner = next((p for p in partners if p.slug == chosen), None) if chosen else (partners[0] if partners else None)
     if partner is None:
-        raise PermissionDenied
+        raise PermissionDenied(permissions.refusal(rules.DATA_RETURN_SUBMIT))
     header, rows = selectors.data_return_template(partner=partner)
     return export_response(
         header=header, rows=rows, filename=f"data-return-template-{partner.slug}", fmt=fmt, request=request
@@ -158,7 +158,7 @@ def data_return_template(request, fmt: str):
 def data_return_upload(request):
     partners = _submitting_partners(request.user)
     if not partners:
-        raise PermissionDenied
+        raise PermissionDenied(permissions.refusal(rules.DATA_RETURN_SUBMIT))
     if request.method == "POST":
         form = DataReturnUploadForm(request.POST, request.FILES, partners=partners)
         if form.is_valid():

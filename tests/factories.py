@@ -309,7 +309,14 @@ def just_now():
 
 
 # --- Plans -----------------------------------------------------------------------------------------
-PLAN_PERIOD = (date(2026, 4, 1), date(2027, 3, 31))
+def _plan_period(today: date) -> tuple[date, date]:
+    """Two financial years around today (from the clock the suite runs on): actions a few months either side
+    of today fall inside the plan's period."""
+    return date(today.year - 1, 4, 1), date(today.year + 1, 3, 31)
+
+
+PLAN_PERIOD = _plan_period(date.today())
+PLAN_PERIOD_WORDS = f"{PLAN_PERIOD[0].day} {PLAN_PERIOD[0]:%B %Y} to {PLAN_PERIOD[1].day} {PLAN_PERIOD[1]:%B %Y}"
 
 
 def make_plan(
@@ -353,7 +360,9 @@ def make_plan(
     )
     version = plan.versions.get()
     for what, partner, due in actions:
-        plan_services.plan_action_add(version=version, what=what, owner=partner, due_date=due, by=SYSTEM)
+        plan_services.plan_action_add(
+            version=version, what=what, owner=partner, due_date=due, by=SYSTEM, confirm_past=True
+        )
     for doc_title, uploaded in documents:
         plan_services.plan_attachment_add(version=version, title=doc_title, uploaded_file=uploaded, by=SYSTEM)
     if status == "draft":
@@ -374,10 +383,21 @@ def latest_version(plan):
     return plan.versions.order_by("-number").first()
 
 
+def ensure_signatories(partners) -> None:
+    """Somebody who can sign for each partner that has nobody (a round is never sent without)."""
+    from partners.selectors import partners_without_signers
+
+    for partner in partners_without_signers(partners):
+        role = Role.PCC if partner.kind == Partner.Kind.PCC_OFFICE else Role.SIGNATORY
+        make_person(partner, role, f"{partner.slug}.signer.{next(_seq)}")
+
+
 def plan_send(plan, *, today: date | None = None, working_days: int = 10):
-    """Send the plan's draft for sign-off (as the system)."""
+    """Send the plan's draft for sign-off (as the system), first giving a signatory to any required partner
+    that has none."""
     from targets.plans import services as plan_services
 
+    ensure_signatories(plan_services.required_partners(plan))
     return plan_services.plan_version_send(
         version=latest_version(plan), by=SYSTEM, working_days=working_days, today=today
     )

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -33,6 +33,7 @@ from partners.services import api_token_create
 from portal import permissions
 from targets import services as target_services
 from targets.models import DataReturn, Observation
+from targets.plans.models import PlanComment
 from tests.conftest import signed_in
 from tests.factories import (
     SYSTEM,
@@ -66,13 +67,14 @@ class E:
 EVERYONE = "200 | 200 | 200 | 200 | 200 | login"
 PUBLIC = "200 | 200 | 200 | 200 | 200 | 200"
 PCC_OFFICE = "403 | 403 | 403 | 200 | 200 | login"
-PCC_OFFICER_ONLY = "403 | 403 | 403 | 200 | 403 | login"
 OFFICER_ONLY = "200 | 403 | 403 | 403 | 403 | login"
 API_EVERYONE = "200 | 200 | 200 | 200 | 200 | 401"
 API_PARTIES = "200,200,404 | 200,200,404 | 200,200,404 | 200 | 200 | 401"
 # Own and sharing partners' rows seen by the council's roles, every row by the PCC office.
 PARTIES = "200,200,404 | 200,200,404 | 200,200,404 | 200 | 200 | login"
 OWN_ONLY = "200,404,404 | 200,404,404 | 200,404,404 | 200 | 200 | login"
+# A plan's runners: the owner's officers and board members (none of them the PCC office for partners' plans).
+PLAN_RUNNERS = "200,403,404 | 403,403,404 | 200,403,404 | 403 | 403 | login"
 
 EXPECTED: dict[str, E] = {
     # --- Sign-in and the public pages ---------------------------------------------------------
@@ -110,11 +112,12 @@ EXPECTED: dict[str, E] = {
     # --- The PCC office's pages ----------------------------------------------------------------
     "portal:audit-log": E(PCC_OFFICE),
     "portal:security-log": E(PCC_OFFICE),
-    "portal:account-unlock": E("403 | 403 | 403 | 302 | 403 | login", method="post"),
-    "portal:device-reset": E(PCC_OFFICER_ONLY, kind="user"),
-    "partners:tokens": E(PCC_OFFICER_ONLY),
-    "partners:token-create": E(PCC_OFFICER_ONLY),
-    "partners:token-revoke": E("403 | 403 | 403 | 302 | 403 | login", kind="token", method="post"),
+    # the Commissioner can do whatever the PCC office's officers can
+    "portal:account-unlock": E("403 | 403 | 403 | 302 | 302 | login", method="post"),
+    "portal:device-reset": E(PCC_OFFICE, kind="user"),
+    "partners:tokens": E(PCC_OFFICE),
+    "partners:token-create": E(PCC_OFFICE),
+    "partners:token-revoke": E("403 | 403 | 403 | 302 | 302 | login", kind="token", method="post"),
     # --- Partners --------------------------------------------------------------------------------
     "partners:list": E(EVERYONE),
     "partners:detail": E(EVERYONE, kind="partner"),
@@ -158,40 +161,43 @@ EXPECTED: dict[str, E] = {
     # council contributed to; other, probation's draft. Drafts: the owner, contributors and the PCC office;
     # agreed plans: everyone. A locked (agreed) version sends changes back to it with a message (302).
     "targets:plans": E(EVERYONE),
-    "targets:plan-create": E("200 | 403 | 200 | 200 | 403 | login"),  # the board's own plans: PCC officers
+    "targets:plan-create": E("200 | 403 | 200 | 200 | 200 | login"),  # the board's own plans: the PCC office
     "targets:plan": E(PARTIES, kind="plan"),
     "targets:plan-compare": E(PARTIES, kind="plan"),
     "targets:plan-history": E(PARTIES, kind="plan"),
-    # the agreed plan (sharing) has no draft: its details change in a new version (back to the plan, 302)
-    "targets:plan-edit": E("200,403,404 | 403,403,404 | 200,403,404 | 200,302,200 | 403 | login", kind="plan"),
-    # a version is open already (own, other) or the agreed one is copied (sharing): back to the plan
+    # A partner's own plans are run by that partner alone: the PCC office runs the board's plans, not the
+    # partners' (tests/targets/plans/test_who_may.py has the board's plans).
+    "targets:plan-edit": E("200,403,404 | 403,403,404 | 200,403,404 | 403 | 403 | login", kind="plan"),
+    # a version is open already (own): back to the plan
     "targets:plan-version-start": E(
-        "302,403,404 | 403,403,404 | 302,403,404 | 302 | 403 | login", kind="plan", method="post"
+        "302,403,404 | 403,403,404 | 302,403,404 | 403 | 403 | login", kind="plan", method="post"
     ),
     "targets:plan-version": E(PARTIES, kind="plan_version"),
     "targets:plan-version-print": E(PARTIES, kind="plan_version"),
     "targets:plan-version-pdf": E(PARTIES, kind="plan_version"),
     "targets:plan-attachment": E(PARTIES, kind="plan_attachment"),
-    # the owner's officers and board members, and the PCC officers (any plan)
-    "targets:plan-version-send": E(
-        "200,403,404 | 403,403,404 | 200,403,404 | 200,302,200 | 403 | login", kind="plan_version"
-    ),
-    "targets:plan-section-add": E(
-        "200,403,404 | 403,403,404 | 200,403,404 | 200,302,200 | 403 | login", kind="plan_version"
-    ),
-    "targets:plan-action-add": E(
-        "200,403,404 | 403,403,404 | 200,403,404 | 200,302,200 | 403 | login", kind="plan_version"
-    ),
-    "targets:plan-attachment-add": E(
-        "200,403,404 | 403,403,404 | 200,403,404 | 200,302,200 | 403 | login", kind="plan_version"
-    ),
+    # the owner's officers and board members
+    "targets:plan-version-send": E(PLAN_RUNNERS, kind="plan_version"),
+    "targets:plan-section-add": E(PLAN_RUNNERS, kind="plan_version"),
+    "targets:plan-action-add": E(PLAN_RUNNERS, kind="plan_version"),
+    "targets:plan-attachment-add": E(PLAN_RUNNERS, kind="plan_version"),
+    "targets:plan-version-note": E(PLAN_RUNNERS, kind="plan_version"),
     # a section: only its partner's officers write it (the council's section of each plan; probation's)
     "targets:plan-section-edit": E(
         "200,302,404 | 403,302,404 | 403,302,404 | 403,302,403 | 403,302,403 | login", kind="plan_section"
     ),
     # an action: its partner's officers, or whoever runs the plan
     "targets:plan-action-edit": E(
-        "200,302,404 | 403,302,404 | 200,302,404 | 200,302,200 | 403,302,403 | login", kind="plan_action"
+        "200,302,404 | 403,302,404 | 200,302,404 | 403,302,403 | 403,302,403 | login", kind="plan_action"
+    ),
+    # progress is recorded on the agreed plan (sharing: the council's action) by the officers of the
+    # partner that does it; on a draft, back to the version with a message
+    "targets:plan-action-progress": E(
+        "302,200,404 | 302,403,404 | 302,403,404 | 302,403,302 | 302,403,302 | login", kind="plan_action"
+    ),
+    # a thread is resolved by its author, the section's writers or the plan's runners, while the version is open
+    "targets:plan-comment-resolve": E(
+        "302,403,404 | 403,403,404 | 302,403,404 | 403 | 403 | login", kind="plan_comment", method="post"
     ),
     # no comment in the POST: back to the section with the message; a draft unseen: 404
     "targets:plan-comment-add": E(
@@ -247,20 +253,25 @@ EXPECTED: dict[str, E] = {
     "api:plan-list": E(API_EVERYONE),
     "api:plan-detail": E(API_PARTIES, kind="plan"),
     # a new version: refused while one is open; the agreed plan (sharing) is revised by its owner or the PCC office
-    "api:plan-versions": E(
-        "400,403,404 | 403,403,404 | 400,403,404 | 400,201,400 | 403 | 401", kind="plan", method="post"
-    ),
+    "api:plan-versions": E("400,403,404 | 403,403,404 | 400,403,404 | 403 | 403 | 401", kind="plan", method="post"),
     "api:plan-version": E(API_PARTIES, kind="plan_version"),
     "api:plan-version-section": E(API_PARTIES, kind="plan_section"),
     "api:plan-version-action": E(API_PARTIES, kind="plan_action"),
+    # progress: on the agreed plan (sharing) only the council's officers; on a draft the service says 400
+    "api:plan-version-action-progress": E(
+        "400,400,404 | 400,403,404 | 400,403,404 | 400,403,400 | 400,403,400 | 401", kind="plan_action", method="post"
+    ),
+    "api:plan-version-note": E(
+        "400,403,404 | 403,403,404 | 400,403,404 | 403 | 403 | 401", kind="plan_version", method="post"
+    ),
     "api:plan-version-send": E(
-        "200,403,404 | 403,403,404 | 200,403,404 | 200,400,200 | 403 | 401", kind="plan_version", method="post"
+        "200,403,404 | 403,403,404 | 200,403,404 | 403 | 403 | 401", kind="plan_version", method="post"
     ),
     "api:plan-version-sections": E(
-        "400,403,404 | 403,403,404 | 400,403,404 | 400 | 403 | 401", kind="plan_version", method="post"
+        "400,403,404 | 403,403,404 | 400,403,404 | 403 | 403 | 401", kind="plan_version", method="post"
     ),
     "api:plan-version-actions": E(
-        "400,403,404 | 403,403,404 | 400,403,404 | 400 | 403 | 401", kind="plan_version", method="post"
+        "400,403,404 | 403,403,404 | 400,403,404 | 403 | 403 | 401", kind="plan_version", method="post"
     ),
     "api:plan-version-section-comments": E(
         "400,400,404 | 400,400,404 | 400,400,404 | 400 | 400 | 401", kind="plan_section", method="post"
@@ -351,7 +362,7 @@ def _plans(council: Partner, police: Partner, probation: Partner, targets: dict)
     """Plans of each kind the plan routes name: the council's own draft (the police contribute); an
     agreed police plan the council contributed to; probation's draft (nothing to do with the council);
     a police plan out for sign-off by the council; and probation's plan out for sign-off by probation."""
-    due = date(2027, 1, 29)
+    due = date.today() + timedelta(days=55)
 
     def plan(owner, contributors, title, status):
         return make_plan(
@@ -391,8 +402,15 @@ def _plan_objects(plans: dict, owners: dict) -> dict:
     def document(plan):
         return {**version(plan), "attachment_id": plan.versions.get(number=1).attachments.get().pk}
 
+    def comment(partner, plan):
+        section = plan.versions.get(number=1).sections.get(assigned_to=partner)
+        # (made directly: comments on a plan already agreed are closed to the service)
+        made = PlanComment.objects.create(section=section, author_label="A reader", body="Say who pays for it.")
+        return {**version(plan), "key": section.key, "comment_id": made.pk}
+
     signoffs = {"own": plans["own_signoff"], "sharing": plans["sharing"], "other": plans["other_signoff"]}
     return {
+        "plan_comment": {v: comment(writers[v], p) for v, p in variants.items()},
         "plan": {v: p.pk for v, p in variants.items()},
         "plan_version": {v: version(p) for v, p in variants.items()},
         "plan_section": {v: section(writers[v], p) for v, p in variants.items()},

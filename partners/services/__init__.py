@@ -5,6 +5,7 @@ from .core import (  # noqa: F401
     area_upsert,
     membership_add,
     membership_end,
+    on_membership_end,
     partner_create,
     partner_update,
 )

@@ -151,6 +151,17 @@ def membership_add(
     return membership
 
 
+# What other apps do when someone stops holding a role (e.g. plans flag a round that has lost the last
+# person who could sign for a partner): f(membership, by), run inside membership_end's transaction.
+MEMBERSHIP_ENDED: list = []
+
+
+def on_membership_end(func):
+    """Register a reaction to a membership ending (an explicit list, never a Django signal)."""
+    MEMBERSHIP_ENDED.append(func)
+    return func
+
+
 @transaction.atomic
 def membership_end(*, membership: Membership, on: date | None = None, by) -> Membership:
     """End a membership; from that day the person can no longer act through it."""
@@ -173,4 +184,6 @@ def membership_end(*, membership: Membership, on: date | None = None, by) -> Mem
         before=before,
         after=snapshot(membership, ["active_to"]),
     )
+    for reaction in MEMBERSHIP_ENDED:
+        reaction(membership, by)
     return membership

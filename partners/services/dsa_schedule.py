@@ -13,7 +13,7 @@ from portal.audit import audit_record
 from portal.notifications import notify
 from portal.tasks import claim_once
 
-from ..models import Membership, Role
+from ..selectors import signers_of
 from .dsa import DSA, REMINDER_DAYS, _dsa_activate, _dsa_move, _locked, _party_ids
 
 NIGHTLY = system("nightly agreement check")
@@ -67,15 +67,8 @@ def dsa_daily_transitions(*, today: date | None = None) -> dict:
 
 
 def _signatories(partner_ids) -> list[int]:
-    """The current signatories of these partners (their officers where a partner has none): user ids."""
-    people = Membership.objects.active().filter(partner_id__in=list(partner_ids), user__is_active=True)
-    rows = list(people.values_list("partner_id", "role", "user_id"))
-    chosen = set()
-    for pid in set(partner_ids):
-        mine = [(role, user_id) for p, role, user_id in rows if p == pid]
-        signatories = [user_id for role, user_id in mine if role == Role.SIGNATORY]
-        chosen |= set(signatories or [user_id for role, user_id in mine if role == Role.OFFICER])
-    return sorted(chosen)
+    """The people who can sign for these partners (user ids): never their officers."""
+    return sorted(signers_of(partner_ids))
 
 
 @transaction.atomic

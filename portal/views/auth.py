@@ -73,7 +73,7 @@ def login_view(request):
             security_log(SecurityEvent.Kind.SIGN_IN_FAILED, request=request, username=username)
             if throttle is not None:
                 return network_throttled(request, throttle)
-            form.add_error(None, "The username or password is not right. Check them and try again.")
+            form.add_error(None, _sign_in_refused(username))
         else:
             login(request, user)  # NOTE: login() gives the session a new id
             security_log(SecurityEvent.Kind.SIGN_IN, request=request, user=user, detail="password accepted")
@@ -91,14 +91,38 @@ def login_view(request):
             "next": _next_url(request, ""),
             "failure_limit": settings.LOCKOUT_USERNAME_FAILURES,
             "first_lockout": lockout.duration_words(settings.LOCKOUT_USERNAME_FIRST),
+            "contact": pcc_office_contact(),
         },
     )
+
+
+SIGN_IN_WRONG = "The username or password is not right. Check them and try again."
+
+
+def _sign_in_refused(username: str) -> str:
+    """The sign-in error; before the try that would lock the account, it says so, and for how long.
+
+    NOTE: the same for a username nobody has: axes counts and locks unknown usernames alike (so the
+    locked page tells nobody which exist), and this warning follows the same count.
+    """
+    length = lockout.next_failure_locks_for(username)
+    if length is None:
+        return SIGN_IN_WRONG
+    return (
+        "The username or password is not right. If the next attempt is wrong too, this account will be "
+        f"locked for {lockout.duration_words(length)}."
+    )
+
+
+def pcc_office_contact() -> dict[str, str]:
+    """How to reach the PCC office about signing in (either may be empty: the office is then named alone)."""
+    return {"email": settings.PCC_OFFICE_CONTACT_EMAIL, "phone": settings.PCC_OFFICE_CONTACT_PHONE}
 
 
 def locked_out(request, original_response=None, credentials=None, *args, **kwargs):
     """AXES_LOCKOUT_CALLABLE: the username is locked (403). Says until when, and who can unlock it sooner."""
     lock = lockout.username_lock_for_request(request, credentials)
-    context = {"kind": "account", "contact": settings.PCC_OFFICE_CONTACT}
+    context = {"kind": "account", "contact": pcc_office_contact()}
     if lock is not None:
         context.update(until=lockout.when_words(lock.until, today_short=True), wait=lockout.wait_words(lock.until))
     return render(request, "portal/locked_out.html", context, status=403)
@@ -113,7 +137,7 @@ def network_throttled(request, throttle: lockout.AddressThrottle):
             "kind": "network",
             "until": lockout.when_words(throttle.until, today_short=True),
             "wait": lockout.wait_words(throttle.until),
-            "contact": settings.PCC_OFFICE_CONTACT,
+            "contact": pcc_office_contact(),
         },
         status=429,
     )

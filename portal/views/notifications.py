@@ -26,9 +26,9 @@ class NotificationEmailForm(GovukForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        kinds = service.notification_kinds()
+        kinds = service.notification_kinds_for(user)  # only what the person could get: nothing to choose else
         self.fields["emailed"].choices = [(kind.code, kind.label) for kind in kinds]
         self.fields["emailed"].item_hints = {kind.code: kind.description for kind in kinds}
 
@@ -64,7 +64,7 @@ def notifications_mark_all_read(request):
 
 def notification_settings(request):
     if request.method == "POST":
-        form = NotificationEmailForm(request.POST)
+        form = NotificationEmailForm(request.POST, user=request.user)
         if form.is_valid():
             service.notification_preferences_save(
                 user=request.user, emailed=form.cleaned_data["emailed"], by=request.user
@@ -73,5 +73,5 @@ def notification_settings(request):
             return redirect("portal:notification-settings")
     else:
         chosen = [kind.code for kind, email in service.notification_email_choices(user=request.user) if email]
-        form = NotificationEmailForm(initial={"emailed": chosen})
+        form = NotificationEmailForm(initial={"emailed": chosen}, user=request.user)
     return render(request, "portal/notification_settings.html", {"form": form})

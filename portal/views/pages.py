@@ -42,7 +42,9 @@ def _is_api(request) -> bool:
 def error_403(request, exception=None):
     if _is_api(request):  # a program calling the API reads JSON, as from every API view
         return JsonResponse({"detail": "You do not have permission to perform this action."}, status=403)
-    return render(request, "403.html", status=403)
+    # The refusal names the action (portal.permissions.refusal); Django's own 403s carry no words.
+    refused = str(exception or "").strip()
+    return render(request, "403.html", {"refused": refused}, status=403)
 
 
 def error_404(request, exception=None):

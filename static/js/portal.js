@@ -185,3 +185,21 @@ function setUpSessionTimeout() {
 }
 
 setUpSessionTimeout();
+
+// A table wider than its scrolling region (templates/_tables.html) shows its hint, "Scroll sideways
+// to see the whole table"; one that fits does not. Measured again whenever a region changes size.
+function markOverflowingTables() {
+  const regions = document.querySelectorAll(".app-table-scroll-wrapper > .app-table-scroll");
+  if (!regions.length || typeof ResizeObserver !== "function") {
+    return; // portal.css shows the hints on narrow screens instead
+  }
+  const observer = new ResizeObserver((entries) => {
+    for (const { target } of entries) {
+      const overflows = target.scrollWidth > target.clientWidth + 1;
+      target.parentElement.dataset.overflows = String(overflows);
+    }
+  });
+  regions.forEach((region) => observer.observe(region));
+}
+
+markOverflowingTables();

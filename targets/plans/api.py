@@ -32,6 +32,7 @@ from .models import Plan, PlanAction, PlanAttachment, PlanComment, PlanSection, 
 from .workflows import PLAN_VERSION_FLOW, SIGNOFF_FLOW
 
 PLAN_STEP_UP = "sign off or return plans"
+RUNS_IT = "Only the plan's owner runs it (the Office of the PCC runs the board's own plans)."
 
 NUMBER = OpenApiParameter("number", OpenApiTypes.INT, OpenApiParameter.PATH, description="The version's number")
 KEY = OpenApiParameter("key", OpenApiTypes.STR, OpenApiParameter.PATH, description="The section's or action's key")
@@ -46,6 +47,9 @@ class PlanVersionSummarySerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=PlanVersion.Status.choices)
     status_label = serializers.CharField(source="get_status_display")
     change_note = serializers.CharField(help_text="What changed from the version before")
+    title = serializers.CharField(source="display_title", help_text="The plan's title as this version has it")
+    period_start = serializers.DateField(allow_null=True, help_text="The plan's period as this version has it")
+    period_end = serializers.DateField(allow_null=True)
     created_at = serializers.DateTimeField()
     sent_at = serializers.DateTimeField(allow_null=True)
     signoff_due = serializers.DateField(allow_null=True, help_text="Sign-offs are due by the end of this day")
@@ -60,6 +64,9 @@ class PlanVersionSummarySerializer(serializers.ModelSerializer):
             "status",
             "status_label",
             "change_note",
+            "title",
+            "period_start",
+            "period_end",
             "created_at",
             "sent_at",
             "signoff_due",
@@ -164,10 +171,33 @@ class PlanActionSerializer(serializers.ModelSerializer):
     late = serializers.SerializerMethodField(help_text="Not done, and its due date has passed")
     status_label = serializers.CharField(source="status_words", help_text="Late, or the status in words")
     editable = serializers.BooleanField(source="can_edit", help_text="Whether you may change it now")
+    progress_note = serializers.CharField(help_text="How it is going, as its partner last recorded it")
+    done_on = serializers.DateField(allow_null=True, help_text="The day it was done")
+    progress_at = serializers.DateTimeField(allow_null=True, help_text="When progress was last recorded")
+    progress_by = serializers.CharField(source="progress_by_label", help_text="Who last recorded progress")
+    progress_recordable = serializers.BooleanField(
+        source="can_progress", help_text="Whether you may record progress on it now (the agreed version's actions)"
+    )
 
     class Meta:
         model = PlanAction
-        fields = ["key", "order", "what", "owner", "due_date", "target", "status", "late", "status_label", "editable"]
+        fields = [
+            "key",
+            "order",
+            "what",
+            "owner",
+            "due_date",
+            "target",
+            "status",
+            "late",
+            "status_label",
+            "editable",
+            "progress_note",
+            "done_on",
+            "progress_at",
+            "progress_by",
+            "progress_recordable",
+        ]
         read_only_fields = fields
 
     def get_late(self, plan_action) -> bool:
@@ -299,18 +329,33 @@ class CommentAddSerializer(JSONTypesMixin, serializers.Serializer):
     parent = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="The comment replied to")
 
 
+CONFIRM_PAST = "true to take a due date that has already passed (the action is then late at once)"
+
+
 class ActionAddSerializer(JSONTypesMixin, serializers.Serializer):
     what = serializers.CharField(max_length=500)
     owner = serializers.SlugField(help_text="The slug of the partner that does it")
-    due_date = serializers.DateField()
+    due_date = serializers.DateField(help_text="Within the plan's period")
     target = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="The target it moves")
+    confirm_past = serializers.BooleanField(required=False, default=False, help_text=CONFIRM_PAST)
 
 
 class ActionChangeSerializer(JSONTypesMixin, serializers.Serializer):
     what = serializers.CharField(required=False, max_length=500)
-    due_date = serializers.DateField(required=False)
+    due_date = serializers.DateField(required=False, help_text="Within the plan's period")
     target = serializers.IntegerField(required=False, allow_null=True, help_text="The target it moves, or null")
     status = serializers.ChoiceField(choices=PlanAction.Status.choices, required=False)
+    confirm_past = serializers.BooleanField(required=False, default=False, help_text=CONFIRM_PAST)
+
+
+class ActionProgressSerializer(JSONTypesMixin, serializers.Serializer):
+    status = serializers.ChoiceField(choices=PlanAction.Status.choices)
+    progress_note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    done_on = serializers.DateField(required=False, allow_null=True, default=None, help_text="Needed when done")
+
+
+class VersionNoteSerializer(JSONTypesMixin, serializers.Serializer):
+    change_note = serializers.CharField(max_length=500, help_text="What changed from the version before")
 
 
 class SignOffSignSerializer(JSONTypesMixin, serializers.Serializer):
@@ -421,7 +466,7 @@ class PlanViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Retrieve
         """Start a new draft from the latest version (to revise an agreed plan); 400 while one is open."""
         plan = self.get_object()
         if not permissions.can(request.user, rules.PLAN_MANAGE, plan):
-            raise PermissionDenied("Only the plan's owner (or the PCC office) starts its versions.")
+            raise PermissionDenied(RUNS_IT)
         data = _body(VersionStartSerializer, request)
         version = run_service(services.plan_version_start, plan=plan, by=request.user, **data)
         return self._version_response(plan.pk, version.number, status.HTTP_201_CREATED)
@@ -450,7 +495,7 @@ class PlanViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Retrieve
         """Send a draft to every required partner's signatory (its owner's officers, or the PCC office)."""
         plan, version = self._plan_and_version(pk, number)
         if not PLAN_VERSION_FLOW.permitted(request.user, version, "send"):
-            raise PermissionDenied("Only the plan's owner (or the PCC office) sends it for sign-off.")
+            raise PermissionDenied(RUNS_IT)
         data = _body(SendSerializer, request)
         run_service(services.plan_version_send, version=version, by=request.user, **data)
         return self._version_response(pk, number)
@@ -462,7 +507,7 @@ class PlanViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Retrieve
         """Add a section to a draft and say which contributing partner writes it (the plan's owner)."""
         plan, version = self._plan_and_version(pk, number)
         if not permissions.can(request.user, rules.PLAN_MANAGE, plan):
-            raise PermissionDenied("Only the plan's owner (or the PCC office) adds sections.")
+            raise PermissionDenied(RUNS_IT)
         data = _body(SectionAddSerializer, request)
         data["assigned_to"] = _partner(data["assigned_to"], field="assigned_to")
         section = run_service(services.plan_section_add, version=version, by=request.user, **data)
@@ -538,7 +583,7 @@ class PlanViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Retrieve
         """Add a delivery action to a draft (the plan's owner)."""
         plan, version = self._plan_and_version(pk, number)
         if not permissions.can(request.user, rules.PLAN_MANAGE, plan):
-            raise PermissionDenied("Only the plan's owner (or the PCC office) adds delivery actions.")
+            raise PermissionDenied(RUNS_IT)
         data = _body(ActionAddSerializer, request)
         data["owner"] = _partner(data["owner"], field="owner")
         data["target"] = _target(data["target"])
@@ -567,18 +612,56 @@ class PlanViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Retrieve
             if found is None:
                 raise Http404
             found.version = version
-            if version.status == PlanVersion.Status.DRAFT and not (
-                permissions.can(request.user, rules.PLAN_CONTRIBUTE, found.owner)
-                or permissions.can(request.user, rules.PLAN_MANAGE, plan)
+            if version.status == PlanVersion.Status.DRAFT and not services.can_update_action(
+                request.user, found, version
             ):
                 raise PermissionDenied("Only the officers of the partner that does it, or the plan's owner, change it.")
             data = _body(ActionChangeSerializer, request)
-            if not data:
+            if not {k for k in data if k != "confirm_past"}:
                 raise ValidationError({"detail": "Send what, due_date, target or status: at least one."})
             if "target" in data:
                 data["target"] = _target(data["target"])
             run_service(services.plan_action_update, action=found, by=request.user, **data)
         return self._action_response(pk, number, key)
+
+    @extend_schema(parameters=[NUMBER, KEY], request=ActionProgressSerializer, responses=PlanActionSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"versions/(?P<number>[^/]+)/actions/(?P<key>[^/]+)/progress",
+        url_name="version-action-progress",
+    )
+    def action_progress(self, request, pk=None, number=None, key=None, format=None):
+        """Record progress on an action of the agreed version (status, a note, the day it was done): the
+        officers of the partner that does it. 400 on a version that is not the agreed one."""
+        plan, version = self._plan_and_version(pk, number)
+        found = version.actions.select_related("owner").filter(key=key).first()
+        if found is None:
+            raise Http404
+        found.version = version
+        if version.status == PlanVersion.Status.AGREED and not services.can_record_progress(
+            request.user, found, version
+        ):
+            raise PermissionDenied(permissions.refusal(rules.PLAN_CONTRIBUTE))
+        data = _body(ActionProgressSerializer, request)
+        run_service(services.plan_action_progress, action=found, by=request.user, **data)
+        return self._action_response(pk, number, key)
+
+    @extend_schema(parameters=[NUMBER], request=VersionNoteSerializer, responses=PlanVersionSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"versions/(?P<number>[^/]+)/what-changed",
+        url_name="version-note",
+    )
+    def version_note(self, request, pk=None, number=None, format=None):
+        """Say what changed in a draft (the plan's owner): signatories read it with the version."""
+        plan, version = self._plan_and_version(pk, number)
+        if not permissions.can(request.user, rules.PLAN_MANAGE, plan):
+            raise PermissionDenied(RUNS_IT)
+        data = _body(VersionNoteSerializer, request)
+        run_service(services.plan_version_note, version=version, by=request.user, note=data["change_note"])
+        return self._version_response(pk, number)
 
     # --- sign-off ---------------------------------------------------------------------------------
     def _signoff(self, request, pk, number, partner, transition) -> PlanSignOff:

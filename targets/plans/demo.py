@@ -15,15 +15,28 @@ from django.utils import timezone
 
 from partners.demo import PEOPLE
 from partners.models import Partner
+from portal.permissions import is_signing_role
 from portal.seeding import SEED, notifications_dated, seed_step
 from portal.working_days import add_working_days
 
 from ..models import Priority, Target
 from . import services
-from .models import Plan, PlanAction, PlanSignOff, PlanVersion
+from .models import Plan, PlanAction, PlanSection, PlanSignOff, PlanVersion
 
 STRATEGIC_TITLE = "West Midlands criminal justice strategic plan 2025 to 2028"
-DELIVERY_TITLE = "Reducing serious violence: delivery plan 2026 to 2027"
+DELIVERY_TITLE = "Reducing serious violence: delivery plan"  # and its financial year: delivery_title()
+
+
+def financial_year(today: date) -> tuple[date, date]:
+    """The financial year (April to March) that holds today."""
+    start = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    return start, date(start.year + 1, 3, 31)
+
+
+def delivery_title(today: date) -> str:
+    start, end = financial_year(today)
+    return f"{DELIVERY_TITLE} {start.year} to {end.year}"
+
 
 STRATEGIC_SECTIONS = [
     (
@@ -94,7 +107,7 @@ DELIVERY_PARTNERS = ["probation-west-midlands", "west-midlands-vrp", "birmingham
 
 def _signer(partner: Partner) -> str:
     for _, first, last, slug, role, title in PEOPLE:
-        if slug == partner.slug and role == "signatory":
+        if slug == partner.slug and is_signing_role(role):
             return f"{first} {last}, {title}"
     return f"Signatory, {partner.short_name}"
 
@@ -113,7 +126,7 @@ def seed_plans() -> None:
     today = timezone.localdate()
     if not Plan.objects.filter(title=STRATEGIC_TITLE).exists():
         _strategic(partners, today)
-    if not Plan.objects.filter(title=DELIVERY_TITLE).exists():
+    if not Plan.objects.filter(title=delivery_title(today)).exists():
         _delivery(partners, today)
     # This morning's reminders, as beat sends them at 07:30 (once a day: a later run today repeats none).
     services.plan_signoff_reminders(today=today, by=SEED)
@@ -151,19 +164,21 @@ def _strategic(partners: dict, today: date) -> None:
     PlanVersion.objects.filter(pk=version.pk).update(
         sent_at=_at(sent), agreed_at=_at(agreed_on, 16), created_at=_at(sent - timedelta(days=30))
     )
+    PlanSection.objects.filter(version=version).update(updated_at=_at(sent - timedelta(days=10)))
 
 
 def _delivery(partners: dict, today: date) -> None:
     police = partners["west-midlands-police"]
     priority = Priority.objects.filter(slug="reduce-violence-and-neighbourhood-crime").first()
     targets = list(Target.objects.filter(indicator__code="SV-1000"))
+    period_start, period_end = financial_year(today)
     plan = services.plan_create(
         kind=Plan.Kind.DELIVERY,
-        title=DELIVERY_TITLE,
+        title=delivery_title(today),
         owner=police,
         summary="How the police and partners will bring serious violence down this year.",
-        period_start=date(2026, 4, 1),
-        period_end=date(2027, 3, 31),
+        period_start=period_start,
+        period_end=period_end,
         contributors=[partners[s] for s in DELIVERY_PARTNERS],
         priorities=[priority] if priority else [],
         targets=targets,
@@ -185,8 +200,9 @@ def _delivery(partners: dict, today: date) -> None:
         ("Report the year's results to the board", police, 120, "not_started"),
     ]
     for what, owner, days, status in actions:
+        due = min(max(today + timedelta(days=days), period_start), period_end)  # within the year's plan
         action = services.plan_action_add(
-            version=first, what=what, owner=owner, due_date=today + timedelta(days=days), target=target, by=SEED
+            version=first, what=what, owner=owner, due_date=due, target=target, by=SEED, confirm_past=True
         )
         PlanAction.objects.filter(pk=action.pk).update(status=status)
     # Version 1: sent, then returned by probation with reasons; version 2 is the new draft made from it.
@@ -205,7 +221,12 @@ def _delivery(partners: dict, today: date) -> None:
     PlanSignOff.objects.filter(pk=probation.pk).update(
         decided_at=_at(returned_on, 15), decided_by_label=_signer(partners["probation-west-midlands"])
     )
-    PlanVersion.objects.filter(pk=first.pk).update(sent_at=_at(sent_first))
+    PlanVersion.objects.filter(pk=first.pk).update(
+        sent_at=_at(sent_first), created_at=_at(add_working_days(sent_first, -20)), closed_at=_at(returned_on, 15)
+    )
+    PlanVersion.objects.filter(pk=second.pk).update(created_at=_at(returned_on, 15))
+    written = _at(add_working_days(sent_first, -5))
+    PlanSection.objects.filter(version__in=[first, second]).update(updated_at=written)
     focused = second.sections.get(title="Focused deterrence")
     services.plan_section_update(
         section=focused,
@@ -213,11 +234,18 @@ def _delivery(partners: dict, today: date) -> None:
         body=focused.body + "\n\nThe Office of the PCC funds **four extra probation officers** from the violence "
         "reduction fund, so that each officer's caseload stays within the national limit.",
     )
+    services.plan_version_note(
+        version=second,
+        note="Focused deterrence now says who pays for the extra probation officers (the Office of the PCC, from "
+        "the violence reduction fund) and how caseloads stay within the national limit.",
+        by=SEED,
+    )
     # Version 2: sent 15 working days ago, due 3 working days ago: most have signed, one is overdue.
     sent_second = add_working_days(today, -15)
     with notifications_dated(_at(sent_second)):
         services.plan_version_send(version=second, by=SEED, working_days=12, today=sent_second)
     PlanVersion.objects.filter(pk=second.pk).update(sent_at=_at(sent_second))
+    PlanSection.objects.filter(pk=focused.pk).update(updated_at=_at(add_working_days(returned_on, 2), 11))
     signed_on = add_working_days(sent_second, 3)
     for slug in ("west-midlands-police", "probation-west-midlands", "west-midlands-vrp", "birmingham-council"):
         signoff = second.signoffs.get(partner=partners[slug])

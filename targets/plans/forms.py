@@ -149,6 +149,11 @@ class ActionForm(GovukForm):
         initial=PlanAction.Status.NOT_STARTED,
         error_messages={"required": "Select how the action is going"},
     )
+    confirm_past = forms.BooleanField(
+        label="The due date is right: the action is already late",
+        required=False,
+        help_text="Only when the date has passed",
+    )
 
     def __init__(self, *args, partners=(), plan: Plan | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -213,4 +218,74 @@ class ReturnForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="The plan's owner and every contributor will see this",
         error_messages={"required": "Enter the reasons for returning the plan"},
+    )
+
+
+class PlanEditForm(PlanForm):
+    """A plan's details; a contributor removed while it still has work in the draft needs an heir for it."""
+
+    def __init__(self, *args, plan: Plan, leaving=(), heirs=(), **kwargs):
+        super().__init__(*args, fixed=plan, **kwargs)
+        self._heirs = {p.pk: p for p in heirs}
+        self.leaving = list(leaving)
+        for partner in self.leaving:
+            work = []
+            if partner.sections:
+                work.append(f"{partner.sections} section{'' if partner.sections == 1 else 's'}")
+            if partner.actions:
+                work.append(f"{partner.actions} action{'' if partner.actions == 1 else 's'}")
+            self.fields[f"reassign_{partner.pk}"] = forms.TypedChoiceField(
+                label=f"Who takes over {partner.name}'s work?",
+                help_text=f"{partner.short_name} writes or does {' and '.join(work)} in the draft",
+                coerce=int,
+                choices=[(p.pk, p.name) for p in heirs],
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Choose who takes over {partner.name}'s sections and actions"},
+            )
+
+    def reassign(self) -> dict:
+        return {p.pk: self._heirs.get(self.cleaned_data.get(f"reassign_{p.pk}")) for p in self.leaving}
+
+
+class ActionProgressForm(GovukForm):
+    """Progress on an action of the agreed plan, recorded by the partner that does it."""
+
+    status = forms.ChoiceField(
+        label="How is it going?",
+        choices=PlanAction.Status.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how the action is going"},
+    )
+    done_on = GovDateField(
+        label="Date it was done",
+        label_lower="the date it was done",
+        required=False,
+        help_text="Only if it is done. For example, 27 3 2027",
+    )
+    progress_note = forms.CharField(
+        label="Progress note (optional)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=2000,
+        help_text="What has been done so far, and anything holding it up",
+        error_messages={"max_length": "The progress note must be 2,000 characters or fewer"},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == PlanAction.Status.DONE and not data.get("done_on") and "done_on" not in self.errors:
+            self.add_error("done_on", "Enter the date the action was done")
+        return data
+
+
+class VersionNoteForm(GovukForm):
+    change_note = forms.CharField(
+        label="What changed in this version?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=500,
+        help_text="Signatories read this first: say what is new or different from the version before",
+        error_messages={
+            "required": "Enter what changed in this version",
+            "max_length": "What changed must be 500 characters or fewer",
+        },
     )

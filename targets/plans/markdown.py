@@ -1,12 +1,22 @@
-"""Plan sections are written in Markdown: rendered by markdown-it-py (CommonMark, raw HTML off), then
-sanitised by nh3 (an allow-list of tags and attributes), so a section can never carry a script."""
+"""Plan sections are written in Markdown: rendered by markdown-it-py (CommonMark and tables, raw HTML off,
+bare web addresses made links), then sanitised by nh3 (an allow-list of tags, attributes and class names),
+so a section can never carry a script, a picture or a style its author chose.
+
+What the renderer makes is dressed in GOV.UK styles on the way: tables as GOV.UK tables inside a region that
+scrolls sideways, links as GOV.UK links (those written as a bare address marked, so print leaves out the
+address it would otherwise add after them), and an image as its alt text (images are refused on saving:
+`markdown_problems`)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import re
+import threading
 
 import nh3
+from django.core.exceptions import ValidationError
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
 from markupsafe import Markup
 
 ALLOWED_TAGS = {
@@ -24,7 +34,9 @@ ALLOWED_TAGS = {
     "code",
     "pre",
     "a",
+    "div",  # only the table's scroll region, which the renderer makes
     "table",
+    "caption",  # only the one the renderer writes
     "thead",
     "tbody",
     "tr",
@@ -32,36 +44,198 @@ ALLOWED_TAGS = {
     "td",
     "hr",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
-# GOV.UK styles for what the renderer produces (added after sanitising, so authors cannot set classes).
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "div": {"aria-label"}}
+ALLOWED_VALUES = {"th": {"scope": {"col"}}, "div": {"role": {"region"}, "tabindex": {"0"}}}
+URL_SCHEMES = {"https", "http", "mailto"}
+
+# GOV.UK styles for what the renderer makes. The renderer puts them on; nh3 lets through only these class
+# names (an author cannot write a class at all, with raw HTML off, and no other name would survive).
 CLASSES = {
-    "<p>": '<p class="govuk-body">',
-    "<ul>": '<ul class="govuk-list govuk-list--bullet">',
-    "<ol>": '<ol class="govuk-list govuk-list--number">',
-    "<h2>": '<h2 class="govuk-heading-m">',
-    "<h3>": '<h3 class="govuk-heading-s">',
-    "<h4>": '<h4 class="govuk-heading-s">',
-    "<table>": '<table class="govuk-table">',
-    "<blockquote>": '<blockquote class="govuk-inset-text">',
+    "p": "govuk-body",
+    "ul": "govuk-list govuk-list--bullet",
+    "ol": "govuk-list govuk-list--number",
+    "h2": "govuk-heading-m",
+    "h3": "govuk-heading-s",
+    "h4": "govuk-heading-s",
+    "blockquote": "govuk-inset-text",
+    "hr": "govuk-section-break govuk-section-break--m govuk-section-break--visible",
+    "a": "govuk-link",
+    "table": "govuk-table",
+    "thead": "govuk-table__head",
+    "tbody": "govuk-table__body",
+    "tr": "govuk-table__row",
+    "th": "govuk-table__header",
+    "td": "govuk-table__cell",
 }
+NUMERIC = {"th": "govuk-table__header--numeric", "td": "govuk-table__cell--numeric"}  # a |--:| column
+BARE_LINK = "app-link--bare"  # a link whose words are its address (static/css/plan-print.css)
+SCROLL_REGION = "app-table-scroll"  # the portal's sideways-scrolling region (static/src/portal.scss)
+CAPTION = "govuk-table__caption govuk-visually-hidden"
+ALLOWED_CLASSES = {tag: set(names.split()) for tag, names in CLASSES.items()}
+ALLOWED_CLASSES["a"].add(BARE_LINK)
+ALLOWED_CLASSES["div"] = {SCROLL_REGION}
+ALLOWED_CLASSES["caption"] = set(CAPTION.split())
+for _tag, _name in NUMERIC.items():
+    ALLOWED_CLASSES[_tag].add(_name)
+
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+_ADDRESS_WRITTEN = ("http://", "https://", "mailto:", "www.")
+_local = threading.local()
 
 
-@lru_cache(maxsize=1)
 def _renderer() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+    # NOTE: one per thread: linkify-it keeps the last text it scanned on itself, so a shared one could
+    # lend one page's links to another's under a threaded server.
+    md = getattr(_local, "md", None)
+    if md is None:
+        md = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+        md.enable(["table", "linkify"])
+        # Addresses written with http(s)://, www. or as an email address become links; "README.md" stays
+        # words (fuzzy links are checked in _dress_links), and ftp:// or //host are never links.
+        md.linkify.add("ftp:", None).add("//", None)
+        md.add_render_rule("image", _image_as_words)
+        md.add_render_rule("table_open", _table_open)
+        md.add_render_rule("table_close", _table_close)
+        _local.md = md
+    return md
+
+
+def _image_as_words(self, tokens: list[Token], idx: int, options, env) -> str:
+    """An image shows as its alt text: pictures are attached as documents, never shown in a section."""
+    return escapeHtml(self.renderInlineAsText(tokens[idx].children or [], options, env))
+
+
+def _table_open(self, tokens: list[Token], idx: int, options, env) -> str:
+    headers = []
+    for token in tokens[idx + 1 :]:
+        if token.type == "thead_close":
+            break
+        if token.type == "inline":
+            words = "".join(c.content for c in token.children or [] if c.type in ("text", "code_inline")).strip()
+            if words:
+                headers.append(words)
+    columns = ", ".join(headers)[:100]
+    label = "Table, scrolls sideways" + (f": {columns}" if columns else "")
+    region = f'<div class="{SCROLL_REGION}" role="region" tabindex="0" aria-label="{escapeHtml(label)}">\n'
+    # NOTE: every table in a scroll region has a caption (tests/browser/test_reflow.py); Markdown has no way
+    # to write one, so it names the columns, for screen readers only.
+    named = f"Table with the column{'s' if len(headers) > 1 else ''} {columns}" if columns else "Table"
+    caption = f'<caption class="{CAPTION}">{escapeHtml(named)}</caption>\n'
+    return region + self.renderToken(tokens, idx, options, env) + caption
+
+
+def _table_close(self, tokens: list[Token], idx: int, options, env) -> str:
+    return self.renderToken(tokens, idx, options, env) + "</div>\n"
+
+
+def _href_allowed(href: str) -> bool:
+    scheme = _SCHEME.match(href)
+    return (scheme.group(1).lower() in URL_SCHEMES) if scheme else not href.startswith("//")
+
+
+def _dress_links(children: list[Token]) -> list[Token]:
+    """GOV.UK link classes; a link whose words are its address is marked bare. A link to another scheme
+    (ftp:, //host) and a fuzzy one not written as an address ("README.md") are left as their words."""
+    out: list[Token] = []
+    drop_close = False
+    for i, token in enumerate(children):
+        if token.type == "link_close" and drop_close:
+            drop_close = False
+            continue
+        if token.type == "link_open":
+            href = str(token.attrGet("href") or "")
+            words = ""
+            for inner in children[i + 1 :]:
+                if inner.type == "link_close":
+                    break
+                words += inner.content
+            words = words.strip()
+            fuzzy = token.markup == "linkify" and not (
+                href.startswith("mailto:") or words.lower().startswith(_ADDRESS_WRITTEN)
+            )
+            if fuzzy or not _href_allowed(href):
+                drop_close = True
+                continue
+            bare = token.markup in ("linkify", "autolink") or words in (
+                href,
+                href.removeprefix("mailto:"),
+                re.sub(r"^https?://", "", href),
+            )
+            token.attrSet("class", f"{CLASSES['a']} {BARE_LINK}" if bare else CLASSES["a"])
+        out.append(token)
+    return out
+
+
+def _dress(tokens: list[Token]) -> None:
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            token.children = _dress_links(token.children)
+        elif token.nesting != -1 and token.tag in CLASSES:
+            classes = CLASSES[token.tag]
+            if token.tag in NUMERIC and "right" in str(token.attrGet("style") or ""):
+                classes += " " + NUMERIC[token.tag]
+            token.attrSet("class", classes)
+            if token.tag == "th":
+                token.attrSet("scope", "col")  # a Markdown table's header cells are its column headings
+
+
+def sanitise(html: str, *, tags=(), classes: dict[str, set[str]] | None = None) -> str:
+    """nh3 with the section allow-lists (and any extra tags and class names, as the comparison's marks)."""
+    allowed_classes = {tag: set(names) for tag, names in ALLOWED_CLASSES.items()}
+    for tag, names in (classes or {}).items():
+        allowed_classes.setdefault(tag, set()).update(names)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS | set(tags),
+        attributes=ALLOWED_ATTRIBUTES,
+        tag_attribute_values=ALLOWED_VALUES,
+        allowed_classes=allowed_classes,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
 
 
 def render_markdown(text: str) -> Markup:
     """Safe HTML for a section's Markdown."""
-    html = _renderer().render(text or "")
-    clean = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"https", "http", "mailto"},
-        link_rel="noopener noreferrer",
-    )
-    for bare, styled in CLASSES.items():
-        clean = clean.replace(bare, styled)
-    clean = clean.replace("<a ", '<a class="govuk-link" ')
-    return Markup(clean)
+    md = _renderer()
+    env: dict = {}
+    tokens = md.parse(text or "", env)
+    _dress(tokens)
+    return Markup(sanitise(md.renderer.render(tokens, md.options, env)))
+
+
+def _images(tokens: list[Token]):
+    for token in tokens:
+        if token.type == "image":
+            yield token
+        if token.children:
+            yield from _images(token.children)
+
+
+def markdown_problems(text: str) -> list[str]:
+    """What a section's Markdown may not hold, as GOV.UK error messages (empty when it may be saved):
+    today, images (found in the parsed tokens, as the renderer sees them)."""
+    images = list(_images(_renderer().parse(text or "")))
+    if not images:
+        return []
+    written = []
+    for image in images[:3]:
+        src = str(image.attrGet("src") or "")
+        written.append(f"![{image.content}]({src if len(src) <= 40 else src[:39] + '…'})")
+    if len(images) == 1:
+        return [
+            f"Images cannot be shown in a plan section: take out {written[0]} and attach the picture as a "
+            "supporting document instead"
+        ]
+    more = "" if len(images) <= 3 else f" and {len(images) - 3} more"
+    return [
+        f"Images cannot be shown in a plan section: take out the {len(images)} images ({', '.join(written)}{more}) "
+        "and attach the pictures as supporting documents instead"
+    ]
+
+
+def check_markdown(text: str, *, field: str = "body") -> None:
+    """Refuse Markdown that `markdown_problems` finds fault with, the message on `field`."""
+    problems = markdown_problems(text)
+    if problems:
+        raise ValidationError({field: problems})

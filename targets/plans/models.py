@@ -45,7 +45,7 @@ class Plan(models.Model):
         permissions = [
             ("view_all_plans", "See every plan, drafts included (PCC office)"),
             ("manage_plan", "Run a plan: its versions, sections and sign-off rounds (its owner)"),
-            ("manage_any_plan", "Run any plan, the board's own included (PCC office)"),
+            ("view_all_signoff_records", "See every partner's record of plan sign-offs (board and PCC office)"),
             ("contribute_plan", "Write the sections and actions assigned to one's own partner"),
             ("sign_plan", "Sign off or return a plan version for one's own partner"),
         ]
@@ -100,6 +100,13 @@ class PlanVersion(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     change_note = models.CharField(max_length=500, blank=True, help_text="What changed from the version before")
+    # NOTE: the plan's details as this version has them. The draft's copy follows the plan's details while
+    # it is written; once sent, they are the version's record and never change with a later draft.
+    title = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(blank=True)
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    contributors = models.ManyToManyField(Partner, related_name="plan_versions_contributed", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -117,10 +124,26 @@ class PlanVersion(models.Model):
             models.UniqueConstraint(
                 fields=["plan"], condition=Q(status__in=["draft", "in_signoff"]), name="plan_one_open_version"
             ),
+            # a version is started before it is sent
+            models.CheckConstraint(
+                condition=Q(sent_at__isnull=True) | Q(sent_at__gte=models.F("created_at")),
+                name="plan_version_sent_after_started",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan.title}, version {self.number}"
+        return f"{self.title or self.plan.title}, version {self.number}"
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.plan.title
+
+    @property
+    def period_label(self) -> str:
+        start, end = self.period_start or self.plan.period_start, self.period_end or self.plan.period_end
+        if start.year == end.year:
+            return str(start.year)
+        return f"{start:%B %Y} to {end:%B %Y}"
 
     def get_absolute_url(self) -> str:
         return reverse("targets:plan-version", kwargs={"pk": self.plan_id, "number": self.number})
@@ -179,10 +202,23 @@ class PlanAction(models.Model):
         "targets.Target", null=True, blank=True, on_delete=models.SET_NULL, related_name="plan_actions"
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    # Delivery: the assigned partner's officers record progress, on an agreed version too.
+    progress_note = models.TextField(blank=True, help_text="How it is going, in the partner's words")
+    done_on = models.DateField(null=True, blank=True, help_text="The day it was done")
+    progress_at = models.DateTimeField(null=True, blank=True)
+    progress_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    progress_by_label = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["version", "due_date", "order", "id"]
-        constraints = [models.UniqueConstraint(fields=["version", "key"], name="plan_action_key_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="plan_action_key_unique"),
+            models.CheckConstraint(
+                condition=Q(status="done") | Q(done_on__isnull=True), name="plan_action_done_on_only_when_done"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.what
@@ -232,6 +268,17 @@ class PlanComment(models.Model):
     partner = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
+    # A thread stays open until someone resolves it; open threads are carried to the next version.
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by_label = models.CharField(max_length=200, blank=True)
+    carried_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The same comment on the version before",
+    )
 
     class Meta:
         ordering = ["section", "created_at", "id"]
@@ -268,6 +315,10 @@ class PlanSignOff(models.Model):
     )
     decided_by_label = models.CharField(max_length=200, blank=True, help_text="Name and job title at the time")
     decided_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True, help_text="When the board chair was told it is late")
+    unsignable_flagged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the owner and the PCC office were told the partner has no signatory"
+    )
 
     class Meta:
         ordering = ["version", "partner__name"]

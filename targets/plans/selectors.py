@@ -4,24 +4,25 @@ waits for a person."""
 
 from __future__ import annotations
 
-import difflib
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
-from markupsafe import Markup, escape
 
 from partners.models import Partner
+from partners.selectors import partners_without_signers
 from portal import permissions
 from portal.models import AuditEvent
 
 from .. import rules
+from .compare import SectionDiff as SectionDiff  # re-exported: the comparison lives in compare.py
+from .compare import VersionComparison as VersionComparison
+from .compare import versions_compare as versions_compare
 from .markdown import render_markdown
 from .models import Plan, PlanAction, PlanComment, PlanSection, PlanSignOff, PlanVersion
-from .services import can_edit_section
+from .services import can_edit_section, can_record_progress, can_update_action
 from .workflows import PLAN_VERSION_FLOW, SIGNOFF_FLOW
 
 V = PlanVersion.Status
@@ -114,6 +115,8 @@ class VersionPage:
     transitions: list = field(default_factory=list)  # version moves this person may take now
     can_manage: bool = False
     can_comment: bool = False
+    successor: PlanVersion | None = None  # the version made from this one (a returned version's new draft)
+    contributors: list = field(default_factory=list)  # as this version records them
 
 
 def version_get(*, user, plan: Plan, number: int) -> PlanVersion:
@@ -141,22 +144,44 @@ def version_page(*, user, plan: Plan, number: int) -> VersionPage:
             editable[writer] = can_edit_section(user, section)
         section.can_edit = editable[writer]
         section.thread = _threads(list(section.comments.all()))
+    can_manage = permissions.can(user, rules.PLAN_MANAGE, plan)
+    is_open = version.status in PlanVersion.OPEN_STATUSES
+    for section in sections:
+        for comment in section.thread:  # as can_resolve_comment says, without a query per comment
+            comment.can_resolve = (
+                is_open
+                and not comment.resolved_at
+                and (comment.author_id == getattr(user, "pk", None) or section.can_edit or can_manage)
+            )
     signoffs = list(version.signoffs.select_related("partner", "decided_by").order_by("partner__name"))
     for signoff in signoffs:
         signoff.version = version
         signoff.choices = SIGNOFF_FLOW.available_to(user, signoff) if version.status == V.IN_SIGNOFF else []
-    can_manage = permissions.can(user, rules.PLAN_MANAGE, plan)
     actions = list(version.actions.select_related("owner", "target", "target__indicator", "target__area"))
-    may_update: dict[int, bool] = {}  # by the action's partner: one check each, not one per action
+    may_update: dict[int, tuple[bool, bool]] = {}  # by the action's partner: one check each, not one per action
     for action in actions:
         if action.owner_id not in may_update:
-            may_update[action.owner_id] = version.status == V.DRAFT and (
-                can_manage or permissions.can(user, rules.PLAN_CONTRIBUTE, action.owner)
+            may_update[action.owner_id] = (
+                can_update_action(user, action, version),
+                can_record_progress(user, action, version),
             )
-        action.can_edit = may_update[action.owner_id]
+        action.can_edit, action.can_progress = may_update[action.owner_id]
+    without_signer = (
+        {p.pk for p in partners_without_signers([s.partner for s in signoffs if s.status == S.PENDING])}
+        if version.status == V.IN_SIGNOFF
+        else set()
+    )
+    for signoff in signoffs:
+        signoff.nobody_to_sign = signoff.partner_id in without_signer
+    successor = PlanVersion.objects.filter(based_on=version).order_by("number").first()
+    if successor is not None and not _may_read_version(user, plan, successor):
+        successor = None
+    contributors = list((version.contributors if version.status != V.DRAFT else plan.contributors).order_by("name"))
     return VersionPage(
         plan=plan,
         version=version,
+        successor=successor,
+        contributors=contributors,
         sections=sections,
         actions=actions,
         signoffs=signoffs,
@@ -175,6 +200,15 @@ def _threads(comments: list[PlanComment]) -> list[PlanComment]:
     for comment in comments:
         comment.reply_list = by_parent.get(comment.pk, [])
     return by_parent.get(None, [])
+
+
+def version_after(*, user, plan: Plan, version: PlanVersion) -> PlanVersion | None:
+    """The newest version after this one that the person may read (where a closed round's link leads)."""
+    drafts = may_see_drafts(user, plan)
+    for newer in plan.versions.filter(number__gt=version.number).order_by("-number"):
+        if _may_read_version(user, plan, newer, drafts=drafts):
+            return newer
+    return None
 
 
 def section_get(*, user, plan: Plan, number: int, key: str) -> PlanSection:
@@ -200,80 +234,6 @@ def plan_history(*, plan: Plan) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(object_type="targets.plan", object_id=str(plan.pk)).order_by("-id")
 
 
-# --- Comparing two versions, section by section --------------------------------------------------
-_WORDS = re.compile(r"\S+|\s+")
-
-
-@dataclass
-class SectionDiff:
-    title: str
-    change: str  # "added", "removed", "changed", "unchanged"
-    html: Markup  # the words, with insertions and deletions marked
-    added: int = 0
-    removed: int = 0
-
-
-def _diff_words(old: str, new: str) -> tuple[Markup, int, int]:
-    a, b = _WORDS.findall(old or ""), _WORDS.findall(new or "")
-    out, added, removed = [], 0, 0
-
-    def marked(words: str, tag: str, label: str, sign: str):
-        # NOTE: the spaces around the changed words stay outside the marks, so "[+]" sits with its words.
-        stripped = words.strip()
-        lead = words[: len(words) - len(words.lstrip())]
-        trail = words[len(words.rstrip()) :]
-        mark = Markup(
-            '<{tag} class="app-diff-{cls}"><span class="govuk-visually-hidden">{label}: </span>{sign} {words}</{tag}>'
-        ).format(tag=Markup(tag), cls=Markup(tag), label=label, sign=sign, words=stripped)
-        return escape(lead) + mark + escape(trail)
-
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out.append(escape("".join(a[i1:i2])))
-            continue
-        if op in ("delete", "replace"):
-            words = "".join(a[i1:i2])
-            if words.strip():
-                removed += len(words.split())
-                out.append(marked(words, "del", "Removed", "[−]"))
-            else:
-                out.append(escape(words))
-        if op in ("insert", "replace"):
-            words = "".join(b[j1:j2])
-            if words.strip():
-                added += len(words.split())
-                out.append(marked(words, "ins", "Added", "[+]"))
-            else:
-                out.append(escape(words))
-    return Markup("").join(out), added, removed
-
-
-def versions_compare(*, older: PlanVersion, newer: PlanVersion) -> list[SectionDiff]:
-    """Each section of either version (matched by its key across versions), in the newer one's order."""
-    old = {s.key: s for s in older.sections.all()}
-    new = {s.key: s for s in newer.sections.all()}
-    keys = [s.key for s in newer.sections.order_by("order", "id")] + [
-        s.key for s in older.sections.order_by("order", "id") if s.key not in new
-    ]
-    diffs = []
-    for key in keys:
-        before, after = old.get(key), new.get(key)
-        text_before = f"{before.title}\n\n{before.body}" if before else ""
-        text_after = f"{after.title}\n\n{after.body}" if after else ""
-        html, added, removed = _diff_words(text_before, text_after)
-        change = (
-            "added"
-            if before is None
-            else "removed"
-            if after is None
-            else "unchanged"
-            if text_before == text_after
-            else "changed"
-        )
-        diffs.append(SectionDiff(title=(after or before).title, change=change, html=html, added=added, removed=removed))
-    return diffs
-
-
 # --- Each partner's duty record, and what waits for a person --------------------------------------
 def duty_record(*, partner: Partner, user=None, today: date | None = None) -> list[PlanSignOff]:
     """Every sign-off asked of the partner, newest first, each with `.timeliness_words` (On time, Late,
@@ -285,6 +245,17 @@ def duty_record(*, partner: Partner, user=None, today: date | None = None) -> li
         .select_related("version", "version__plan")
         .order_by("-version__sent_at", "-id")
     )
+    if user is not None and permissions.can(user, rules.PLAN_SIGNOFF_RECORDS):
+        # The board and the PCC office hold partners to account: the whole record, late decisions included
+        # (each row links to its version only where the person may read it).
+        drafts = {}
+        for row in rows:
+            plan = row.version.plan
+            if plan.pk not in drafts:
+                drafts[plan.pk] = may_see_drafts(user, plan)
+            row.readable = _may_read_version(user, plan, row.version, drafts=drafts[plan.pk])
+            row.timeliness_words = row.timeliness(today)
+        return rows
     if user is not None:
         drafts = {}
         readable = []
@@ -296,6 +267,7 @@ def duty_record(*, partner: Partner, user=None, today: date | None = None) -> li
                 readable.append(row)
         rows = readable
     for row in rows:
+        row.readable = True
         row.timeliness_words = row.timeliness(today)
     return rows
 
@@ -310,60 +282,125 @@ class Waiting:
 
 
 def waiting_for(*, user, today: date | None = None) -> list[Waiting]:
-    """Sign-offs due from the person's partners (signatories), sections to write and actions due (officers),
-    soonest first."""
+    """What each person's next step is, soonest first: sign-offs due from their partners (signatories);
+    drafts to finish and returned versions to revise, and rounds stuck for want of a signatory (the plan's
+    runners); sections to write and actions to deliver (officers), late ones until they are done."""
     today = today or timezone.localdate()
-    seats = permissions.seats(user)
-    if not seats:
+    if not permissions.seats(user):
         return []
-    items: list[Waiting] = []
-    sign_for = set(permissions.acting_partner_ids(user, rules.PLAN_SIGN))
-    if sign_for:
-        for signoff in PlanSignOff.objects.filter(
-            status=S.PENDING, version__status=V.IN_SIGNOFF, partner_id__in=sign_for
-        ).select_related("version__plan", "partner"):
-            overdue = signoff.due < today
-            items.append(
-                Waiting(
-                    text=f"Sign off {signoff.version.plan.title}, version {signoff.version.number}, for "
-                    f"{signoff.partner.short_name}",
-                    href=signoff.version.get_absolute_url(),
-                    due=signoff.due,
-                    tag="Overdue" if overdue else "Sign-off due",
-                    tag_colour="red" if overdue else "blue",
-                )
-            )
+    items: list[Waiting] = [*_signoffs_due(user, today), *_plans_to_run(user, today)]
     write_for = set(permissions.acting_partner_ids(user, rules.PLAN_CONTRIBUTE))
     if write_for:
+        items += _sections_to_write(write_for) + _actions_to_deliver(write_for, today)
+    return sorted(items, key=lambda w: (w.due is None, w.due or date.max, w.text))
+
+
+def _signoffs_due(user, today: date) -> list[Waiting]:
+    sign_for = set(permissions.acting_partner_ids(user, rules.PLAN_SIGN))
+    if not sign_for:
+        return []
+    items = []
+    for signoff in PlanSignOff.objects.filter(
+        status=S.PENDING, version__status=V.IN_SIGNOFF, partner_id__in=sign_for
+    ).select_related("version__plan", "partner"):
+        overdue = signoff.due < today
+        items.append(
+            Waiting(
+                text=f"Sign off {signoff.version.display_title}, version {signoff.version.number}, for "
+                f"{signoff.partner.short_name}",
+                href=signoff.version.get_absolute_url() + "#your-decision",
+                due=signoff.due,
+                tag="Overdue" if overdue else "Sign-off due",
+                tag_colour="red" if overdue else "blue",
+            )
+        )
+    return items
+
+
+def _plans_to_run(user, today: date) -> list[Waiting]:
+    """For the people who run plans: each draft to finish and send (saying who returned the version it was
+    made from), and each round that nobody at a partner can sign."""
+    runs = permissions.visible(user, rules.PLAN_MANAGE, Plan.objects.all()).values("pk")
+    items = []
+    drafts = PlanVersion.objects.filter(plan__in=runs, status=V.DRAFT).select_related("plan", "based_on")
+    returned = {
+        s.version_id: s
+        for s in PlanSignOff.objects.filter(
+            version__in=[d.based_on_id for d in drafts if d.based_on_id], status=S.RETURNED
+        ).select_related("partner")
+    }
+    for draft in drafts:
+        by = returned.get(draft.based_on_id)
+        if by is not None:
+            text = (
+                f"Version {draft.based_on.number} of {draft.display_title} was returned by {by.partner.short_name}: "
+                f"revise and send version {draft.number}"
+            )
+            tag, colour = "Returned", "orange"
+        else:
+            text = f"Version {draft.number} of {draft.display_title} is a draft: finish it and send it for sign-off"
+            tag, colour = "Draft to send", "grey"
+        items.append(Waiting(text=text, href=draft.get_absolute_url(), due=None, tag=tag, tag_colour=colour))
+    stuck = PlanSignOff.objects.filter(
+        version__plan__in=runs, version__status=V.IN_SIGNOFF, status=S.PENDING
+    ).select_related("partner", "version__plan")
+    stuck = list(stuck)
+    nobody = {p.pk for p in partners_without_signers({s.partner for s in stuck}, on=today)}
+    for signoff in stuck:
+        if signoff.partner_id in nobody:
+            items.append(
+                Waiting(
+                    text=f"{signoff.partner.short_name} has nobody to sign off {signoff.version.display_title}, "
+                    f"version {signoff.version.number}: ask the Office of the PCC to appoint a signatory",
+                    href=signoff.version.get_absolute_url() + "#sign-offs",
+                    due=signoff.due,
+                    tag="No signatory",
+                    tag_colour="red",
+                )
+            )
+    return items
+
+
+def _sections_to_write(write_for: set[int]) -> list[Waiting]:
+    return [
+        Waiting(
+            text=f"Write '{section.title}' in {section.version.display_title}",
+            href=section.version.get_absolute_url() + f"#section-{section.key}",
+            due=None,
+            tag="Section to write",
+            tag_colour="grey",
+        )
         for section in PlanSection.objects.filter(version__status=V.DRAFT, assigned_to_id__in=write_for).select_related(
             "version__plan"
-        ):
-            items.append(
-                Waiting(
-                    text=f"Write '{section.title}' in {section.version.plan.title}",
-                    href=section.version.get_absolute_url() + f"#section-{section.key}",
-                    due=None,
-                    tag="Section to write",
-                    tag_colour="grey",
-                )
+        )
+    ]
+
+
+def _actions_to_deliver(write_for: set[int], today: date) -> list[Waiting]:
+    """The agreed version's actions not done (late ones first, until done); a plan never agreed: its open
+    version's."""
+    agreed_plans = PlanVersion.objects.filter(status=V.AGREED).values("plan_id")
+    actions = (
+        PlanAction.objects.filter(owner_id__in=write_for)
+        .filter(
+            Q(version__status=V.AGREED)
+            | (Q(version__status__in=[V.DRAFT, V.IN_SIGNOFF]) & ~Q(version__plan__in=agreed_plans))
+        )
+        .exclude(status=PlanAction.Status.DONE)
+        .select_related("version__plan")
+        .order_by("due_date")[:50]
+    )
+    items = []
+    for action in actions:
+        late = action.is_late(today)
+        href = action.version.get_absolute_url() + f"#action-{action.key}"
+        items.append(
+            Waiting(
+                text=f"{action.what} ({action.version.display_title})",
+                href=href,
+                due=action.due_date,
+                tag="Late" if late else "Action due",
+                tag_colour="red" if late else "yellow",
             )
-        agreed_or_open = [V.AGREED, V.DRAFT, V.IN_SIGNOFF]
-        for action in (
-            PlanAction.objects.filter(owner_id__in=write_for, version__status__in=agreed_or_open)
-            .exclude(status=PlanAction.Status.DONE)
-            .select_related("version__plan")
-            .order_by("due_date")[:50]
-        ):
-            if action.version.status != V.AGREED and action.version.plan.versions.filter(status=V.AGREED).exists():
-                continue  # the agreed version's actions are the ones to deliver
-            late = action.is_late(today)
-            items.append(
-                Waiting(
-                    text=f"{action.what} ({action.version.plan.title})",
-                    href=action.version.get_absolute_url() + "#actions",
-                    due=action.due_date,
-                    tag="Late" if late else "Action due",
-                    tag_colour="red" if late else "yellow",
-                )
-            )
-    return sorted(items, key=lambda w: (w.due is None, w.due or date.max, w.text))
+        )
+    return items

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from partners.models import Partner
+from partners.selectors import partners_without_signers
 from portal import permissions
 from portal.files import UploadRejected, attachment_response, stored_path
 from portal.paging import paginate
@@ -19,8 +20,10 @@ from .. import rules
 from . import selectors, services
 from .forms import (
     ActionForm,
+    ActionProgressForm,
     AttachmentForm,
     CommentForm,
+    PlanEditForm,
     PlanFilterForm,
     PlanForm,
     ReturnForm,
@@ -28,6 +31,7 @@ from .forms import (
     SectionForm,
     SendForm,
     SignForm,
+    VersionNoteForm,
 )
 from .models import PlanVersion
 from .workflows import PLAN_VERSION_FLOW, SIGNOFF_FLOW
@@ -44,8 +48,9 @@ def _posted(request):
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
+    """The service's refusal on the form: on its field where the form has one (codes kept)."""
     if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
+        for name, errors in exc.error_dict.items():
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
@@ -53,6 +58,13 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 def _partners_of(plan) -> list[Partner]:
     return services.required_partners(plan) if plan.owner else list(plan.contributors.order_by("name"))
+
+
+def _past_due(form) -> bool:
+    """Whether to offer "the due date is right": the date entered has passed (the service said so), or the
+    person already ticked it."""
+    errors = form.errors.as_data().get("due_date", []) if form.is_bound else []
+    return any(e.code == services.PAST_DUE for e in errors) or bool(form.data.get("confirm_past"))
 
 
 # --- Plans -----------------------------------------------------------------------------------------
@@ -86,7 +98,7 @@ def _creatable_owners(user) -> tuple[list[Partner], bool]:
 def plan_create(request):
     owners, board = _creatable_owners(request.user)
     if not owners and not board:
-        raise PermissionDenied
+        raise PermissionDenied(permissions.refusal(rules.PLAN_CREATE))
     form = PlanForm(_posted(request), owners=owners, board_allowed=board)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -137,7 +149,8 @@ def plan_edit(request, pk: int):
         "contributors": [p.pk for p in plan.contributors.all()],
         "priorities": [p.pk for p in plan.priorities.all()],
     }
-    form = PlanForm(_posted(request), initial=initial, fixed=plan)
+    leaving, heirs = _leaving_and_heirs(request, plan)
+    form = PlanEditForm(_posted(request), initial=initial, plan=plan, leaving=leaving, heirs=heirs)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -150,6 +163,7 @@ def plan_edit(request, pk: int):
                 period_end=data["period_end"],
                 contributors=list(data["contributors"]),
                 priorities=list(data.get("priorities") or []),
+                reassign=form.reassign(),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -157,6 +171,26 @@ def plan_edit(request, pk: int):
             messages.success(request, "The plan's details are saved.")
             return redirect(plan)
     return render(request, "targets/plans/plan_form.html", {"form": form, "plan": plan})
+
+
+def _leaving_and_heirs(request, plan) -> tuple[list[Partner], list[Partner]]:
+    """The contributors a posted change would remove that still have work in the draft, and who may take it."""
+    if request.method != "POST":
+        return [], []
+    try:
+        kept_ids = {int(v) for v in request.POST.getlist("contributors")}
+    except ValueError:
+        return [], []
+    kept = list(Partner.objects.filter(pk__in=kept_ids, active=True))
+    leaving = services.plan_contributors_leaving(plan=plan, contributors=kept)
+    if not leaving:
+        return [], []
+    heirs = {p.pk: p for p in [*_runners_of(plan), *kept]}
+    return leaving, sorted(heirs.values(), key=lambda p: p.name)
+
+
+def _runners_of(plan) -> list[Partner]:
+    return [plan.owner] if plan.owner else list(Partner.objects.filter(kind=Partner.Kind.PCC_OFFICE, active=True))
 
 
 def plan_history(request, pk: int):
@@ -219,7 +253,7 @@ def version_send(request, pk: int, number: int):
     plan = selectors.plan_get(user=request.user, pk=pk)
     version = selectors.version_get(user=request.user, plan=plan, number=number)
     if not PLAN_VERSION_FLOW.permitted(request.user, version, "send"):
-        raise PermissionDenied
+        raise PermissionDenied(PLAN_VERSION_FLOW.refusal("send"))
     if not PLAN_VERSION_FLOW.in_source_state(version, "send"):
         messages.info(
             request,
@@ -241,10 +275,19 @@ def version_send(request, pk: int, number: int):
                 f"sign it off by {version.signoff_due.day} {version.signoff_due:%B %Y}.",
             )
             return redirect(version.get_absolute_url())
+    partners = services.required_partners(plan)
+    unsignable = partners_without_signers(partners)
     return render(
         request,
         "targets/plans/send.html",
-        {"plan": plan, "version": version, "form": form, "partners": services.required_partners(plan)},
+        {
+            "plan": plan,
+            "version": version,
+            "form": form,
+            "partners": partners,
+            "unsignable": unsignable,
+            "unsignable_message": services.unsignable_message(unsignable) if unsignable else "",
+        },
     )
 
 
@@ -260,7 +303,7 @@ def section_edit(request, pk: int, number: int, key: str):
         messages.info(request, "Only a draft can be changed: this version is locked.")
         return redirect(section.version.get_absolute_url())
     if not services.can_edit_section(request.user, section):
-        raise PermissionDenied
+        raise PermissionDenied(permissions.refusal(rules.PLAN_CONTRIBUTE))
     form = SectionForm(_posted(request), initial={"title": section.title, "body": section.body})
     if request.method == "POST" and form.is_valid():
         try:
@@ -345,6 +388,7 @@ def action_add(request, pk: int, number: int):
                 due_date=data["due_date"],
                 target=form.chosen_target(),
                 by=request.user,
+                confirm_past=data.get("confirm_past", False),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -352,7 +396,9 @@ def action_add(request, pk: int, number: int):
             messages.success(request, "The action is added.")
             return redirect(version.get_absolute_url() + "#actions")
     return render(
-        request, "targets/plans/action_form.html", {"plan": plan, "version": version, "action": None, "form": form}
+        request,
+        "targets/plans/action_form.html",
+        {"plan": plan, "version": version, "action": None, "form": form, "confirm_past": _past_due(form)},
     )
 
 
@@ -365,11 +411,8 @@ def action_edit(request, pk: int, number: int, key: str):
     if version.status != PlanVersion.Status.DRAFT:
         messages.info(request, "Only a draft can be changed: this version is locked.")
         return redirect(version.get_absolute_url())
-    if not (
-        permissions.can(request.user, rules.PLAN_CONTRIBUTE, action.owner)
-        or permissions.can(request.user, rules.PLAN_MANAGE, plan)
-    ):
-        raise PermissionDenied
+    if not services.can_update_action(request.user, action, version):
+        raise PermissionDenied(permissions.refusal(rules.PLAN_CONTRIBUTE))
     form = ActionForm(
         _posted(request),
         partners=[action.owner],
@@ -393,6 +436,7 @@ def action_edit(request, pk: int, number: int, key: str):
                 due_date=data["due_date"],
                 target=form.chosen_target(),
                 status=data["status"],
+                confirm_past=data.get("confirm_past", False),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -400,8 +444,81 @@ def action_edit(request, pk: int, number: int, key: str):
             messages.success(request, "The action is saved.")
             return redirect(version.get_absolute_url() + "#actions")
     return render(
-        request, "targets/plans/action_form.html", {"plan": plan, "version": version, "action": action, "form": form}
+        request,
+        "targets/plans/action_form.html",
+        {"plan": plan, "version": version, "action": action, "form": form, "confirm_past": _past_due(form)},
     )
+
+
+def action_progress(request, pk: int, number: int, key: str):
+    """The partner that does an action of the agreed plan records how it is going."""
+    plan = selectors.plan_get(user=request.user, pk=pk)
+    version = selectors.version_get(user=request.user, plan=plan, number=number)
+    action = version.actions.select_related("owner").filter(key=key).first()
+    if action is None:
+        raise Http404
+    if version.status != PlanVersion.Status.AGREED:
+        messages.info(request, "Progress is recorded on the agreed version of a plan.")
+        return redirect(version.get_absolute_url() + f"#action-{action.key}")
+    if not services.can_record_progress(request.user, action, version):
+        raise PermissionDenied(permissions.refusal(rules.PLAN_CONTRIBUTE))
+    initial = {"status": action.status, "done_on": action.done_on, "progress_note": action.progress_note}
+    form = ActionProgressForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.plan_action_progress(
+                action=action,
+                by=request.user,
+                status=data["status"],
+                progress_note=data["progress_note"],
+                done_on=data.get("done_on"),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Progress on '{action.what}' is saved.")
+            return redirect(version.get_absolute_url() + f"#action-{action.key}")
+    return render(
+        request,
+        "targets/plans/action_progress.html",
+        {"plan": plan, "version": version, "action": action, "form": form},
+    )
+
+
+def version_note(request, pk: int, number: int):
+    """The owner writes what changed in a draft, for the signatories."""
+    plan = selectors.plan_get(user=request.user, pk=pk)
+    version = selectors.version_get(user=request.user, plan=plan, number=number)
+    permissions.check(request.user, rules.PLAN_MANAGE, plan)
+    if version.status != PlanVersion.Status.DRAFT:
+        messages.info(request, "Only a draft can be changed: this version is locked.")
+        return redirect(version.get_absolute_url())
+    form = VersionNoteForm(_posted(request), initial={"change_note": version.change_note})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_version_note(version=version, note=form.cleaned_data["change_note"], by=request.user)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "What changed in this version is saved.")
+            return redirect(version.get_absolute_url())
+    return render(request, "targets/plans/version_note.html", {"plan": plan, "version": version, "form": form})
+
+
+@require_POST
+def comment_resolve(request, pk: int, number: int, key: str, comment_id: int):
+    plan, section = _draft_section_or_404(request, pk, number, key)
+    comment = section.comments.filter(pk=comment_id, parent=None).first()
+    if comment is None:
+        raise Http404
+    if not services.can_resolve_comment(request.user, comment, section):
+        raise PermissionDenied(
+            "You cannot resolve this comment: its author, the section's writers or the plan's owner can."
+        )
+    services.plan_comment_resolve(comment=comment, by=request.user)
+    messages.success(request, f"{comment.author_label}'s comment is resolved: it stays with this version only.")
+    return redirect(section.version.get_absolute_url() + f"#section-{section.key}")
 
 
 def attachment_add(request, pk: int, number: int):
@@ -451,7 +568,7 @@ def _signoff_or_redirect(request, pk, number, partner_slug, transition):
     plan = selectors.plan_get(user=request.user, pk=pk)
     signoff = selectors.signoff_get(user=request.user, plan=plan, number=number, partner_slug=partner_slug)
     if not SIGNOFF_FLOW.permitted(request.user, signoff, transition):
-        raise PermissionDenied
+        raise PermissionDenied(SIGNOFF_FLOW.refusal(transition))
     if signoff.status in (signoff.Status.SIGNED, signoff.Status.RETURNED):
         messages.info(
             request,
@@ -460,11 +577,35 @@ def _signoff_or_redirect(request, pk, number, partner_slug, transition):
         )
         return plan, signoff, redirect(signoff.version.get_absolute_url())
     if signoff.status != signoff.Status.PENDING or signoff.version.status != PlanVersion.Status.IN_SIGNOFF:
-        messages.info(
-            request, f"Version {signoff.version.number} is no longer waiting for sign-off: the round has closed."
-        )
-        return plan, signoff, redirect(signoff.version.get_absolute_url())
+        return plan, signoff, _round_closed(request, plan, signoff.version)
     return plan, signoff, None
+
+
+def _round_closed(request, plan, version):
+    """A sign-off link from an email or a bookmark, after the round closed: say why, and go on to the version
+    that matters now (the draft made from it, when the person may read it)."""
+    newer = selectors.version_after(user=request.user, plan=plan, version=version)
+    returned = version.signoffs.filter(status="returned").select_related("partner").first()
+    why = f" when {returned.partner.short_name} returned it" if returned else ""
+    if newer is not None and newer.status == PlanVersion.Status.DRAFT:
+        messages.info(
+            request,
+            f"Version {version.number} is no longer waiting for sign-off: the round closed{why}. Version "
+            f"{newer.number}, made from it, is being revised; you will be asked to sign off when it is sent.",
+        )
+        return redirect(newer.get_absolute_url())
+    if newer is not None:
+        messages.info(
+            request,
+            f"Version {version.number} is no longer waiting for sign-off: the round closed{why}. Version "
+            f"{newer.number} is {newer.get_status_display().lower()}.",
+        )
+        return redirect(newer.get_absolute_url())
+    messages.info(
+        request,
+        f"Version {version.number} is no longer waiting for sign-off: it is {version.get_status_display().lower()}.",
+    )
+    return redirect(version.get_absolute_url())
 
 
 def signoff_sign(request, pk: int, number: int, partner: str):

@@ -19,12 +19,17 @@ def _signing_partner(signoff):
     return signoff.partner
 
 
+def _plan_of_signoff(signoff):
+    return signoff.version.plan
+
+
 PLAN_VERSION_FLOW = Workflow(
     name="plan_version",
     model=PlanVersion,
     states=V,
     describe=str,
     lock_related=("plan",),
+    audit_object=_plan,
     transitions=[
         Transition(
             "send",
@@ -50,7 +55,8 @@ SIGNOFF_FLOW = Workflow(
     model=PlanSignOff,
     states=S,
     describe=str,
-    lock_related=("partner", "version"),
+    lock_related=("partner", "version", "version__plan"),
+    audit_object=_plan_of_signoff,
     transitions=[
         Transition(
             "sign",

@@ -10,7 +10,8 @@ A route that no role opens must be in NOT_PAGES with the reason, so a new page i
 without anyone having to remember it.
 
 Wide tables scroll inside their own region instead (templates/_tables.html): each region must be
-focusable and named by its table's caption.
+focusable and named by its table's caption, and says "Scroll sideways to see the whole table" exactly
+when its table is wider than it.
 """
 
 from __future__ import annotations
@@ -282,7 +283,14 @@ LAYOUT = """async () => {
       .map(el => `<${el.tagName.toLowerCase()} class="${el.className}"> "${el.textContent.trim().slice(0, 40)}"`);
     problems.push(`the page is ${doc.scrollWidth}px wide: ${sticking.join('; ')}`);
   }
+  // the table hints are measured by portal.js as their regions are laid out: two frames later
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
   document.querySelectorAll('.app-table-scroll').forEach((region, n) => {
+    const hint = region.parentElement.querySelector(':scope > .app-table-scroll__hint');
+    const overflows = region.scrollWidth > region.clientWidth + 1;
+    const hinted = Boolean(hint && hint.getClientRects().length);
+    if (overflows && !hinted) problems.push(`table region ${n + 1} is wider than the page but does not say it scrolls`);
+    if (!overflows && hinted) problems.push(`table region ${n + 1} fits but says to scroll sideways`);
     const labelId = region.getAttribute('aria-labelledby');
     const label = labelId && document.getElementById(labelId);
     const caption = region.querySelector('table > caption');

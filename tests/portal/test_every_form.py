@@ -16,9 +16,9 @@ import pytest
 from django import forms
 from django.template import engines
 
-from partners.models import Partner
+from partners.models import Partner, Role
 from portal.forms_govuk import field_params
-from tests.factories import make_indicator, make_partner
+from tests.factories import make_indicator, make_partner, make_person
 
 PROJECT_APPS = ["portal", "partners", "targets", "callins", "funding"]
 
@@ -48,12 +48,25 @@ def _recipes(police, council_a, council_b, yjs):
     """Constructor arguments for the forms that need them (what their views pass)."""
     providers = [police, council_a]
     return {
+        "NotificationEmailForm": [dict(user=make_person(police, Role.OFFICER, "form.walker"))],
         "DsaForm": [dict(providers=[police]), dict(providers=providers), dict(fixed_provider=police)],
         "DsaReasonForm": [dict(verb="suspending"), dict(verb="resuming", required=False)],
         "DsaSignForm": [dict(partners=[police]), dict(partners=providers)],
         "DataReturnUploadForm": [dict(partners=[police]), dict(partners=providers)],
         "IndicatorFilterForm": [dict(providers=providers)],
+        "PlanEditForm": [
+            dict(plan=_plan_leaving(police, council_a, council_b), leaving=[council_a], heirs=[police, council_b])
+        ],
     }
+
+
+def _plan_leaving(police, council_a, council_b):
+    """A police plan whose contributor council_a writes a section: removing it asks who takes it over."""
+    from tests.factories import make_plan
+
+    plan = make_plan(police, [council_a, council_b])
+    council_a.sections, council_a.actions = 1, 0
+    return plan
 
 
 def _is_multiple(field: forms.Field) -> bool:

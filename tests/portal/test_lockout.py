@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -119,10 +120,93 @@ def test_a_correct_password_during_a_lockout_is_refused_and_neither_counts_nor_e
     assert AuditEvent.objects.filter(action="account.locked").count() == 1  # audited once, when it started
 
 
-@override_settings(PCC_OFFICE_CONTACT="0121 000 0000")
-def test_the_locked_page_gives_the_pcc_offices_contact_when_set(police_officer):
+@override_settings(
+    PCC_OFFICE_CONTACT_EMAIL="portal@opcc.example",
+    PCC_OFFICE_CONTACT_PHONE="0121 000 0000",
+    LOCKOUT_ADDRESS_FAILURES=20,
+)
+def test_the_locked_and_sign_in_pages_give_the_pcc_offices_contact_details(police_officer):
+    details = [
+        '<li>Email: <a class="govuk-link" href="mailto:portal@opcc.example">portal@opcc.example</a></li>',
+        "<li>Telephone: 0121 000 0000</li>",
+    ]
     page = mistype("police.officer", 10).content.decode()
-    assert "the PCC office) on 0121 000 0000" in page
+    assert "If you need to sign in sooner, contact the partnership team at the Office" in page
+    assert all(line in page for line in details)
+    assert all(line in Client().get("/sign-in/").content.decode() for line in details)
+    for n in range(20):
+        sign_in(f"guess.{n}", "x", address=SPRAYER)
+    throttled = sign_in("police.officer", "x", address=SPRAYER)
+    assert throttled.status_code == 429 and all(line in throttled.content.decode() for line in details)
+
+
+@override_settings(PCC_OFFICE_CONTACT_EMAIL="", PCC_OFFICE_CONTACT_PHONE="0121 000 0000")
+def test_without_an_email_address_the_office_is_given_its_telephone_only(police_officer):
+    page = mistype("police.officer", 10).content.decode()
+    assert "<li>Telephone: 0121 000 0000</li>" in page and "mailto:" not in page
+
+
+@override_settings(PCC_OFFICE_CONTACT_EMAIL="", PCC_OFFICE_CONTACT_PHONE="")
+def test_without_contact_details_the_office_is_named_alone(police_officer):
+    page = mistype("police.officer", 10).content.decode()
+    assert "contact the partnership team at the Office of the Police and Crime Commissioner" in page
+    assert "Telephone:" not in page and "Email:" not in page
+
+
+def test_development_has_made_up_contact_details_and_the_old_single_setting_is_refused():
+    from django.conf import settings
+
+    assert settings.PCC_OFFICE_CONTACT_EMAIL.endswith(".example")  # a reserved name, nobody's mailbox
+    assert settings.PCC_OFFICE_CONTACT_PHONE == "0121 496 0000"  # an Ofcom number kept for drama
+    env = {**os.environ, "PCC_OFFICE_CONTACT": "0121 000 0000 or portal@opcc.example"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode != 0 and "PCC_OFFICE_CONTACT_EMAIL and PCC_OFFICE_CONTACT_PHONE" in result.stderr
+
+
+# --- A warning before the try that would lock --------------------------------------------------------
+LAST_TRY = "If the next attempt is wrong too, this account will be locked for"
+
+
+def error_of(response) -> str:
+    """The words of the page's error summary."""
+    found = re.search(r'<ul class="govuk-list govuk-error-summary__list">(.*?)</ul>', response.content.decode(), re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split()) if found else ""
+
+
+def test_the_sign_in_page_warns_before_the_try_that_would_lock_the_account(police_officer):
+    assert LAST_TRY not in error_of(mistype("police.officer", 8))
+    ninth = error_of(mistype("police.officer", 1))
+    assert f"The username or password is not right. {LAST_TRY} 15 minutes." in ninth
+    assert mistype("police.officer", 1).status_code == 403  # as it said
+
+
+def test_the_warning_names_the_length_of_the_lockout_it_warns_of(police_officer):
+    mistype("police.officer", 10)
+    time_passes(timedelta(minutes=16))
+    assert LAST_TRY not in error_of(mistype("police.officer", 8))
+    assert f"{LAST_TRY} 30 minutes." in error_of(mistype("police.officer", 1))  # the second lockout is twice as long
+    assert lockout.next_failure_locks_for("police.officer") == timedelta(minutes=30)
+    mistype("police.officer", 1)
+    assert lockout.next_failure_locks_for("police.officer") is None  # locked already
+
+
+@override_settings(LOCKOUT_USERNAME_FAILURES=3, LOCKOUT_USERNAME_FIRST=timedelta(hours=1))
+def test_the_warning_follows_the_settings(police_officer):
+    assert LAST_TRY not in error_of(mistype("police.officer", 1))
+    assert f"{LAST_TRY} 1 hour." in error_of(mistype("police.officer", 1))
+
+
+def test_the_warning_says_no_more_about_a_username_nobody_has(police_officer):
+    """Unknown usernames are counted and locked like real ones, so the warning tells nobody which exist."""
+    known = error_of(mistype("police.officer", 9, address=ELSEWHERE))
+    unknown = error_of(mistype("nobody.here", 9, address=ELSEWHERE))
+    assert known == unknown == f"The username or password is not right. {LAST_TRY} 15 minutes."
 
 
 def test_a_locked_username_unlocks_after_its_cool_off_and_the_second_lockout_lasts_twice_as_long(police_officer):
@@ -313,10 +397,10 @@ def test_an_officer_may_neither_see_nor_clear_lockouts(police_officer, probation
     assert lockout.username_lock("probation.officer") is not None and lockout.address_throttle(SPRAYER) is not None
 
 
-def test_the_pcc_itself_sees_the_log_but_not_the_unlock_lists(pcc, police_officer):
+def test_the_commissioner_can_unlock_as_the_pcc_officers_can(pcc, police_officer):
     mistype("police.officer", 10)
     page = signed_in(pcc).get("/security/").content.decode()
-    assert "Locked accounts" not in page and "Unlock police.officer" not in page
+    assert "Locked accounts" in page and "Unlock police.officer" in page
 
 
 def test_reset_app_is_offered_only_for_people_with_devices(pcc_officer, police_officer, police):

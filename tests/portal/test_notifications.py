@@ -557,9 +557,9 @@ def test_mark_all_as_read_is_a_post_for_ones_own(officer, colleague):
     assert list(Notification.objects.filter(read_at__isnull=True).values_list("user", flat=True)) == [colleague.pk]
 
 
-def test_the_email_settings_page_offers_every_kind_with_its_current_choice(officer):
+def test_the_email_settings_page_offers_each_kind_the_person_can_get_with_its_current_choice(officer):
     text = signed_in(officer).get("/account/notifications/").content.decode()
-    assert 'type="checkbox"' in text and "Agreements waiting for your signature" in text
+    assert 'type="checkbox"' in text and "Plans agreed" in text
     assert re.search(rf'value="{re.escape(KIND)}" checked', text)
     assert re.search(rf'value="{re.escape(QUIET_KIND)}"(?![^>]*checked)', text)  # off by default
     assert officer.email in text
@@ -567,7 +567,7 @@ def test_the_email_settings_page_offers_every_kind_with_its_current_choice(offic
 
 def test_unticking_a_kind_stops_its_email_and_keeps_it_in_the_portal(officer, django_capture_on_commit_callbacks):
     client = signed_in(officer)
-    every_other = [k.code for k in notifications.notification_kinds() if k.code not in (KIND, QUIET_KIND)]
+    every_other = [k.code for k in notifications.notification_kinds_for(officer) if k.code not in (KIND, QUIET_KIND)]
     response = client.post("/account/notifications/", {"emailed": every_other}, follow=True)
     assert "Your email choices are saved." in text_of(response)
     assert NotificationPreference.objects.get(user=officer, kind=KIND).email is False
@@ -582,6 +582,92 @@ def test_the_email_settings_page_refuses_an_unknown_kind(officer):
     response = signed_in(officer).post("/account/notifications/", {"emailed": ["made.up"]})
     assert response.status_code == 200 and "There is a problem" in response.content.decode()
     assert not NotificationPreference.objects.exists()
+
+
+# --- Each person is offered the kinds they can get -----------------------------------------------------------
+SIGNATURES = "Agreements waiting for your signature"
+ESCALATIONS = "Sign-offs long overdue (for the board chair)"
+
+
+def offered(user) -> set[str]:
+    return {kind.code for kind in notifications.notification_kinds_for(user)}
+
+
+def ended(person) -> None:
+    """As if the person's every seat ended yesterday (they left the partner)."""
+    today = timezone.localdate()
+    person.memberships.update(active_from=today - timedelta(days=30), active_to=today - timedelta(days=1))
+
+
+def test_a_kind_is_offered_to_the_roles_it_goes_to_and_one_without_roles_to_everyone(police, opcc):
+    register_kind("test.for_signers", "For signers", "Only signatories get it.", roles=[Role.SIGNATORY, Role.PCC])
+    officer = make_person(police, Role.OFFICER, "an.officer")
+    signatory = make_person(police, Role.SIGNATORY, "a.signatory")
+    commissioner = make_person(opcc, Role.PCC, "the.commissioner")
+    nobody = make_person(police, Role.OFFICER, "left.the.police")
+    ended(nobody)
+    assert "test.for_signers" in offered(signatory) and "test.for_signers" in offered(commissioner)
+    assert "test.for_signers" not in offered(officer) and "test.for_signers" not in offered(nobody)
+    assert {KIND, QUIET_KIND} <= offered(officer) and {KIND, QUIET_KIND} <= offered(nobody)
+    with pytest.raises(ImproperlyConfigured):  # the same code with another audience
+        register_kind("test.for_signers", "For signers", "Only signatories get it.", roles=[Role.SIGNATORY])
+    register_kind("test.for_signers", "For signers", "Only signatories get it.", roles=[Role.PCC, Role.SIGNATORY])
+
+
+def test_the_apps_kinds_are_offered_only_to_those_they_reach(police, opcc):
+    officer = make_person(police, Role.OFFICER, "an.officer")
+    signatory = make_person(police, Role.SIGNATORY, "a.signatory")
+    chair = make_person(opcc, Role.BOARD_MEMBER, "the.chair")
+    pcc_officer = make_person(opcc, Role.PCC_OFFICER, "a.pcc.officer")
+    commissioner = make_person(opcc, Role.PCC, "the.commissioner")
+    signing = {"dsa.signature_requested", "dsa.review_due", "dsa.ending", "plan.signoff_requested", "plan.signoff_due"}
+    assert signing <= offered(signatory) and signing <= offered(commissioner)
+    assert not signing & (offered(officer) | offered(chair) | offered(pcc_officer))
+    assert "plan.signoff_escalated" in offered(chair)
+    assert not {"plan.signoff_escalated"} & (offered(officer) | offered(signatory) | offered(pcc_officer))
+    for person in (officer, signatory, pcc_officer, commissioner):
+        assert {"plan.agreed", "plan.returned"} <= offered(person)
+    assert not {"plan.agreed", "plan.returned"} & offered(chair)
+
+
+def test_the_settings_page_lists_only_what_the_person_can_get(police, opcc, officer):
+    signatory = make_person(police, Role.SIGNATORY, "police.signatory")
+    chair = make_person(opcc, Role.BOARD_MEMBER, "the.chair")
+    officer_page = text_of(signed_in(officer).get("/account/notifications/"))
+    assert "Plans agreed" in officer_page and SIGNATURES not in officer_page and ESCALATIONS not in officer_page
+    signatory_page = text_of(signed_in(signatory).get("/account/notifications/"))
+    assert SIGNATURES in signatory_page and ESCALATIONS not in signatory_page
+    chair_page = text_of(signed_in(chair).get("/account/notifications/"))
+    assert ESCALATIONS in chair_page and SIGNATURES not in chair_page and "Plans agreed" not in chair_page
+
+
+def test_saving_the_page_leaves_the_kinds_it_did_not_show_as_they_were(police, officer):
+    # Chosen while a signatory (or by the default): the officer's page no longer shows it, so it must not change.
+    notification_preference_set(user=officer, kind="dsa.signature_requested", email=False, by=officer)
+    NotificationPreference.objects.create(user=officer, kind="plan.signoff_escalated", email=True)
+    last_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    client = signed_in(officer)
+    response = client.post("/account/notifications/", {"emailed": [KIND]}, follow=True)
+    assert "Your email choices are saved." in text_of(response)
+    chosen = dict(NotificationPreference.objects.filter(user=officer).values_list("kind", "email"))
+    assert chosen["dsa.signature_requested"] is False and chosen["plan.signoff_escalated"] is True
+    assert chosen["plan.agreed"] is False and KIND not in chosen  # shown: unticked is saved; ticked is the default
+    changed = {e.after["kind"] for e in AuditEvent.objects.filter(action="notification.preference", id__gt=last_event)}
+    assert changed and all(kind in offered(officer) for kind in changed)
+
+
+def test_a_kind_the_page_did_not_offer_cannot_be_chosen(officer):
+    response = signed_in(officer).post("/account/notifications/", {"emailed": ["dsa.signature_requested"]})
+    assert response.status_code == 200 and "There is a problem" in response.content.decode()
+    assert not NotificationPreference.objects.filter(kind="dsa.signature_requested").exists()
+
+
+def test_someone_with_no_role_is_told_there_is_nothing_to_choose(police, monkeypatch):
+    monkeypatch.setattr(notifications, "_KINDS", {k: v for k, v in notifications._KINDS.items() if v.roles})
+    former = make_person(police, Role.OFFICER, "former.officer")
+    ended(former)
+    page = text_of(signed_in(former).get("/account/notifications/"))
+    assert "There are no emails for you to choose" in page and 'type="checkbox"' not in page
 
 
 # --- Data-sharing agreements arrive in the portal and by email -----------------------------------------------
@@ -611,6 +697,8 @@ def test_an_agreement_sent_for_signature_reaches_each_signatory_in_the_portal_an
     )
     assert client.get(f"/notifications/{note.pk}/")["Location"] == f"/sharing-agreements/{agreement.pk}/"
     assert not Notification.objects.filter(user=officer).exists()  # an officer of a partner with a signatory
+    # Everyone it reached may choose its email on their settings page.
+    assert all(n.kind in offered(n.user) for n in Notification.objects.select_related("user"))
 
 
 def test_a_signatory_who_opted_out_of_signature_emails_still_sees_the_request(

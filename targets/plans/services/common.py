@@ -76,3 +76,33 @@ def _check_draft(version: PlanVersion) -> None:
 
 def _lock_version(version: PlanVersion) -> PlanVersion:
     return PlanVersion.objects.select_for_update(of=("self",)).select_related("plan", "plan__owner").get(pk=version.pk)
+
+
+def _lock_plan(plan_id: int) -> Plan:
+    """Lock the plan row. NOTE: always the plan before any of its versions (send, details, contributors):
+    two of them at once then queue instead of both going through."""
+    return Plan.objects.select_for_update(of=("self",)).select_related("owner").get(pk=plan_id)
+
+
+VERSION_DETAILS = ["title", "summary", "period_start", "period_end"]
+
+
+def _details_to_version(plan: Plan, version: PlanVersion) -> None:
+    """A draft keeps the plan's details as they are now (its record once it is sent)."""
+    for name in VERSION_DETAILS:
+        setattr(version, name, getattr(plan, name))
+    version.save(update_fields=VERSION_DETAILS)
+    version.contributors.set(plan.contributors.all())
+
+
+def _runners(plan: Plan) -> list[Partner]:
+    """Who runs the plan: its owner, or the PCC office for the board's plans."""
+    return [plan.owner] if plan.owner else _pcc_office()
+
+
+def required_partners(plan: Plan, version: PlanVersion | None = None) -> list[Partner]:
+    """Who must sign a version off: the plan's runner (its owner; the PCC office for the board's plans) and
+    every contributing partner, as the version records them (as the plan has them now for a draft)."""
+    contributors = version.contributors if version is not None and version.status != V.DRAFT else plan.contributors
+    partners = {p.pk: p for p in [*_runners(plan), *contributors.filter(active=True)]}
+    return sorted(partners.values(), key=lambda p: p.name)

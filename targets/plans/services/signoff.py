@@ -1,4 +1,9 @@
-"""Sign-off: sending a version, each partner's decision, and the daily reminders and escalations."""
+"""Sign-off: sending a version, each partner's decision, and the daily reminders and escalations.
+
+A round can always finish: a version is not sent while a partner that must sign it has nobody who can
+sign for it, and a partner that loses its last signatory during a round is flagged to the plan's owner
+and the PCC office (at once when the membership ends, and by the daily run for anything else).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from partners.models import Membership, Partner, Role
+from partners.selectors import partners_without_signers, signers_of
 from portal.actors import require_actor
+from portal.formats import gov_date, gov_datetime
 from portal.notifications import notify
+from portal.roles import PCC_OFFICE_ROLES
 from portal.tasks import claim_once
-from portal.working_days import add_working_days, working_days_between
+from portal.working_days import add_working_days, is_working_day, working_days_between
 
 from ..models import Plan, PlanSignOff, PlanVersion
 from ..workflows import PLAN_VERSION_FLOW, SIGNOFF_FLOW
@@ -23,45 +31,61 @@ from .common import (
     S,
     V,
     _audit,
+    _details_to_version,
     _label,
+    _lock_plan,
     _lock_version,
-    _pcc_office,
     _person,
+    _runners,
+    required_partners,
 )
 from .writing import _copy_version
 
 
-# --- Sign-off ---------------------------------------------------------------------------------------
-def required_partners(plan: Plan) -> list[Partner]:
-    """Who must sign a version off: the owner (for the board's plans, the PCC office) and every contributor."""
-    first = [plan.owner] if plan.owner else _pcc_office()
-    partners = {p.pk: p for p in [*first, *plan.contributors.filter(active=True)]}
-    return sorted(partners.values(), key=lambda p: p.name)
-
-
 def signatories_of(partner_ids) -> list[int]:
-    """The current signatories of these partners (user ids)."""
-    return list(
-        Membership.objects.active()
-        .filter(partner_id__in=list(partner_ids), role=Role.SIGNATORY, user__is_active=True)
-        .values_list("user_id", flat=True)
+    """The people who can sign for these partners (user ids): signatories, and the Commissioner for the
+    PCC office; never officers."""
+    return signers_of(partner_ids)
+
+
+def _names(partners: list[Partner]) -> str:
+    names = [p.name for p in partners]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def unsignable_message(partners: list[Partner]) -> str:
+    """Why a version cannot go out, and what to do about it."""
+    them = "it" if len(partners) == 1 else "them"
+    has = "has" if len(partners) == 1 else "have"
+    return (
+        f"{_names(partners)} {has} no signatory, so the version could never be signed off. Ask the Office of the "
+        f"PCC to give someone at {_names(partners)} the signatory role, or remove {them} from the contributing "
+        f"partners (in the plan's details)."
     )
 
 
+# --- Sending ----------------------------------------------------------------------------------------
 @transaction.atomic
 def plan_version_send(
     *, version: PlanVersion, by, working_days: int = DEFAULT_SIGNOFF_WORKING_DAYS, today: date | None = None
 ) -> PlanVersion:
-    """The owner sends a draft to every required partner's signatory, due in `working_days` working days."""
+    """The owner sends a draft to every required partner's signatory, due in `working_days` working days.
+    Refused while a required partner has nobody who can sign for it."""
     today = today or timezone.localdate()
+    require_actor(by)
+    plan = _lock_plan(version.plan_id)  # before the version: a change of contributors waits for the send
     version = PLAN_VERSION_FLOW.begin("send", version, by=by)
-    plan = version.plan
+    version.plan = plan
     if not 1 <= working_days <= 60:
         raise ValidationError({"working_days": "Give between 1 and 60 working days for the sign-off"})
     if not version.sections.exists():
         raise ValidationError("Add at least one section before sending the plan for sign-off")
-    due = add_working_days(today, working_days)
     partners = required_partners(plan)
+    unsignable = partners_without_signers(partners)
+    if unsignable:
+        raise ValidationError(unsignable_message(unsignable))
+    due = add_working_days(today, working_days)
+    _details_to_version(plan, version)
     PlanSignOff.objects.bulk_create([PlanSignOff(version=version, partner=p, due=due) for p in partners])
     PLAN_VERSION_FLOW.finish(
         version,
@@ -69,31 +93,26 @@ def plan_version_send(
         by=by,
         partner=plan.owner,
         changes={"sent_at": timezone.now(), "signoff_due": due},
-        summary=f"Version {version.number} sent for sign-off by {len(partners)} partners, due {due.day} {due:%B %Y}",
-    )
-    _audit(
-        by=by,
-        plan=plan,
-        action="plan.send",
-        summary=f"Version {version.number} sent for sign-off, due {due.day} {due:%B %Y}",
+        summary=f"Version {version.number} sent for sign-off by {len(partners)} partners, due {gov_date(due)}",
         after={"version": version.number, "due": due.isoformat(), "partners": [p.slug for p in partners]},
     )
+    note = f" What changed: {version.change_note}" if version.change_note else ""
     notify(
         users=signatories_of([p.pk for p in partners]),
         kind="plan.signoff_requested",
         by=by,
         url=version.get_absolute_url(),
-        title=f"{plan.title} (version {version.number}) is waiting for your sign-off",
-        body=f"{plan.owner_name} has sent version {version.number} of '{plan.title}' for sign-off by "
-        f"{due.day} {due:%B %Y}. Read it, then sign it off for your organisation or return it with reasons.",
+        title=f"{version.display_title} (version {version.number}) is waiting for your sign-off",
+        body=f"{plan.owner_name} has sent version {version.number} of '{version.display_title}' for sign-off by "
+        f"{gov_date(due)}. Read it, then sign it off for your organisation or return it with reasons.{note}",
     )
     return version
 
 
 def who_decided(signoff: PlanSignOff) -> str:
-    """Who took a partner's decision, and when: "Claire Bennett, Assistant Chief Constable decided on 5 March 2025 at 10:00"."""
-    when = timezone.localtime(signoff.decided_at)
-    return f"{signoff.decided_by_label} decided on {when.day} {when:%B %Y at %H:%M}"
+    """Who took a partner's decision, and when: "Claire Bennett, Assistant Chief Constable decided on 5 March
+    2025 at 10:00am"."""
+    return f"{signoff.decided_by_label} decided on {gov_datetime(signoff.decided_at)}"
 
 
 def _lock_signoff_for_decision(signoff: PlanSignOff) -> tuple[PlanVersion, PlanSignOff]:
@@ -114,6 +133,7 @@ def _lock_signoff_for_decision(signoff: PlanSignOff) -> tuple[PlanVersion, PlanS
     return version, signoff
 
 
+# --- Deciding ---------------------------------------------------------------------------------------
 @transaction.atomic
 def plan_signoff_sign(
     *, signoff: PlanSignOff, by, statement: str = "", confirmed_at: datetime | None = None, signer_label: str = ""
@@ -123,27 +143,21 @@ def plan_signoff_sign(
     version, signoff = _lock_signoff_for_decision(signoff)
     SIGNOFF_FLOW.begin("sign", signoff, by=by, confirmed_at=confirmed_at, lock=False)
     label = signer_label if (signer_label and not getattr(by, "is_authenticated", False)) else _label(by)
+    statement = (statement or "").strip()
     SIGNOFF_FLOW.finish(
         signoff,
         "sign",
         by=by,
         partner=signoff.partner,
         changes={
-            "statement": (statement or "").strip(),
+            "statement": statement,
             "decided_by": _person(by),
             "decided_by_label": label,
             "decided_at": timezone.now(),
         },
-        summary=f"{signoff.partner.short_name} signed off version {version.number}",
-    )
-    _audit(
-        by=by,
-        plan=version.plan,
-        action="plan.signoff_sign",
-        partner=signoff.partner,
         summary=f"{signoff.partner.short_name} signed off version {version.number}"
-        + (f": “{signoff.statement}”" if signoff.statement else ""),
-        after={"version": version.number, "partner": signoff.partner.slug, "by": label},
+        + (f": “{statement}”" if statement else ""),
+        after={"version": version.number, "partner": signoff.partner.slug},
     )
     if not version.signoffs.exclude(pk=signoff.pk).exclude(status=S.SIGNED).exists():
         _agree(version, by=by)
@@ -153,6 +167,7 @@ def plan_signoff_sign(
 def _agree(version: PlanVersion, *, by) -> None:
     plan = version.plan
     for older in PlanVersion.objects.select_for_update().filter(plan=plan, status=V.AGREED).exclude(pk=version.pk):
+        _carry_progress(older, version)
         PLAN_VERSION_FLOW.finish(
             older,
             "supersede",
@@ -160,6 +175,7 @@ def _agree(version: PlanVersion, *, by) -> None:
             partner=plan.owner,
             changes={"closed_at": timezone.now()},
             summary=f"Version {older.number} superseded by version {version.number}",
+            after={"version": older.number, "superseded_by": version.number},
         )
     PLAN_VERSION_FLOW.finish(
         version,
@@ -167,27 +183,38 @@ def _agree(version: PlanVersion, *, by) -> None:
         by=by,
         partner=plan.owner,
         changes={"agreed_at": timezone.now()},
-        summary=f"Version {version.number} agreed: every required partner signed it off",
-    )
-    _audit(
-        by=by,
-        plan=plan,
-        action="plan.agree",
-        summary=f"Version {version.number} agreed by every required partner; it is now locked",
+        summary=f"Version {version.number} agreed: every required partner signed it off; it is now locked",
+        after={"version": version.number},
     )
     notify(
-        users=_people_of_plan(plan),
+        users=_people_of_plan(plan, version),
         kind="plan.agreed",
         by=by,
         url=version.get_absolute_url(),
-        title=f"{plan.title} (version {version.number}) is agreed",
-        body=f"Every required partner has signed off version {version.number} of '{plan.title}'. It is now the "
-        f"agreed plan, and locked.",
+        title=f"{version.display_title} (version {version.number}) is agreed",
+        body=f"Every required partner has signed off version {version.number} of '{version.display_title}'. It is "
+        f"now the agreed plan, and locked. Its delivery actions are the work of the year: record progress on them "
+        f"as it is made.",
     )
 
 
-def _people_of_plan(plan: Plan) -> list[int]:
-    partner_ids = [p.pk for p in required_partners(plan)]
+PROGRESS_FIELDS = ["status", "progress_note", "done_on", "progress_at", "progress_by", "progress_by_label"]
+
+
+def _carry_progress(older: PlanVersion, newer: PlanVersion) -> None:
+    """Progress recorded on the agreed version while the next one was written and signed off is not lost:
+    for each action in both (matched by key), the latest recorded progress wins."""
+    recorded = {a.key: a for a in older.actions.filter(progress_at__isnull=False)}
+    for action in newer.actions.filter(key__in=list(recorded)):
+        source = recorded[action.key]
+        if action.progress_at is None or source.progress_at > action.progress_at:
+            for name in PROGRESS_FIELDS:
+                setattr(action, name, getattr(source, name))
+            action.save(update_fields=PROGRESS_FIELDS)
+
+
+def _people_of_plan(plan: Plan, version: PlanVersion | None = None) -> list[int]:
+    partner_ids = [p.pk for p in required_partners(plan, version)]
     return list(
         Membership.objects.active()
         .filter(partner_id__in=partner_ids, user__is_active=True, role__in=[Role.OFFICER, Role.SIGNATORY])
@@ -217,61 +244,127 @@ def plan_signoff_return(*, signoff: PlanSignOff, by, reasons: str, confirmed_at:
             "decided_at": timezone.now(),
         },
         summary=f"{signoff.partner.short_name} returned version {version.number}: {reasons}",
+        after={"version": version.number, "partner": signoff.partner.slug},
     )
-    for other in PlanSignOff.objects.select_for_update().filter(version=version, status=S.PENDING):
+    for other in (
+        PlanSignOff.objects.select_for_update().select_related("partner").filter(version=version, status=S.PENDING)
+    ):
+        other.version = version
         SIGNOFF_FLOW.finish(
             other,
             "close",
             by=by,
             partner=other.partner,
             summary=f"Sign-off by {other.partner.short_name} not needed: version {version.number} was returned",
+            after={"version": version.number, "partner": other.partner.slug},
         )
+    next_number = (version.plan.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     PLAN_VERSION_FLOW.finish(
         version,
         "return",
         by=by,
         partner=version.plan.owner,
         changes={"closed_at": timezone.now()},
-        summary=f"Version {version.number} returned by {signoff.partner.short_name}",
+        summary=f"Version {version.number} returned by {signoff.partner.short_name}; version {next_number} is "
+        f"a new draft made from it",
+        after={"version": version.number, "returned_by": signoff.partner.slug, "new_draft": next_number},
     )
     draft = _copy_version(
         version,
         by=by,
         change_note=f"Made from version {version.number}, returned by {signoff.partner.short_name}: {reasons}",
     )
-    _audit(
-        by=by,
-        plan=version.plan,
-        action="plan.return",
-        partner=signoff.partner,
-        summary=f"{signoff.partner.short_name} returned version {version.number}: {reasons}. Version "
-        f"{draft.number} is a new draft made from it",
-        after={
-            "version": version.number,
-            "partner": signoff.partner.slug,
-            "reasons": reasons,
-            "new_draft": draft.number,
-        },
-    )
     notify(
-        users=_people_of_plan(version.plan),
+        users=_people_of_plan(version.plan, version),
         kind="plan.returned",
         by=by,
         url=draft.get_absolute_url(),
-        title=f"{version.plan.title}: version {version.number} was returned",
+        title=f"{version.display_title}: version {version.number} was returned",
         body=f"{signoff.partner.name} returned version {version.number} with these reasons: {reasons} "
-        f"Version {draft.number} is a new draft made from it.",
+        f"Version {draft.number} is a new draft made from it: revise it and send it again.",
     )
     return draft
 
 
+# --- A partner with nobody to sign -------------------------------------------------------------------
+def _owner_people(plan: Plan) -> list[int]:
+    """Who runs the plan day to day: the owner's officers (the PCC office's, for the board's plans)."""
+    roles = [Role.OFFICER] if plan.owner else list(PCC_OFFICE_ROLES)
+    return list(
+        Membership.objects.active()
+        .filter(partner__in=_runners(plan), role__in=roles, user__is_active=True)
+        .values_list("user_id", flat=True)
+    )
+
+
+def pcc_office_people() -> list[int]:
+    return list(
+        Membership.objects.active()
+        .filter(partner__kind=Partner.Kind.PCC_OFFICE, role__in=list(PCC_OFFICE_ROLES), user__is_active=True)
+        .values_list("user_id", flat=True)
+    )
+
+
+def plan_signoffs_flag_unsignable(*, partner_ids, by, on: date | None = None) -> int:
+    """Tell the plan's owner and the PCC office, once per sign-off, when a partner whose sign-off is pending
+    has nobody left who can sign for it (on a day: today by default); how many were flagged."""
+    require_actor(by)
+    on = on or timezone.localdate()
+    pending = PlanSignOff.objects.filter(
+        status=S.PENDING, version__status=V.IN_SIGNOFF, partner_id__in=list(partner_ids), unsignable_flagged_at=None
+    ).select_related("partner", "version__plan", "version__plan__owner")
+    flagged = 0
+    for signoff in pending:
+        if partners_without_signers([signoff.partner], on=on):
+            flagged += _flag_unsignable(signoff_id=signoff.pk, on=on, by=by)
+    return flagged
+
+
+@transaction.atomic
+def _flag_unsignable(*, signoff_id: int, on: date, by) -> int:
+    signoff = (
+        PlanSignOff.objects.select_for_update(of=("self",))
+        .select_related("partner", "version__plan", "version__plan__owner")
+        .get(pk=signoff_id)
+    )
+    if signoff.status != S.PENDING or signoff.unsignable_flagged_at is not None:
+        return 0
+    version, plan, partner = signoff.version, signoff.version.plan, signoff.partner
+    signoff.unsignable_flagged_at = timezone.now()
+    signoff.save(update_fields=["unsignable_flagged_at"])
+    when = "today" if on <= timezone.localdate() else f"from {gov_date(on)}"
+    notify(
+        users=set(_owner_people(plan)) | set(pcc_office_people()),
+        kind="plan.no_signatory",
+        by=by,
+        url=version.get_absolute_url(),
+        title=f"{partner.short_name} has nobody to sign off {version.display_title}",
+        body=f"{partner.name} has no signatory {when}, and its sign-off of version {version.number} of "
+        f"'{version.display_title}' is still waiting. The round cannot finish until someone can sign for it: "
+        f"the Office of the PCC can give someone at {partner.name} the signatory role.",
+    )
+    _audit(
+        by=by,
+        plan=plan,
+        action="plan.signoff_unsignable",
+        partner=partner,
+        summary=f"{partner.short_name} has nobody to sign off version {version.number} ({when}): the owner and "
+        f"the PCC office were told",
+        after={"version": version.number, "partner": partner.slug},
+    )
+    return 1
+
+
 # --- Reminders and escalation (a daily task) ----------------------------------------------------------
 def plan_signoff_reminders(*, today: date | None = None, by) -> dict:
-    """Remind signatories of sign-offs due within 3 working days or overdue (once a day each); tell the board
-    chair about any more than 5 working days overdue (once each)."""
+    """On working days only: remind signatories of sign-offs due within 3 working days or overdue (once a
+    day each); tell the board chair once about each sign-off more than 5 working days overdue (recorded on
+    the sign-off); flag sign-offs that nobody can give."""
     require_actor(by)
     today = today or timezone.localdate()
-    counts = {"reminded": 0, "escalated": 0}
+    counts = {"reminded": 0, "escalated": 0, "unsignable": 0}
+    if not is_working_day(today):
+        return counts
     pending = PlanSignOff.objects.filter(status=S.PENDING, version__status=V.IN_SIGNOFF).select_related(
         "partner", "version__plan"
     )
@@ -279,8 +372,10 @@ def plan_signoff_reminders(*, today: date | None = None, by) -> dict:
         left = working_days_between(today, signoff.due)
         if left <= REMIND_WITHIN_WORKING_DAYS:
             counts["reminded"] += _remind(signoff_id=signoff.pk, today=today, by=by)
-        if left < 0 and working_days_between(signoff.due, today) > ESCALATE_AFTER_WORKING_DAYS:
+        if left < 0 and signoff.escalated_at is None and -left > ESCALATE_AFTER_WORKING_DAYS:
             counts["escalated"] += _escalate(signoff_id=signoff.pk, today=today, by=by)
+    partner_ids = {s.partner_id for s in pending if s.unsignable_flagged_at is None}
+    counts["unsignable"] = plan_signoffs_flag_unsignable(partner_ids=partner_ids, by=by, on=today)
     return counts
 
 
@@ -289,21 +384,21 @@ def _remind(*, signoff_id: int, today: date, by) -> int:
     signoff = PlanSignOff.objects.select_related("partner", "version__plan").get(pk=signoff_id)
     if signoff.status != S.PENDING or not claim_once(f"plan-signoff:{signoff.pk}:reminder:{today.isoformat()}"):
         return 0
-    version, plan = signoff.version, signoff.version.plan
+    version = signoff.version
     overdue = today > signoff.due
-    due = f"{signoff.due.day} {signoff.due:%B %Y}"
+    due = gov_date(signoff.due)
     notify(
         users=signatories_of([signoff.partner_id]),
         kind="plan.signoff_due",
         by=by,
         url=version.get_absolute_url(),
-        title=f"{plan.title}: your sign-off {'was due on' if overdue else 'is due by'} {due}",
+        title=f"{version.display_title}: your sign-off {'was due on' if overdue else 'is due by'} {due}",
         body=f"{signoff.partner.name} has not yet signed off or returned version {version.number} of "
-        f"'{plan.title}'. It {'was' if overdue else 'is'} due {'on' if overdue else 'by'} {due}.",
+        f"'{version.display_title}'. It {'was' if overdue else 'is'} due {'on' if overdue else 'by'} {due}.",
     )
     _audit(
         by=by,
-        plan=plan,
+        plan=version.plan,
         action="plan.signoff_reminder",
         partner=signoff.partner,
         summary=f"Reminder to {signoff.partner.short_name}: sign-off of version {version.number} "
@@ -323,23 +418,30 @@ def board_chairs() -> list[int]:
 
 @transaction.atomic
 def _escalate(*, signoff_id: int, today: date, by) -> int:
-    signoff = PlanSignOff.objects.select_related("partner", "version__plan").get(pk=signoff_id)
-    if signoff.status != S.PENDING or not claim_once(f"plan-signoff:{signoff.pk}:escalated"):
+    """Once per sign-off, for good: the time it was done is kept on the sign-off itself."""
+    signoff = (
+        PlanSignOff.objects.select_for_update(of=("self",))
+        .select_related("partner", "version__plan")
+        .get(pk=signoff_id)
+    )
+    if signoff.status != S.PENDING or signoff.escalated_at is not None:
         return 0
-    version, plan = signoff.version, signoff.version.plan
+    version = signoff.version
     late = working_days_between(signoff.due, today)
+    signoff.escalated_at = timezone.now()
+    signoff.save(update_fields=["escalated_at"])
     notify(
         users=board_chairs(),
         kind="plan.signoff_escalated",
         by=by,
         url=version.get_absolute_url(),
-        title=f"{signoff.partner.short_name} is {late} working days late signing off {plan.title}",
-        body=f"{signoff.partner.name} has not signed off or returned version {version.number} of '{plan.title}', "
-        f"due {signoff.due.day} {signoff.due:%B %Y}: {late} working days overdue.",
+        title=f"{signoff.partner.short_name} is {late} working days late signing off {version.display_title}",
+        body=f"{signoff.partner.name} has not signed off or returned version {version.number} of "
+        f"'{version.display_title}', due {gov_date(signoff.due)}: {late} working days overdue.",
     )
     _audit(
         by=by,
-        plan=plan,
+        plan=version.plan,
         action="plan.signoff_escalate",
         partner=signoff.partner,
         summary=f"The board chair was told: {signoff.partner.short_name} is {late} working days late signing off "

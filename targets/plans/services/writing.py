@@ -8,13 +8,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from partners.models import Partner
+from partners.models import Membership, Partner, Role
 from portal import permissions
 from portal.actors import is_system, require_actor
 from portal.audit import snapshot
 from portal.files import upload_accept, upload_store
+from portal.formats import gov_date
+from portal.notifications import notify
+from portal.roles import PCC_OFFICE_ROLES
 
 from ... import rules
+from ..markdown import check_markdown
 from ..models import Plan, PlanAction, PlanAttachment, PlanComment, PlanSection, PlanVersion
 from .common import (
     ATTACHMENT_FOLDER,
@@ -23,10 +27,13 @@ from .common import (
     V,
     _audit,
     _check_draft,
+    _details_to_version,
     _label,
+    _lock_plan,
     _lock_version,
     _pcc_office,
     _person,
+    _runners,
     _sync_plan_grants,
 )
 
@@ -51,7 +58,9 @@ def plan_create(
     require_actor(by)
     runner = owner or next(iter(_pcc_office()), None)
     if runner is None or not permissions.can(by, rules.PLAN_CREATE, runner):
-        raise PermissionDenied
+        raise PermissionDenied(permissions.refusal(rules.PLAN_CREATE))
+    for _, body, _ in sections:
+        check_markdown(body)
     plan = Plan(
         kind=kind,
         title=title,
@@ -68,6 +77,7 @@ def plan_create(
     plan.targets.set(targets)
     _sync_plan_grants(plan)
     version = PlanVersion.objects.create(plan=plan, number=1, created_by=_person(by), change_note="First draft")
+    _details_to_version(plan, version)
     for order, (section_title, body, assigned) in enumerate(sections, start=1):
         PlanSection.objects.create(
             version=version, order=order, title=section_title, body=body, assigned_to=assigned, updated_by=_person(by)
@@ -86,39 +96,131 @@ def plan_create(
     return plan
 
 
+class ReassignNeeded(ValidationError):
+    """Contributors are being removed that still write sections or do actions in the draft: say whom each
+    one's work goes to. `partners`: each such partner with `.sections` and `.actions` counts."""
+
+    def __init__(self, partners: list[Partner]):
+        self.partners = partners
+        names = ", ".join(p.name for p in partners)
+        super().__init__(
+            f"{names} still {'writes sections or does actions' if len(partners) == 1 else 'write sections or do actions'}"
+            f" in the draft: choose who takes them over before removing {'it' if len(partners) == 1 else 'them'}",
+            code="reassign",
+        )
+
+
+def _work_of(draft: PlanVersion, partner_ids) -> dict[int, tuple[int, int]]:
+    """For each partner: how many sections it writes and actions it does in the draft."""
+    work: dict[int, list[int]] = {pk: [0, 0] for pk in partner_ids}
+    for pk in draft.sections.filter(assigned_to_id__in=list(partner_ids)).values_list("assigned_to_id", flat=True):
+        work[pk][0] += 1
+    for pk in draft.actions.filter(owner_id__in=list(partner_ids)).values_list("owner_id", flat=True):
+        work[pk][1] += 1
+    return {pk: (s, a) for pk, (s, a) in work.items() if s or a}
+
+
+def plan_contributors_leaving(*, plan: Plan, contributors) -> list[Partner]:
+    """The contributors a change would remove that still have work in the draft (with `.sections`,
+    `.actions`): the page asks whom their work goes to."""
+    draft = plan.versions.filter(status=V.DRAFT).first()
+    if draft is None:
+        return []
+    keep = {p.pk for p in contributors}
+    leaving = [p for p in plan.contributors.all() if p.pk not in keep]
+    work = _work_of(draft, [p.pk for p in leaving])
+    out = []
+    for partner in leaving:
+        if partner.pk in work:
+            partner.sections, partner.actions = work[partner.pk]
+            out.append(partner)
+    return out
+
+
 @transaction.atomic
-def plan_update(*, plan: Plan, by, contributors=None, priorities=None, targets=None, **fields) -> Plan:
-    """Change a plan's title, summary, period, contributors or links (while a draft is open)."""
+def plan_update(
+    *, plan: Plan, by, contributors=None, priorities=None, targets=None, reassign: dict | None = None, **fields
+) -> Plan:
+    """Change a plan's title, summary, period, contributors or links (while a draft is open). A contributor
+    removed while it still writes sections or does actions needs `reassign` {its id: the partner taking its
+    work over}; otherwise ReassignNeeded is raised and nothing changes."""
     require_actor(by)
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    plan = _lock_plan(plan.pk)
     permissions.check(by, rules.PLAN_MANAGE, plan)
-    if not plan.versions.filter(status=V.DRAFT).exists():
+    draft = plan.versions.filter(status=V.DRAFT).first()
+    if draft is None:
         raise ValidationError("Start a new version to change the plan: the current one is not a draft")
+    draft = _lock_version(draft)
     before = {**snapshot(plan, PLAN_FIELDS), "contributors": sorted(plan.contributors.values_list("slug", flat=True))}
     for name, value in fields.items():
         if name not in ("title", "summary", "period_start", "period_end"):
             raise ValueError(f"{name} cannot be changed here")
         setattr(plan, name, value)
     plan.full_clean()
+    moved = {}
+    if contributors is not None:
+        contributors = [p for p in contributors if plan.owner_id is None or p.pk != plan.owner_id]
+        moved = _reassign_work(plan, draft, contributors, reassign or {})
     plan.save()
     if contributors is not None:
-        plan.contributors.set([p for p in contributors if plan.owner_id is None or p.pk != plan.owner_id])
+        plan.contributors.set(contributors)
     if priorities is not None:
         plan.priorities.set(priorities)
     if targets is not None:
         plan.targets.set(targets)
     _sync_plan_grants(plan)
+    _details_to_version(plan, draft)
     after = {**snapshot(plan, PLAN_FIELDS), "contributors": sorted(plan.contributors.values_list("slug", flat=True))}
     if before != after:
-        _audit(by=by, plan=plan, action="plan.update", summary="Plan details changed", before=before, after=after)
+        _audit(
+            by=by,
+            plan=plan,
+            action="plan.update",
+            summary="Plan details changed"
+            + "".join(f"; {old}'s sections and actions go to {new}" for old, new in moved.items()),
+            before=before,
+            after={**after, "reassigned": moved} if moved else after,
+        )
     return plan
 
 
+def _reassign_work(plan: Plan, draft: PlanVersion, contributors: list[Partner], reassign: dict) -> dict[str, str]:
+    """Move the sections and actions of removed contributors to the partners chosen for them."""
+    leaving = plan_contributors_leaving(plan=plan, contributors=contributors)
+    missing = [p for p in leaving if p.pk not in reassign]
+    if missing:
+        raise ReassignNeeded(missing)
+    allowed = {p.pk for p in [*_runners(plan), *contributors]}
+    moved = {}
+    for partner in leaving:
+        heir = reassign[partner.pk]
+        if heir is None or heir.pk not in allowed:
+            raise ValidationError(
+                {f"reassign_{partner.pk}": f"Choose who takes over {partner.name}'s sections and actions"}
+            )
+        draft.sections.filter(assigned_to=partner).update(assigned_to=heir)
+        draft.actions.filter(owner=partner).update(owner=heir)
+        moved[partner.short_name] = heir.short_name
+    return moved
+
+
 def _copy_version(source: PlanVersion, *, by, change_note: str) -> PlanVersion:
+    """A new draft with the source's details, sections (who last changed each, as it was), actions (with their
+    progress), documents and open comment threads."""
     number = (source.plan.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     version = PlanVersion.objects.create(
-        plan=source.plan, number=number, based_on=source, created_by=_person(by), change_note=change_note[:500]
+        plan=source.plan,
+        number=number,
+        based_on=source,
+        created_by=_person(by),
+        change_note=change_note[:500],
+        title=source.title,
+        summary=source.summary,
+        period_start=source.period_start,
+        period_end=source.period_end,
     )
+    version.contributors.set(source.contributors.all())
+    sections = list(source.sections.all())
     PlanSection.objects.bulk_create(
         [
             PlanSection(
@@ -128,9 +230,10 @@ def _copy_version(source: PlanVersion, *, by, change_note: str) -> PlanVersion:
                 title=s.title,
                 body=s.body,
                 assigned_to_id=s.assigned_to_id,
-                updated_by=_person(by),
+                updated_at=s.updated_at,
+                updated_by_id=s.updated_by_id,
             )
-            for s in source.sections.all()
+            for s in sections
         ]
     )
     PlanAction.objects.bulk_create(
@@ -144,18 +247,68 @@ def _copy_version(source: PlanVersion, *, by, change_note: str) -> PlanVersion:
                 due_date=a.due_date,
                 target_id=a.target_id,
                 status=a.status,
+                progress_note=a.progress_note,
+                done_on=a.done_on,
+                progress_at=a.progress_at,
+                progress_by_id=a.progress_by_id,
+                progress_by_label=a.progress_by_label,
             )
             for a in source.actions.all()
         ]
     )
+    PlanAttachment.objects.bulk_create(
+        [
+            PlanAttachment(
+                version=version,
+                title=d.title,
+                file_path=d.file_path,  # the stored file is never changed: both versions name it
+                original_filename=d.original_filename,
+                kind=d.kind,
+                size=d.size,
+                sha256=d.sha256,
+                uploaded_at=d.uploaded_at,
+                uploaded_by_id=d.uploaded_by_id,
+            )
+            for d in source.attachments.all()
+        ]
+    )
+    _carry_open_threads(source, version)
     return version
+
+
+def _carry_open_threads(source: PlanVersion, version: PlanVersion) -> None:
+    """Open comment threads (not resolved) go on to the same section of the new version, replies and all."""
+    new_sections = {s.key: s for s in version.sections.all()}
+    threads = PlanComment.objects.filter(section__version=source, parent=None, resolved_at=None).select_related(
+        "section"
+    )
+    for thread in threads.order_by("created_at", "id"):
+        section = new_sections.get(thread.section.key)
+        if section is None:
+            continue
+        carried = _copy_comment(thread, section, parent=None)
+        for reply in thread.replies.order_by("created_at", "id"):
+            _copy_comment(reply, section, parent=carried)
+
+
+def _copy_comment(comment: PlanComment, section: PlanSection, *, parent: PlanComment | None) -> PlanComment:
+    return PlanComment.objects.create(
+        section=section,
+        parent=parent,
+        author_id=comment.author_id,
+        author_label=comment.author_label,
+        partner_id=comment.partner_id,
+        body=comment.body,
+        created_at=comment.created_at,
+        carried_from=comment,
+    )
 
 
 @transaction.atomic
 def plan_version_start(*, plan: Plan, by, change_note: str = "") -> PlanVersion:
     """A new draft from the latest version (to revise an agreed plan); refused while one is open."""
     require_actor(by)
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    plan = _lock_plan(plan.pk)
     permissions.check(by, rules.PLAN_MANAGE, plan)
     if plan.versions.filter(status__in=PlanVersion.OPEN_STATUSES).exists():
         raise ValidationError("A version is already being written or signed off: finish that one first")
@@ -168,6 +321,33 @@ def plan_version_start(*, plan: Plan, by, change_note: str = "") -> PlanVersion:
         summary=f"Version {version.number} started from version {latest.number}",
         after={"version": version.number, "based_on": latest.number},
     )
+    return version
+
+
+@transaction.atomic
+def plan_version_note(*, version: PlanVersion, note: str, by) -> PlanVersion:
+    """The owner says what changed in a draft: signatories read it with the version and in their request."""
+    require_actor(by)
+    version = _lock_version(version)
+    permissions.check(by, rules.PLAN_MANAGE, version.plan)
+    _check_draft(version)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"change_note": "Enter what changed in this version"})
+    if len(note) > 500:
+        raise ValidationError({"change_note": "What changed must be 500 characters or fewer"})
+    before = snapshot(version, ["change_note"])
+    version.change_note = note
+    version.save(update_fields=["change_note"])
+    if before["change_note"] != note:
+        _audit(
+            by=by,
+            plan=version.plan,
+            action="plan.version_note",
+            summary=f"Version {version.number}: what changed is now “{note}”",
+            before=before,
+            after={"change_note": note, "version": version.number},
+        )
     return version
 
 
@@ -196,26 +376,28 @@ def plan_section_update(*, section: PlanSection, body: str, by, title: str | Non
     _check_draft(version)
     section.version = version
     if not is_system(by) and not can_edit_section(by, section):
-        raise PermissionDenied
+        raise PermissionDenied(permissions.refusal(rules.PLAN_CONTRIBUTE))
+    check_markdown(body)
     before = snapshot(section, ["title", "body"])
     if title is not None:
         if not title.strip():
             raise ValidationError({"title": "Enter the section's title"})
         section.title = title.strip()
     section.body = body
+    after = snapshot(section, ["title", "body"])
+    if before == after:
+        return section  # nothing changed: who last changed it stays as it was
     section.updated_at, section.updated_by = timezone.now(), _person(by)
     section.save()
-    after = snapshot(section, ["title", "body"])
-    if before != after:
-        _audit(
-            by=by,
-            plan=version.plan,
-            action="plan.section_update",
-            partner=section.assigned_to,
-            summary=f"Version {version.number}: section '{section.title}' changed",
-            before=before,
-            after=after,
-        )
+    _audit(
+        by=by,
+        plan=version.plan,
+        action="plan.section_update",
+        partner=section.assigned_to,
+        summary=f"Version {version.number}: section '{section.title}' changed",
+        before=before,
+        after=after,
+    )
     return section
 
 
@@ -230,6 +412,7 @@ def plan_section_add(
     _check_draft(version)
     if not title.strip():
         raise ValidationError({"title": "Enter the section's title"})
+    check_markdown(body)
     _check_contributor(version.plan, assigned_to, field="assigned_to")
     order = (version.sections.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     section = PlanSection.objects.create(
@@ -249,7 +432,9 @@ def plan_section_add(
 def _check_contributor(plan: Plan, partner: Partner | None, *, field: str) -> None:
     if partner is None:
         return
-    if partner.pk != plan.owner_id and not plan.contributors.filter(pk=partner.pk).exists():
+    if partner.pk in {p.pk for p in _runners(plan)}:
+        return
+    if not plan.contributors.filter(pk=partner.pk).exists():
         raise ValidationError(
             {field: f"{partner.short_name} does not contribute to this plan: add it as a contributing partner first"}
         )
@@ -264,8 +449,46 @@ def _check_target(plan: Plan, target, *, field: str = "target") -> None:
         raise ValidationError({field: "Choose one of the targets this plan is linked to, or no target"})
 
 
+PAST_DUE = "past_due"
+
+
+def _check_due_date(version: PlanVersion, due_date: date, *, confirm_past: bool, today: date | None = None) -> None:
+    """An action is due within the plan's period; a date already past is taken only when confirmed (the
+    action then shows as late at once)."""
+    start = version.period_start or version.plan.period_start
+    end = version.period_end or version.plan.period_end
+    if not start <= due_date <= end:
+        raise ValidationError(
+            {
+                "due_date": f"The due date must be within the plan's period, {gov_date(start)} to {gov_date(end)}: "
+                "an action outside it belongs to another plan"
+            }
+        )
+    today = today or timezone.localdate()
+    if due_date < today and not confirm_past:
+        raise ValidationError(
+            {
+                "due_date": ValidationError(
+                    f"{gov_date(due_date)} has already passed, so the action would show as late at once. Check the "
+                    "date, or confirm that it is right",
+                    code=PAST_DUE,
+                )
+            }
+        )
+
+
 @transaction.atomic
-def plan_action_add(*, version: PlanVersion, what: str, owner: Partner, due_date: date, target=None, by) -> PlanAction:
+def plan_action_add(
+    *,
+    version: PlanVersion,
+    what: str,
+    owner: Partner,
+    due_date: date,
+    target=None,
+    by,
+    confirm_past: bool = False,
+    today: date | None = None,
+) -> PlanAction:
     """The plan's owner adds a delivery action (what, which partner, by when, towards which target)."""
     require_actor(by)
     version = _lock_version(version)
@@ -275,6 +498,7 @@ def plan_action_add(*, version: PlanVersion, what: str, owner: Partner, due_date
         raise ValidationError({"what": "Enter what will be done"})
     _check_contributor(version.plan, owner, field="owner")
     _check_target(version.plan, target)
+    _check_due_date(version, due_date, confirm_past=confirm_past, today=today)
     order = (version.actions.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     action = PlanAction.objects.create(
         version=version, order=order, what=what.strip(), owner=owner, due_date=due_date, target=target
@@ -284,23 +508,36 @@ def plan_action_add(*, version: PlanVersion, what: str, owner: Partner, due_date
         plan=version.plan,
         action="plan.action_add",
         partner=owner,
-        summary=f"Version {version.number}: action '{action.what}' for {owner.short_name}, due {due_date:%d %B %Y}",
+        summary=f"Version {version.number}: action '{action.what}' for {owner.short_name}, due {gov_date(due_date)}",
         after=snapshot(action, ["what", "owner", "due_date", "target", "status"]),
     )
     return action
 
 
+def can_update_action(user, action: PlanAction, version: PlanVersion) -> bool:
+    """On a draft: the action's partner or the plan's owner changes it."""
+    return version.status == V.DRAFT and (
+        permissions.can(user, rules.PLAN_CONTRIBUTE, action.owner)
+        or permissions.can(user, rules.PLAN_MANAGE, version.plan)
+    )
+
+
+def can_record_progress(user, action: PlanAction, version: PlanVersion) -> bool:
+    """On an agreed version: the officers of the partner that does the action record how it is going."""
+    return version.status == V.AGREED and permissions.can(user, rules.PLAN_CONTRIBUTE, action.owner)
+
+
 @transaction.atomic
-def plan_action_update(*, action: PlanAction, by, **fields) -> PlanAction:
+def plan_action_update(
+    *, action: PlanAction, by, confirm_past: bool = False, today: date | None = None, **fields
+) -> PlanAction:
     """The action's partner updates it on a draft: what, due date, target or status."""
     require_actor(by)
     version = _lock_version(action.version)
-    action = PlanAction.objects.select_for_update().get(pk=action.pk)
+    action = PlanAction.objects.select_for_update().select_related("owner").get(pk=action.pk)
     _check_draft(version)
-    if not is_system(by) and not (
-        permissions.can(by, rules.PLAN_CONTRIBUTE, action.owner) or permissions.can(by, rules.PLAN_MANAGE, version.plan)
-    ):
-        raise PermissionDenied
+    if not is_system(by) and not can_update_action(by, action, version):
+        raise PermissionDenied(permissions.refusal(rules.PLAN_CONTRIBUTE))
     before = snapshot(action, ["what", "due_date", "target", "status"])
     for name, value in fields.items():
         if name not in ("what", "due_date", "target", "status"):
@@ -308,6 +545,10 @@ def plan_action_update(*, action: PlanAction, by, **fields) -> PlanAction:
         setattr(action, name, value)
     if "target" in fields:
         _check_target(version.plan, fields["target"])
+    if "due_date" in fields and fields["due_date"] != before["due_date"]:
+        _check_due_date(version, fields["due_date"], confirm_past=confirm_past, today=today)
+    if action.status != PlanAction.Status.DONE:
+        action.done_on = None
     action.full_clean(exclude=["version", "owner"])
     action.save()
     after = snapshot(action, ["what", "due_date", "target", "status"])
@@ -325,10 +566,83 @@ def plan_action_update(*, action: PlanAction, by, **fields) -> PlanAction:
 
 
 @transaction.atomic
-def plan_comment_add(*, section: PlanSection, body: str, by, parent: PlanComment | None = None) -> PlanComment:
-    """A comment on a section (or a reply), by anyone who may see the draft, while it is written or signed off."""
+def plan_action_progress(
+    *,
+    action: PlanAction,
+    by,
+    status: str,
+    progress_note: str = "",
+    done_on: date | None = None,
+    today: date | None = None,
+) -> PlanAction:
+    """Delivery after agreement: the action's partner records how it is going on the agreed version (status,
+    a progress note, the day it was done). The plan's text stays locked; no new sign-off is needed."""
     require_actor(by)
-    section = PlanSection.objects.select_related("version__plan").get(pk=section.pk)
+    version = _lock_version(action.version)
+    action = PlanAction.objects.select_for_update(of=("self",)).select_related("owner").get(pk=action.pk)
+    if version.status != V.AGREED:
+        raise ValidationError(
+            f"Version {version.number} is {version.get_status_display().lower()}: progress is recorded on the "
+            "agreed version"
+        )
+    if not is_system(by) and not can_record_progress(by, action, version):
+        raise PermissionDenied(permissions.refusal(rules.PLAN_CONTRIBUTE))
+    today = today or timezone.localdate()
+    if status not in PlanAction.Status.values:
+        raise ValidationError({"status": "Select how the action is going"})
+    note = (progress_note or "").strip()
+    if status == PlanAction.Status.DONE:
+        if done_on is None:
+            raise ValidationError({"done_on": "Enter the date the action was done"})
+        if done_on > today:
+            raise ValidationError({"done_on": "The date it was done must be today or in the past"})
+    else:
+        done_on = None
+    fields = ["status", "progress_note", "done_on"]
+    before = snapshot(action, fields)
+    action.status, action.progress_note, action.done_on = status, note, done_on
+    if snapshot(action, fields) == before:
+        return action
+    action.progress_at, action.progress_by, action.progress_by_label = timezone.now(), _person(by), _label(by)
+    action.save(update_fields=[*fields, "progress_at", "progress_by", "progress_by_label"])
+    _audit(
+        by=by,
+        plan=version.plan,
+        action="plan.action_progress",
+        partner=action.owner,
+        summary=f"Version {version.number}: progress on '{action.what}': {action.get_status_display()}"
+        + (f", done on {gov_date(done_on)}" if done_on else "")
+        + (f". “{note}”" if note else ""),
+        before=before,
+        after={**snapshot(action, fields), "version": version.number},
+    )
+    return action
+
+
+# --- Comments ------------------------------------------------------------------------------------
+def _writers_of(section: PlanSection) -> list[int]:
+    """Who writes a section: the officers of the partner it is assigned to (of the owner; the PCC office's
+    for the board's own plans)."""
+    partner = section_editor_row(section)
+    if partner is None:
+        partners, roles = _pcc_office(), list(PCC_OFFICE_ROLES)
+    else:
+        partners, roles = [partner], [Role.OFFICER, *PCC_OFFICE_ROLES]
+    return list(
+        Membership.objects.active()
+        .filter(partner__in=partners, role__in=roles, user__is_active=True)
+        .values_list("user_id", flat=True)
+    )
+
+
+@transaction.atomic
+def plan_comment_add(*, section: PlanSection, body: str, by, parent: PlanComment | None = None) -> PlanComment:
+    """A comment on a section (or a reply), by anyone who may see the draft, while it is written or signed
+    off. The section's writers (and, for a reply, the thread's author) are told."""
+    require_actor(by)
+    section = PlanSection.objects.select_related("version__plan", "version__plan__owner", "assigned_to").get(
+        pk=section.pk
+    )
     permissions.check(by, rules.PLAN_VIEW, section.version.plan)
     if section.version.status not in PlanVersion.OPEN_STATUSES:
         raise ValidationError("Comments are closed: this version is no longer being written or signed off")
@@ -345,17 +659,71 @@ def plan_comment_add(*, section: PlanSection, body: str, by, parent: PlanComment
         partner_id=seats[0] if seats else None,
         body=body.strip(),
     )
+    version = section.version
+    _audit(
+        by=by,
+        plan=version.plan,
+        action="plan.comment",
+        partner=comment.partner,
+        summary=f"Version {version.number}: {'reply' if parent else 'comment'} on '{section.title}'",
+        after={"comment": comment.pk, "parent": parent.pk if parent else None},
+    )
+    told = set(_writers_of(section))
+    if parent is not None and parent.author_id:
+        told.add(parent.author_id)
+    told.discard(getattr(by, "pk", None))
+    if told:
+        notify(
+            users=told,
+            kind="plan.comment",
+            by=by,
+            url=f"{version.get_absolute_url()}#comment-{comment.pk}",
+            title=f"{comment.author_label} {'replied' if parent else 'commented'} on '{section.title}'",
+            body=f"On version {version.number} of '{version.display_title}': “{comment.body[:300]}”",
+        )
+    return comment
+
+
+def can_resolve_comment(user, comment: PlanComment, section: PlanSection) -> bool:
+    """A thread is resolved by its author, the section's writers or the plan's owner, while the version is open."""
+    if comment.parent_id or comment.resolved_at or section.version.status not in PlanVersion.OPEN_STATUSES:
+        return False
+    if comment.author_id and comment.author_id == getattr(user, "pk", None):
+        return True
+    return can_edit_section(user, section) or permissions.can(user, rules.PLAN_MANAGE, section.version.plan)
+
+
+@transaction.atomic
+def plan_comment_resolve(*, comment: PlanComment, by) -> PlanComment:
+    """Close a comment thread: it is kept with this version, and not carried to the next."""
+    require_actor(by)
+    comment = (
+        PlanComment.objects.select_for_update(of=("self",))
+        .select_related("section__version__plan", "section__assigned_to")
+        .get(pk=comment.pk)
+    )
+    section = comment.section
+    if comment.parent_id:
+        raise ValidationError("Resolve the thread from its first comment")
+    if comment.resolved_at:
+        return comment
+    if not is_system(by) and not can_resolve_comment(by, comment, section):
+        raise PermissionDenied(
+            "You cannot resolve this comment: its author, the section's writers or the plan's owner can."
+        )
+    comment.resolved_at, comment.resolved_by_label = timezone.now(), _label(by)
+    comment.save(update_fields=["resolved_at", "resolved_by_label"])
     _audit(
         by=by,
         plan=section.version.plan,
-        action="plan.comment",
-        partner=comment.partner,
-        summary=f"Version {section.version.number}: {'reply' if parent else 'comment'} on '{section.title}'",
-        after={"comment": comment.pk, "parent": parent.pk if parent else None},
+        action="plan.comment_resolve",
+        summary=f"Version {section.version.number}: {comment.author_label}'s comment on '{section.title}' resolved",
+        after={"comment": comment.pk},
     )
     return comment
 
 
+# --- Documents -----------------------------------------------------------------------------------
 @transaction.atomic
 def plan_attachment_add(*, version: PlanVersion, title: str, uploaded_file, by) -> PlanAttachment:
     """A supporting document (PDF, DOCX or XLSX) on a draft, checked and stored by the upload helper."""

@@ -46,8 +46,8 @@ def actions(police, probation) -> list:
 
 
 @pytest.fixture
-def plan(police, probation, sections, actions, opcc):
-    """A draft (version 1): police own it, probation contributes."""
+def plan(police, probation, sections, actions, opcc, police_signatory, probation_signatory):
+    """A draft (version 1): police own it, probation contributes; each has a signatory."""
     return make_plan(police, [probation], title="Violence delivery plan", sections=sections, actions=actions)
 
 

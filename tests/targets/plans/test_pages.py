@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from portal.models import AuditEvent
 from targets.plans.models import Plan, PlanAction, PlanAttachment, PlanComment, PlanVersion
 from tests.conftest import signed_in
-from tests.factories import docx_file, latest_version, make_plan, pdf_file
+from tests.factories import PLAN_PERIOD_WORDS, docx_file, latest_version, make_plan, pdf_file
 
 from .conftest import section_of, version_url
 
@@ -118,7 +118,7 @@ def test_the_plan_page_shows_its_details_versions_and_links(plan, police_officer
         "Violence delivery plan",
         "West Midlands Police",
         "Probation Service West Midlands",
-        "1 April 2026 to 31 March 2027",
+        PLAN_PERIOD_WORDS,
         'data-version="1"',
         "Draft",
         "See the plan's history of changes",
