@@ -187,6 +187,7 @@ def dsa_send(request, pk: int):
             "form": None,
             "heading": f"Send {agreement.reference} for signatures?",
             "button": "Send for signatures",
+            "unsignable": selectors.partners_without_signers([agreement.provider, *agreement.recipients.all()]),
         },
     )
 

@@ -28,7 +28,7 @@ class NotificationEmailForm(GovukForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        kinds = service.notification_kinds_for(user)  # only what the person could get: nothing to choose else
+        kinds = service.notification_kinds_for(user)  # only the kinds the person could ever get
         self.fields["emailed"].choices = [(kind.code, kind.label) for kind in kinds]
         self.fields["emailed"].item_hints = {kind.code: kind.description for kind in kinds}
 

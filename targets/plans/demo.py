@@ -21,7 +21,7 @@ from portal.working_days import add_working_days
 
 from ..models import Priority, Target
 from . import services
-from .models import Plan, PlanAction, PlanSection, PlanSignOff, PlanVersion
+from .models import Plan, PlanAction, PlanComment, PlanSection, PlanSignOff, PlanVersion
 
 STRATEGIC_TITLE = "West Midlands criminal justice strategic plan 2025 to 2028"
 DELIVERY_TITLE = "Reducing serious violence: delivery plan"  # and its financial year: delivery_title()
@@ -258,10 +258,10 @@ def _delivery(partners: dict, today: date) -> None:
             )
         PlanSignOff.objects.filter(pk=signoff.pk).update(decided_at=_at(signed_on))
     # Birmingham Youth Justice Service has not signed: its sign-off is overdue.
-    _comments(second, partners)
+    _comments(second, partners, day=add_working_days(sent_second, 1))
 
 
-def _comments(version, partners: dict) -> None:
+def _comments(version, partners: dict, *, day: date) -> None:
     """A conversation on the schools section, as partners have while a version is signed off (made through
     the service as the demo people, so it is audited like any other)."""
     from django.contrib.auth import get_user_model
@@ -271,15 +271,19 @@ def _comments(version, partners: dict) -> None:
     section = version.sections.filter(title="Working with schools").first()
     if section is None or len(people) < 2:
         return
-    first = services.plan_comment_add(
-        section=section,
-        by=people["yjs.birmingham.officer"],
-        body="Could the sessions include the pupil referral units? Most of the children we see were excluded "
-        "before they offended.",
-    )
-    services.plan_comment_add(
-        section=section,
-        parent=first,
-        by=people["vrp.officer"],
-        body="Yes: we will add the three pupil referral units in Birmingham from January.",
-    )
+    with notifications_dated(_at(day, 11), read=True):
+        first = services.plan_comment_add(
+            section=section,
+            by=people["yjs.birmingham.officer"],
+            body="Could the sessions include the pupil referral units? Most of the children we see were excluded "
+            "before they offended.",
+        )
+    with notifications_dated(_at(day, 15), read=True):
+        reply = services.plan_comment_add(
+            section=section,
+            parent=first,
+            by=people["vrp.officer"],
+            body="Yes: we will add the three pupil referral units in Birmingham from January.",
+        )
+    PlanComment.objects.filter(pk=first.pk).update(created_at=_at(day, 11))
+    PlanComment.objects.filter(pk=reply.pk).update(created_at=_at(day, 15))

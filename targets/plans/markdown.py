@@ -70,10 +70,13 @@ CLASSES = {
 NUMERIC = {"th": "govuk-table__header--numeric", "td": "govuk-table__cell--numeric"}  # a |--:| column
 BARE_LINK = "app-link--bare"  # a link whose words are its address (static/css/plan-print.css)
 SCROLL_REGION = "app-table-scroll"  # the portal's sideways-scrolling region (static/src/portal.scss)
+SCROLL_WRAPPER = "app-table-scroll-wrapper"
+SCROLL_HINT = "govuk-body-s app-table-scroll__hint"
 CAPTION = "govuk-table__caption govuk-visually-hidden"
 ALLOWED_CLASSES = {tag: set(names.split()) for tag, names in CLASSES.items()}
 ALLOWED_CLASSES["a"].add(BARE_LINK)
-ALLOWED_CLASSES["div"] = {SCROLL_REGION}
+ALLOWED_CLASSES["div"] = {SCROLL_REGION, SCROLL_WRAPPER}
+ALLOWED_CLASSES.setdefault("p", set()).update(SCROLL_HINT.split())
 ALLOWED_CLASSES["caption"] = set(CAPTION.split())
 for _tag, _name in NUMERIC.items():
     ALLOWED_CLASSES[_tag].add(_name)
@@ -116,7 +119,11 @@ def _table_open(self, tokens: list[Token], idx: int, options, env) -> str:
                 headers.append(words)
     columns = ", ".join(headers)[:100]
     label = "Table, scrolls sideways" + (f": {columns}" if columns else "")
-    region = f'<div class="{SCROLL_REGION}" role="region" tabindex="0" aria-label="{escapeHtml(label)}">\n'
+    # the same wrapper and hint as templates/_tables.html's scroll_region, so a wide table says it scrolls
+    region = (
+        f'<div class="{SCROLL_WRAPPER}"><p class="{SCROLL_HINT}">Scroll sideways to see the whole table</p>\n'
+        f'<div class="{SCROLL_REGION}" role="region" tabindex="0" aria-label="{escapeHtml(label)}">\n'
+    )
     # NOTE: every table in a scroll region has a caption (tests/browser/test_reflow.py); Markdown has no way
     # to write one, so it names the columns, for screen readers only.
     named = f"Table with the column{'s' if len(headers) > 1 else ''} {columns}" if columns else "Table"
@@ -125,7 +132,7 @@ def _table_open(self, tokens: list[Token], idx: int, options, env) -> str:
 
 
 def _table_close(self, tokens: list[Token], idx: int, options, env) -> str:
-    return self.renderToken(tokens, idx, options, env) + "</div>\n"
+    return self.renderToken(tokens, idx, options, env) + "</div></div>\n"
 
 
 def _href_allowed(href: str) -> bool:

@@ -116,6 +116,7 @@ class VersionPage:
     can_manage: bool = False
     can_comment: bool = False
     successor: PlanVersion | None = None  # the version made from this one (a returned version's new draft)
+    made_from_return: PlanSignOff | None = None  # the return that made this version, when one did
     contributors: list = field(default_factory=list)  # as this version records them
 
 
@@ -177,10 +178,16 @@ def version_page(*, user, plan: Plan, number: int) -> VersionPage:
     if successor is not None and not _may_read_version(user, plan, successor):
         successor = None
     contributors = list((version.contributors if version.status != V.DRAFT else plan.contributors).order_by("name"))
+    made_from_return = (
+        PlanSignOff.objects.filter(version_id=version.based_on_id, status=S.RETURNED).select_related("partner").first()
+        if version.based_on_id
+        else None
+    )
     return VersionPage(
         plan=plan,
         version=version,
         successor=successor,
+        made_from_return=made_from_return,
         contributors=contributors,
         sections=sections,
         actions=actions,
@@ -279,6 +286,7 @@ class Waiting:
     due: date | None
     tag: str
     tag_colour: str
+    urgent: bool = False  # what holds a round up (a returned version, nobody to sign) comes first
 
 
 def waiting_for(*, user, today: date | None = None) -> list[Waiting]:
@@ -292,7 +300,7 @@ def waiting_for(*, user, today: date | None = None) -> list[Waiting]:
     write_for = set(permissions.acting_partner_ids(user, rules.PLAN_CONTRIBUTE))
     if write_for:
         items += _sections_to_write(write_for) + _actions_to_deliver(write_for, today)
-    return sorted(items, key=lambda w: (w.due is None, w.due or date.max, w.text))
+    return sorted(items, key=lambda w: (not w.urgent, w.due is None, w.due or date.max, w.text))
 
 
 def _signoffs_due(user, today: date) -> list[Waiting]:
@@ -340,7 +348,11 @@ def _plans_to_run(user, today: date) -> list[Waiting]:
         else:
             text = f"Version {draft.number} of {draft.display_title} is a draft: finish it and send it for sign-off"
             tag, colour = "Draft to send", "grey"
-        items.append(Waiting(text=text, href=draft.get_absolute_url(), due=None, tag=tag, tag_colour=colour))
+        items.append(
+            Waiting(
+                text=text, href=draft.get_absolute_url(), due=None, tag=tag, tag_colour=colour, urgent=by is not None
+            )
+        )
     stuck = PlanSignOff.objects.filter(
         version__plan__in=runs, version__status=V.IN_SIGNOFF, status=S.PENDING
     ).select_related("partner", "version__plan")
@@ -356,6 +368,7 @@ def _plans_to_run(user, today: date) -> list[Waiting]:
                     due=signoff.due,
                     tag="No signatory",
                     tag_colour="red",
+                    urgent=True,
                 )
             )
     return items

@@ -13,6 +13,7 @@ from partners.models import Partner
 from partners.selectors import partners_without_signers
 from portal import permissions
 from portal.files import UploadRejected, attachment_response, stored_path
+from portal.formats import gov_date
 from portal.paging import paginate
 from portal.security import require_step_up, step_up_confirmed_at
 
@@ -569,43 +570,46 @@ def _signoff_or_redirect(request, pk, number, partner_slug, transition):
     signoff = selectors.signoff_get(user=request.user, plan=plan, number=number, partner_slug=partner_slug)
     if not SIGNOFF_FLOW.permitted(request.user, signoff, transition):
         raise PermissionDenied(SIGNOFF_FLOW.refusal(transition))
-    if signoff.status in (signoff.Status.SIGNED, signoff.Status.RETURNED):
+    decided = signoff.status in (signoff.Status.SIGNED, signoff.Status.RETURNED)
+    if signoff.version.status != PlanVersion.Status.IN_SIGNOFF:
+        return plan, signoff, _round_closed(request, plan, signoff)
+    if decided:
         messages.info(
             request,
             f"{signoff.partner.short_name}'s decision on version {signoff.version.number} is already made: "
             f"{services.who_decided(signoff)}.",
         )
         return plan, signoff, redirect(signoff.version.get_absolute_url())
-    if signoff.status != signoff.Status.PENDING or signoff.version.status != PlanVersion.Status.IN_SIGNOFF:
-        return plan, signoff, _round_closed(request, plan, signoff.version)
     return plan, signoff, None
 
 
-def _round_closed(request, plan, version):
-    """A sign-off link from an email or a bookmark, after the round closed: say why, and go on to the version
-    that matters now (the draft made from it, when the person may read it)."""
+def _round_closed(request, plan, signoff):
+    """A sign-off link from an email or a bookmark, after the round closed: say what happened, and go on to
+    the version that matters now (the one made from it, when the person may read it)."""
+    version = signoff.version
     newer = selectors.version_after(user=request.user, plan=plan, version=version)
     returned = version.signoffs.filter(status="returned").select_related("partner").first()
-    why = f" when {returned.partner.short_name} returned it" if returned else ""
+    if version.status == PlanVersion.Status.AGREED:
+        what = f"Version {version.number} is agreed: every partner signed it off."
+    elif returned is not None:
+        what = (
+            f"Version {version.number} is no longer waiting for sign-off: the round closed when "
+            f"{returned.partner.short_name} returned it on {gov_date(returned.decided_at)}."
+        )
+    else:
+        what = (
+            f"Version {version.number} is no longer waiting for sign-off: it is {version.get_status_display().lower()}."
+        )
+    if signoff.status in (signoff.Status.SIGNED, signoff.Status.RETURNED) and signoff != returned:
+        what += f" {signoff.partner.short_name}'s own decision was made: {services.who_decided(signoff)}."
     if newer is not None and newer.status == PlanVersion.Status.DRAFT:
-        messages.info(
-            request,
-            f"Version {version.number} is no longer waiting for sign-off: the round closed{why}. Version "
-            f"{newer.number}, made from it, is being revised; you will be asked to sign off when it is sent.",
+        what += (
+            f" Version {newer.number}, made from it, is being revised; you will be asked to sign off when it is sent."
         )
-        return redirect(newer.get_absolute_url())
-    if newer is not None:
-        messages.info(
-            request,
-            f"Version {version.number} is no longer waiting for sign-off: the round closed{why}. Version "
-            f"{newer.number} is {newer.get_status_display().lower()}.",
-        )
-        return redirect(newer.get_absolute_url())
-    messages.info(
-        request,
-        f"Version {version.number} is no longer waiting for sign-off: it is {version.get_status_display().lower()}.",
-    )
-    return redirect(version.get_absolute_url())
+    elif newer is not None:
+        what += f" Version {newer.number} is {newer.get_status_display().lower()}."
+    messages.info(request, what)
+    return redirect((newer or version).get_absolute_url())
 
 
 def signoff_sign(request, pk: int, number: int, partner: str):

@@ -75,10 +75,19 @@ def test_five_people_mistyping_at_one_address_then_a_sixth_signs_in(page, page_p
 
 def test_a_locked_account_is_told_so_and_the_pcc_office_unlocks_it(page, page_problems, demo_data, axe_check, settings):
     settings.LOCKOUT_ADDRESS_FAILURES = 20
-    for attempt in range(settings.LOCKOUT_USERNAME_FAILURES):
+    for attempt in range(settings.LOCKOUT_USERNAME_FAILURES - 1):
         submit_password(page, "victims.officer", f"my-old-password-{attempt}")
+    # Warned before the last try, with the lockout's real length.
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "If the next attempt is wrong too, this account will be locked for 15 minutes."
+    )
+    axe_check(page)
+    submit_password(page, "victims.officer", "my-oldest-password")
     expect(page.get_by_role("heading", level=1)).to_have_text("This account is locked")
     expect(page.get_by_text("It will unlock by itself at")).to_be_visible()
+    # The PCC office's contact details (the made-up demo ones under the tests).
+    expect(page.get_by_role("link", name=settings.PCC_OFFICE_CONTACT_EMAIL)).to_be_visible()
+    expect(page.get_by_text(f"Telephone: {settings.PCC_OFFICE_CONTACT_PHONE}")).to_be_visible()
     axe_check(page)
     # The page itself comes with status 403, which Chromium reports as a failed resource.
     assert page_problems == ["Failed to load resource: the server responded with a status of 403 (Forbidden)"]

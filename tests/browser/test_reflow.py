@@ -65,6 +65,7 @@ NOT_PAGES = {
     "portal:healthz": "JSON for the load balancer",
     "targets:plan-version-start": "POST only (the plan page's button)",
     "targets:plan-comment-add": "POST only (the version page's comment forms)",
+    "targets:plan-comment-resolve": "POST only (the version page's resolve buttons)",
     "targets:plan-attachment": "a download",
 }
 # The recovery codes page shows the codes once, just after someone sets up their authenticator.

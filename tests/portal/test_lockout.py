@@ -12,7 +12,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from django.utils import timezone
 from partners.models import Role
 from partners.services import api_token_create
 from portal import lockout, selectors
+from portal.formats import gov_date, gov_time
 from portal.models import AuditEvent, SecurityEvent
 from portal.security import client_ip
 from tests.conftest import signed_in
@@ -483,13 +484,12 @@ def test_when_words_and_wait_words_speak_plainly():
     assert lockout.wait_words(now + timedelta(minutes=14, seconds=1), at=now) == "15 minutes"
     assert lockout.wait_words(now + timedelta(hours=2), at=now) == "2 hours"
     assert lockout.wait_words(now + timedelta(hours=1, minutes=5), at=now) == "1 hour and 5 minutes"
-    local = timezone.localtime(now)
-    time = f"{local.hour % 12 or 12}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
-    assert lockout.when_words(now) == f"{time} on {local.day} {local:%B %Y}"
-    assert lockout.when_words(now, today_short=True) == time
-    assert lockout.when_words(now + timedelta(days=1), today_short=True).endswith(
-        f"{(local + timedelta(days=1)):%B %Y}"
-    )
+    # In the portal's one time format (portal.formats), in UK time.
+    assert lockout.when_words(now) == f"{gov_time(now)} on {gov_date(now)}"
+    assert lockout.when_words(now, today_short=True) == gov_time(now)
+    tomorrow = now + timedelta(days=1)
+    assert lockout.when_words(tomorrow, today_short=True) == f"{gov_time(tomorrow)} on {gov_date(tomorrow)}"
+    assert lockout.when_words(datetime(2026, 7, 1, 14, 0, tzinfo=UTC)) == "3pm on 1 July 2026"
 
 
 @override_settings(LOCKOUT_ADDRESS_FAILURES=20)

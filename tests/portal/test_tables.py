@@ -35,3 +35,14 @@ def test_the_hint_shows_on_narrow_screens_or_when_the_script_finds_the_table_too
     assert ".app-table-scroll-wrapper[data-overflows=false] .app-table-scroll__hint{display:none}" in css
     assert ".app-table-scroll-wrapper[data-overflows=true] .app-table-scroll__hint{display:block}" in css
     assert "no-repeat local" in css  # the scroll shadows: covers that move with the table
+
+
+def test_every_page_makes_its_scrolling_regions_with_the_macro():
+    """So that each one says it scrolls; a region written by hand would not."""
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    by_hand = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if path.name != "_tables.html" and 'class="app-table-scroll"' in path.read_text()
+    ]
+    assert not by_hand, f"use scroll_region from _tables.html in {by_hand}"

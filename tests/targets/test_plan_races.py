@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from partners.models import Role
+from partners.models import Partner, Role
 from targets.plans import services
 from targets.plans.models import Plan, PlanSignOff, PlanVersion
-from tests.factories import SYSTEM, make_person
+from tests.factories import SYSTEM, make_partner, make_person
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -42,6 +42,7 @@ def run_together(*calls) -> list:
 
 def test_twenty_simultaneous_sign_offs_for_one_partner_record_exactly_one_decision(police, probation):
     signatories = [make_person(police, Role.SIGNATORY) for _ in range(20)]
+    make_person(probation, Role.SIGNATORY)
     plan = services.plan_create(
         kind=Plan.Kind.DELIVERY,
         title="Race plan",
@@ -81,3 +82,54 @@ def test_twenty_simultaneous_sign_offs_for_one_partner_record_exactly_one_decisi
     # a return made exactly one new draft; a sign-off left the round open
     open_versions = PlanVersion.objects.filter(plan=plan, status__in=PlanVersion.OPEN_STATUSES).count()
     assert open_versions == 1
+
+
+def _sender(version_id: int, user_id: int):
+    def send():
+        user = get_user_model().objects.get(pk=user_id)
+        return services.plan_version_send(version=PlanVersion.objects.get(pk=version_id), by=user, working_days=10)
+
+    return send
+
+
+def _adder(plan_id: int, user_id: int, contributors):
+    def add():
+        user = get_user_model().objects.get(pk=user_id)
+        return services.plan_update(plan=Plan.objects.get(pk=plan_id), by=user, contributors=contributors)
+
+    return add
+
+
+def test_a_change_of_contributors_racing_a_send_gives_one_winner(police, probation, opcc):
+    """Tried in the review: both were accepted in 5 rounds of 6, and the version went out without the new
+    contributor, to a signatory who then got 404. Sending locks the plan; so does a change of its details."""
+    council = make_partner("birmingham-council", Partner.Kind.LOCAL_AUTHORITY, "Birmingham City Council")
+    officer = make_person(police, Role.OFFICER)
+    for partner in (police, probation, council):
+        make_person(partner, Role.SIGNATORY)
+    for attempt in range(6):
+        plan = services.plan_create(
+            kind=Plan.Kind.DELIVERY,
+            title=f"Race plan {attempt}",
+            owner=police,
+            contributors=[probation],
+            period_start=date(2026, 4, 1),
+            period_end=date(2027, 3, 31),
+            by=SYSTEM,
+            sections=[("One", "Text", None)],
+        )
+        version = plan.versions.get()
+        results = run_together(_sender(version.pk, officer.pk), _adder(plan.pk, officer.pk, [probation, council]))
+        version.refresh_from_db()
+        signing = set(version.signoffs.values_list("partner__slug", flat=True))
+        recorded = set(version.contributors.values_list("slug", flat=True))
+        if isinstance(results[1], Exception):  # the send won: the change is refused, as the version is out
+            assert isinstance(results[1], ValidationError) and "not a draft" in results[1].messages[0]
+            assert signing == {"west-midlands-police", "probation-west-midlands"} and recorded == {
+                "probation-west-midlands"
+            }
+        else:  # the change won: the version went out with the new contributor
+            assert not isinstance(results[0], Exception), results
+            assert signing == {"west-midlands-police", "probation-west-midlands", "birmingham-council"}
+            assert recorded == {"probation-west-midlands", "birmingham-council"}
+        assert version.status == PlanVersion.Status.IN_SIGNOFF

@@ -243,10 +243,20 @@ def test_what_waits_for_a_person_comes_soonest_first(board, police):
     plan, people = board
     version = _version(plan)
     services.plan_action_add(
-        version=version, what="Later action", owner=police, due_date=date(2027, 1, 30), by=people["police officer"]
+        version=version,
+        what="Later action",
+        owner=police,
+        due_date=date(2027, 1, 30),
+        by=people["police officer"],
+        today=date(2026, 12, 1),
     )
     services.plan_action_add(
-        version=version, what="Sooner action", owner=police, due_date=date(2026, 12, 15), by=people["police officer"]
+        version=version,
+        what="Sooner action",
+        owner=police,
+        due_date=date(2026, 12, 15),
+        by=people["police officer"],
+        today=date(2026, 12, 1),
     )
     waiting = selectors.waiting_for(user=people["police officer"], today=date(2026, 12, 1))
     texts = [w.text for w in waiting]

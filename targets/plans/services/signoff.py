@@ -16,7 +16,7 @@ from django.utils import timezone
 from partners.models import Membership, Partner, Role
 from partners.selectors import partners_without_signers, signers_of
 from portal.actors import require_actor
-from portal.formats import gov_date, gov_datetime
+from portal.formats import full_stop, gov_date, gov_datetime
 from portal.notifications import notify
 from portal.roles import PCC_OFFICE_ROLES
 from portal.tasks import claim_once
@@ -269,18 +269,16 @@ def plan_signoff_return(*, signoff: PlanSignOff, by, reasons: str, confirmed_at:
         f"a new draft made from it",
         after={"version": version.number, "returned_by": signoff.partner.slug, "new_draft": next_number},
     )
-    draft = _copy_version(
-        version,
-        by=by,
-        change_note=f"Made from version {version.number}, returned by {signoff.partner.short_name}: {reasons}",
-    )
+    # NOTE: the new draft's "what changed" is left for the owner to write; the version page shows why the
+    # version before was returned, beside it.
+    draft = _copy_version(version, by=by, change_note="")
     notify(
         users=_people_of_plan(version.plan, version),
         kind="plan.returned",
         by=by,
         url=draft.get_absolute_url(),
         title=f"{version.display_title}: version {version.number} was returned",
-        body=f"{signoff.partner.name} returned version {version.number} with these reasons: {reasons} "
+        body=f"{signoff.partner.name} returned version {version.number} with these reasons: {full_stop(reasons)} "
         f"Version {draft.number} is a new draft made from it: revise it and send it again.",
     )
     return draft

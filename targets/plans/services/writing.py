@@ -313,7 +313,7 @@ def plan_version_start(*, plan: Plan, by, change_note: str = "") -> PlanVersion:
     if plan.versions.filter(status__in=PlanVersion.OPEN_STATUSES).exists():
         raise ValidationError("A version is already being written or signed off: finish that one first")
     latest = plan.versions.order_by("-number").first()
-    version = _copy_version(latest, by=by, change_note=change_note or f"Revision of version {latest.number}")
+    version = _copy_version(latest, by=by, change_note=change_note)
     _audit(
         by=by,
         plan=plan,

@@ -105,7 +105,9 @@ def test_only_http_https_and_mailto_addresses_become_links(text, words):
 def test_a_table_is_a_govuk_table_in_a_region_that_scrolls_sideways():
     html = _html("| Ward | Patrols |\n|---|--:|\n| Aston | 12 |\n")
     assert html.startswith(
-        '<div class="app-table-scroll" role="region" tabindex="0" aria-label="Table, scrolls sideways: Ward, Patrols">'
+        '<div class="app-table-scroll-wrapper"><p class="govuk-body-s app-table-scroll__hint">Scroll sideways to see '
+        'the whole table</p>\n<div class="app-table-scroll" role="region" tabindex="0" aria-label="Table, scrolls '
+        'sideways: Ward, Patrols">'
     )
     for tag in (
         '<table class="govuk-table">\n<caption class="govuk-table__caption govuk-visually-hidden">'
@@ -119,7 +121,7 @@ def test_a_table_is_a_govuk_table_in_a_region_that_scrolls_sideways():
         '<td class="govuk-table__cell govuk-table__cell--numeric">12</td>',
     ):
         assert tag in html, tag
-    assert html.rstrip().endswith("</table>\n</div>")
+    assert html.rstrip().endswith("</table>\n</div></div>")
     assert "style=" not in html
 
 

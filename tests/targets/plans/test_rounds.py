@@ -470,3 +470,38 @@ def test_the_action_model_keeps_a_done_date_only_when_done(agreed_plan, probatio
     action = latest_version(agreed_plan).actions.get(owner=probation)
     with pytest.raises(IntegrityError), transaction.atomic():
         PlanAction.objects.filter(pk=action.pk).update(done_on=timezone.localdate(), status="in_progress")
+
+
+def test_the_agreement_send_page_warns_of_a_party_with_nobody_to_sign(
+    police, council, police_officer, police_signatory
+):
+    violence = make_indicator("SV-1000", police)
+    draft = make_dsa(police, [council], [violence], status=DataSharingAgreement.Status.DRAFT)
+    page = _text(signed_in(police_officer).get(f"/sharing-agreements/{draft.pk}/send/"))
+    assert "Birmingham City Council has nobody who can sign for it" in page
+
+
+def test_a_stale_link_of_a_partner_that_had_decided_also_leads_to_the_new_draft(
+    plan, police, probation, police_signatory
+):
+    plan_send(plan)
+    plan_sign(plan, police)
+    services.plan_signoff_return(
+        signoff=latest_version(plan).signoffs.get(partner=probation), by=SYSTEM, reasons="Say who pays."
+    )
+    response = signed_in(police_signatory).get(version_url(plan, rest=f"sign-offs/{police.slug}/sign/"), follow=True)
+    assert response.redirect_chain[-1][0] == version_url(plan, 2)
+    page = _text(response)
+    assert f"the round closed when {probation.short_name} returned it" in page
+    assert f"{police.short_name}&#39;s own decision was made" in page
+
+
+def test_the_new_draft_shows_why_the_version_before_was_returned_and_asks_what_changed(plan, probation, police_officer):
+    plan_send(plan)
+    services.plan_signoff_return(
+        signoff=latest_version(plan).signoffs.get(partner=probation), by=SYSTEM, reasons="Say who pays."
+    )
+    client = signed_in(police_officer)
+    page = _text(client.get(version_url(plan, 2)))
+    assert "Made from version 1" in page and "Say who pays." in page and "Say what changed in this version" in page
+    assert "You have not said what changed since version 1" in _text(client.get(version_url(plan, 2, "send/")))
