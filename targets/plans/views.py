@@ -403,12 +403,18 @@ def action_add(request, pk: int, number: int):
     )
 
 
-def action_edit(request, pk: int, number: int, key: str):
+def _action_or_404(request, pk: int, number: int, key: str):
+    """The plan, the version and its action named in the address, or 404 for any the person may not read."""
     plan = selectors.plan_get(user=request.user, pk=pk)
     version = selectors.version_get(user=request.user, plan=plan, number=number)
     action = version.actions.select_related("owner").filter(key=key).first()
     if action is None:
         raise Http404
+    return plan, version, action
+
+
+def action_edit(request, pk: int, number: int, key: str):
+    plan, version, action = _action_or_404(request, pk, number, key)
     if version.status != PlanVersion.Status.DRAFT:
         messages.info(request, "Only a draft can be changed: this version is locked.")
         return redirect(version.get_absolute_url())
@@ -453,11 +459,7 @@ def action_edit(request, pk: int, number: int, key: str):
 
 def action_progress(request, pk: int, number: int, key: str):
     """The partner that does an action of the agreed plan records how it is going."""
-    plan = selectors.plan_get(user=request.user, pk=pk)
-    version = selectors.version_get(user=request.user, plan=plan, number=number)
-    action = version.actions.select_related("owner").filter(key=key).first()
-    if action is None:
-        raise Http404
+    plan, version, action = _action_or_404(request, pk, number, key)
     if version.status != PlanVersion.Status.AGREED:
         messages.info(request, "Progress is recorded on the agreed version of a plan.")
         return redirect(version.get_absolute_url() + f"#action-{action.key}")
