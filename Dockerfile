@@ -21,6 +21,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     VIRTUAL_ENV=/opt/venv \
     PATH=/opt/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=portal.settings \
+    DEBUG=0 \
     MEDIA_ROOT=/data/media \
     VAR_DIR=/app/var
 
@@ -58,15 +59,16 @@ COPY scripts/make_favicon.py scripts/make_favicon.py
 RUN python scripts/make_favicon.py static/build/favicon.ico
 
 # collectstatic with the production storage (hashed, compressed, with a manifest). The
-# settings pick that storage only with DEBUG off, so the build passes placeholder values for
-# the variables that DEBUG=0 demands; nothing connects to a database or broker here, and no
-# secret from this step reaches the image.
-RUN DEBUG=0 \
-    SECRET_KEY=build-time-placeholder-not-used-at-run-time-0123456789abcdefghij \
+# settings pick that storage only with DEBUG off, and then refuse to start without the
+# production variables, so the build passes stand-ins for them (a key made for this step
+# only); nothing connects to a database, broker or mail server here, and nothing from this
+# step reaches the image.
+RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
     DATABASE_URL=postgres://build@127.0.0.1:5432/build \
     REDIS_URL=redis://127.0.0.1:6379/0 \
     ALLOWED_HOSTS=localhost \
     PORTAL_BASE_URL=https://localhost \
+    EMAIL_HOST=localhost \
     VAR_DIR=/tmp/build-var \
     python manage.py collectstatic --noinput \
     && rm -rf /tmp/build-var \
@@ -79,4 +81,8 @@ VOLUME ["/data/media", "/data/audit"]
 USER 10001:10001
 EXPOSE 8000
 
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Production mode (DEBUG=0 above): the settings refuse to start without DATABASE_URL, REDIS_URL,
+# SECRET_KEY, ALLOWED_HOSTS, PORTAL_BASE_URL and a mail route, with DEBUG on, or with placeholder
+# keys, naming what to set. The deployment checks run first, so a bad environment stops the
+# container at once with that message instead of a worker failing to boot.
+CMD ["sh", "-c", "python manage.py check --deploy && exec gunicorn portal.wsgi:application --bind 0.0.0.0:8000 --workers 3 --access-logfile -"]

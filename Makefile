@@ -4,8 +4,9 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE := portal.settings
-# The portal's DEBUG defaults to off (the production shape); these development commands turn it on.
+# The portal's DEBUG defaults to off; these development commands turn it on (on the embedded default).
+# No DJANGO_SETTINGS_MODULE here: manage.py uses portal.settings, and pytest's configuration (pyproject.toml)
+# chooses the test settings, portal/settings_test.py.
 export DEBUG ?= 1
 
 .PHONY: run test test-clock check lock venv assets chromium pdf-libs faketime migrate seed bench clean
@@ -49,7 +50,7 @@ pdf-libs:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
 
 test: venv assets chromium pdf-libs
-	PORTAL_TESTING=1 DATABASE_URL= REDIS_URL= $(PY) -m pytest -m "not broker and not postgres and not perf"
+	DATABASE_URL= REDIS_URL= $(PY) -m pytest -m "not broker and not postgres and not perf"
 
 # Debian's libfaketime: the whole suite on another clock (.ci/run runs it on CLOCK).
 faketime:
@@ -59,7 +60,7 @@ faketime:
 # moving on from there. The default crosses Easter, the financial year end and, looking back, the year end.
 CLOCK ?= 2027-03-31 09:00:00
 test-clock: venv assets pdf-libs faketime
-	PORTAL_TESTING=1 DATABASE_URL= REDIS_URL= faketime -f "@$(CLOCK)" $(PY) -m pytest \
+	DATABASE_URL= REDIS_URL= faketime -f "@$(CLOCK)" $(PY) -m pytest \
 		-m "not broker and not postgres and not perf and not browser" -n 2
 
 # Lint and format check (ruff), the layering contracts (import-linter), no model change without a migration.
@@ -67,7 +68,7 @@ check: venv
 	$(VENV)/bin/ruff check --no-cache .
 	$(VENV)/bin/ruff format --check --no-cache .
 	$(VENV)/bin/lint-imports
-	PORTAL_TESTING=1 DATABASE_URL= REDIS_URL= $(PY) manage.py makemigrations --check --dry-run
+	DATABASE_URL= REDIS_URL= $(PY) manage.py makemigrations --check --dry-run
 
 # Recompile the lock files after changing a range in pyproject.toml.
 lock: venv
@@ -77,7 +78,7 @@ lock: venv
 		--extra notify -o requirements/dev-lock.txt pyproject.toml
 
 bench: venv assets
-	PORTAL_TESTING=1 $(PY) -m pytest tests/perf -m perf -q -s
+	$(PY) -m pytest tests/perf -m perf -q -s
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles var

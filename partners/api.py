@@ -12,9 +12,9 @@ from rest_framework.views import APIView
 
 from portal import permissions
 from portal.api_actions import refuse_tokens, run_service, step_up_time
-from portal.api_base import JSONTypesMixin, StrictQueryParamsMixin
+from portal.api_base import MULTI_LINE, JSONTypesMixin, StrictQueryParamsMixin
 
-from . import rules, services
+from . import limits, rules, services
 from .filters import AgreementFilter, PartnerFilter
 from .models import DataSharingAgreement, DsaSignature, Membership, Partner
 from .selectors import dsa_get, dsa_list_visible_to, memberships_of, partner_list_visible_to, with_coverage
@@ -113,8 +113,8 @@ class DataSharingAgreementDraftSerializer(JSONTypesMixin, serializers.Serializer
     """A new draft: the same terms as the page. Status fields are set by the services only."""
 
     provider = serializers.SlugField(required=False, help_text="Only when you act for more than one partner")
-    title = serializers.CharField(max_length=200)
-    purpose = serializers.CharField()
+    title = serializers.CharField(max_length=limits.AGREEMENT_TITLE)
+    purpose = serializers.CharField(max_length=limits.PURPOSE, style=MULTI_LINE)
     lawful_basis = serializers.ChoiceField(choices=DataSharingAgreement.LawfulBasis.choices)
     special_category_data = serializers.BooleanField(default=False)
     criminal_offence_data = serializers.BooleanField(default=False)
@@ -125,16 +125,18 @@ class DataSharingAgreementDraftSerializer(JSONTypesMixin, serializers.Serializer
         child=serializers.CharField(), allow_empty=False, help_text="Indicator codes the provider provides"
     )
     level = serializers.ChoiceField(choices=DataSharingAgreement.Level.choices)
-    retention = serializers.CharField()
-    security_measures = serializers.CharField()
-    contacts = serializers.CharField()
+    retention = serializers.CharField(max_length=limits.RETENTION, style=MULTI_LINE)
+    security_measures = serializers.CharField(max_length=limits.SECURITY_MEASURES, style=MULTI_LINE)
+    contacts = serializers.CharField(max_length=limits.CONTACTS, style=MULTI_LINE)
     start_date = serializers.DateField()
     end_date = serializers.DateField()
     review_date = serializers.DateField()
 
 
 class ReasonSerializer(JSONTypesMixin, serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REASON, style=MULTI_LINE
+    )
 
 
 class SignSerializer(JSONTypesMixin, serializers.Serializer):

@@ -2,13 +2,15 @@ from django import forms
 
 from portal.fields import GovDateField
 from portal.forms_govuk import GovukForm
+from portal.text import too_long_message
 
+from . import limits
 from .models import DataSharingAgreement, Partner
 from .sharing import coverage
 
 
 class PartnerFilterForm(GovukForm):
-    q = forms.CharField(label="Search partners", required=False, max_length=100)
+    q = forms.CharField(label="Search partners", required=False, max_length=limits.SEARCH)
     kind = forms.ChoiceField(
         label="Kind of partner", required=False, choices=[("", "All kinds")] + list(Partner.Kind.choices)
     )
@@ -46,18 +48,22 @@ class DsaForm(GovukForm):
     )
     title = forms.CharField(
         label="Title",
-        max_length=200,
+        max_length=limits.AGREEMENT_TITLE,
         help_text="For example, 'Recorded violence figures for community safety partnerships'",
         error_messages={
             "required": "Enter a title for the agreement",
-            "max_length": "The title must be 200 characters or fewer",
+            "max_length": too_long_message("The title", limits.AGREEMENT_TITLE),
         },
     )
     purpose = forms.CharField(
         label="Purpose of sharing",
         widget=forms.Textarea,
+        max_length=limits.PURPOSE,
         help_text="What the recipients will use the data for, and why they need it",
-        error_messages={"required": "Enter the purpose of sharing"},
+        error_messages={
+            "required": "Enter the purpose of sharing",
+            "max_length": too_long_message("The purpose of sharing", limits.PURPOSE),
+        },
     )
     lawful_basis = forms.ChoiceField(
         label="Lawful basis",
@@ -109,17 +115,31 @@ class DsaForm(GovukForm):
     retention = forms.CharField(
         label="Retention and deletion",
         widget=forms.Textarea,
+        max_length=limits.RETENTION,
         help_text="How long recipients keep the data and how they delete it",
-        error_messages={"required": "Enter how long recipients keep the data and how they delete it"},
+        error_messages={
+            "required": "Enter how long recipients keep the data and how they delete it",
+            "max_length": too_long_message("Retention and deletion", limits.RETENTION),
+        },
     )
     security_measures = forms.CharField(
-        label="Security measures", widget=forms.Textarea, error_messages={"required": "Enter the security measures"}
+        label="Security measures",
+        widget=forms.Textarea,
+        max_length=limits.SECURITY_MEASURES,
+        error_messages={
+            "required": "Enter the security measures",
+            "max_length": too_long_message("The security measures", limits.SECURITY_MEASURES),
+        },
     )
     contacts = forms.CharField(
         label="Contacts",
         widget=forms.Textarea,
+        max_length=limits.CONTACTS,
         help_text="Who to contact at each partner about the agreement",
-        error_messages={"required": "Enter the contacts for the agreement"},
+        error_messages={
+            "required": "Enter the contacts for the agreement",
+            "max_length": too_long_message("The contacts", limits.CONTACTS),
+        },
     )
     start_date = GovDateField(label="Start date", label_lower="the start date")
     end_date = GovDateField(
@@ -237,7 +257,12 @@ class DsaReasonForm(GovukForm):
     """The reason for suspending or revoking (required) or resuming (optional)."""
 
     reason = forms.CharField(
-        label="Reason", widget=forms.Textarea, required=False, help_text="The parties and the audit log will see this"
+        label="Reason",
+        widget=forms.Textarea,
+        required=False,
+        max_length=limits.REASON,
+        help_text="The parties and the audit log will see this",
+        error_messages={"max_length": too_long_message("The reason", limits.REASON)},
     )
 
     def __init__(self, *args, verb: str, required: bool = True, **kwargs):
@@ -303,7 +328,7 @@ class DsaFilterForm(GovukForm):
 class ApiTokenForm(GovukForm):
     name = forms.CharField(
         label="Name of the partner system",
-        max_length=120,
+        max_length=limits.TOKEN_NAME,
         help_text="For example, 'Police records nightly feed'",
         error_messages={"required": "Enter the name of the partner system"},
     )

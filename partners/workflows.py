@@ -63,8 +63,6 @@ DSA_FLOW = Workflow(
             "Send for signatures",
             permission_object=_provider,
             url_name="partners:dsa-send",
-            notify="dsa.signature_requested",
-            queues=("partners.request_dsa_signatures",),
             wrong_state="This agreement has already been sent for signatures",
         ),
         Transition(

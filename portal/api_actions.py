@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ErrorDetail, PermissionDenied, Throttled, ValidationError
 
+from .ratelimit import RateLimited
 from .security import StepUpRequired, step_up_confirmed_at
 
 STEP_UP_REFUSED = (
@@ -34,11 +35,22 @@ def step_up_time(request):
     return step_up_confirmed_at(request._request)
 
 
+class TooManyWrites(Throttled):
+    """429 with the limit's own message (and Retry-After), not DRF's "Request was throttled"."""
+
+    def __init__(self, refusal: RateLimited):
+        super().__init__()
+        self.detail = ErrorDetail(" ".join(refusal.messages), code="rate_limited")
+        self.wait = refusal.retry_after
+
+
 def run_service(service, *, step_up_what: str = "do this", **kwargs):
-    """Call a service; its refusals become 400 (validation, naming the fields) or 403 (permission, or a
-    step-up the caller has not given), with the service's message."""
+    """Call a service; its refusals become 400 (validation, naming the fields), 403 (permission, or a
+    step-up the caller has not given) or 429 (over a per-person limit), with the service's message."""
     try:
         return service(**kwargs)
+    except RateLimited as exc:
+        raise TooManyWrites(exc)
     except StepUpRequired:
         raise PermissionDenied(STEP_UP_REFUSED.format(what=step_up_what))
     except DjangoValidationError as exc:

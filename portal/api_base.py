@@ -22,6 +22,8 @@ from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 
+from .text import SingleLineValidator
+
 # Understood by every view: DRF's format suffix and the page of a paginated list.
 COMMON_QUERY_PARAMS = ("format",)
 LIST_QUERY_PARAMS = ("page",)
@@ -182,10 +184,37 @@ def iso_date_filter(**kwargs) -> filters.DateFilter:
 
 
 # --- Request bodies --------------------------------------------------------------------------------
+MULTI_LINE = {"base_template": "textarea.html"}  # a CharField's style that says it takes several lines
+
+
+def is_multi_line(field) -> bool:
+    return (getattr(field, "style", None) or {}).get("base_template") == MULTI_LINE["base_template"]
+
+
+def _subject(name: str, field) -> str:
+    return str(field.label or name.replace("_", " ")).strip().capitalize()
+
+
+def _single_line(name: str, field) -> None:
+    """A text field (or a list of them) that takes one line refuses line breaks and control characters."""
+    target = field.child if isinstance(field, serializers.ListField) else field
+    if isinstance(target, serializers.CharField) and not target.read_only and not is_multi_line(target):
+        check = SingleLineValidator(_subject(name, field))
+        if check not in target.validators:
+            target.validators.append(check)
+
+
 class JSONTypesMixin:
     """For a request serializer: in a JSON body, text is a string and yes or no is true or false, as the
     schema says. DRF would quietly take 0 for "0" and "yes" for true. (A form's fields are all text, so
-    a multipart or form body is left to DRF's own conversions.)"""
+    a multipart or form body is left to DRF's own conversions.) In any body, a text field takes one line
+    (no line break or other control character) unless it is marked multi-line (`style=MULTI_LINE`)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            _single_line(name, field)
+        return fields
 
     def to_internal_value(self, data):
         if isinstance(data, dict) and not isinstance(data, QueryDict):

@@ -36,7 +36,7 @@ class PortalConfig(AppConfig):
         from django.conf import settings
         from django.db.backends.signals import connection_created
 
-        if settings.TESTING:
+        if getattr(settings, "AUDIT_LOG_TRUNCATE_FOR_TESTS", False):  # only portal/settings_test.py sets it
             connection_created.connect(_allow_audit_truncate_in_tests, dispatch_uid="portal.test_truncate")
         user_locked_out.connect(_record_lockout, dispatch_uid="portal.lockout")
 
@@ -49,7 +49,7 @@ def _record_lockout(sender, request=None, username=None, ip_address=None, **kwar
 
 def _allow_audit_truncate_in_tests(sender, connection, **kwargs):
     """The test suite empties every table between tests (TRUNCATE): the audit log's trigger lets it,
-    on the test suite's connections only."""
+    on the test suite's connections only (the test settings, portal/settings_test.py, ask for it)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET portal.allow_audit_truncate = 'on'")

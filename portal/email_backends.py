@@ -1,14 +1,15 @@
 """How the portal's email leaves: one small adapter interface, chosen by settings.EMAIL_ADAPTER.
 
 - "smtp" (the default): Django's send_mail, through EMAIL_BACKEND (the console in development,
-  SMTP when EMAIL_HOST is set).
+  SMTP when EMAIL_HOST is set; a production start refuses to run without a mail route).
 - "govuk_notify": GOV.UK Notify's API through its official client (`pip install ".[notify]"`),
   with one Notify email template whose subject is ((subject)) and whose body is ((body)).
 
 Only the worker calls an adapter (portal.notifications.notification_email_send), after the
 change that caused the email has committed. An adapter raises EmailRejected when the mail
-service refuses a message for good (retrying cannot help); any other exception is a failure
-the task retries with backoff.
+service refuses a message for good (retrying cannot help), ValueError (Django's BadHeaderError
+among them) when the message itself cannot be sent; any other exception is a failure the task
+retries with backoff. An email printed to the console is never recorded as sent.
 """
 
 from __future__ import annotations
@@ -29,10 +30,18 @@ class EmailRejected(Exception):
     """The mail service refused this message for good (for example, an address it cannot deliver to)."""
 
 
+CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+
 class EmailAdapter:
     """Sends one plain-text email to one address. `reference` identifies it in the mail service's records."""
 
     name = ""
+
+    @property
+    def prints_to_console(self) -> bool:
+        """True when what it "sends" is only printed (development): then nobody receives it."""
+        return False
 
     def send(self, *, to: str, subject: str, body: str, reference: str) -> str:
         """Send it; return the mail service's id for it (or the reference where it gives none)."""
@@ -41,6 +50,10 @@ class EmailAdapter:
 
 class SmtpEmailAdapter(EmailAdapter):
     name = "smtp"
+
+    @property
+    def prints_to_console(self) -> bool:
+        return settings.EMAIL_BACKEND == CONSOLE_BACKEND
 
     def send(self, *, to: str, subject: str, body: str, reference: str) -> str:
         try:

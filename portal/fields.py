@@ -43,16 +43,21 @@ class GovDateField(forms.Field):
         missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
         if missing:
             raise forms.ValidationError(f"{self._name().capitalize()} must include a {' and '.join(missing)}")
+        real = f"{self._name().capitalize()} must be a real date"
+        # NOTE: a part too long to be a day, month or year is refused before int(): "1" * 22 is a valid int,
+        # but date() raises OverflowError for it, and a 5,000-digit one makes int() itself refuse.
+        if any(len(part.lstrip("0")) > size for part, size in ((day, 2), (month, 2), (year, 4))):
+            raise forms.ValidationError(real)
         try:
             d, m, y = int(day), int(month), int(year)
         except ValueError:
-            raise forms.ValidationError(f"{self._name().capitalize()} must be a real date")
+            raise forms.ValidationError(real)
         if y < 1000:
             raise forms.ValidationError("Year must include 4 numbers")
         try:
             return date(y, m, d)
-        except ValueError:
-            raise forms.ValidationError(f"{self._name().capitalize()} must be a real date")
+        except (ValueError, OverflowError):
+            raise forms.ValidationError(real)
 
     def validate(self, value):
         pass

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django import forms
 
+from .text import SingleLineValidator, limit_hint, too_long_message
+
 
 def _kind(widget) -> str:
     # NOTE: CheckboxSelectMultiple is a subclass of RadioSelect, so it must be asked about first;
@@ -100,6 +102,12 @@ def field_params(bound, opts: dict | None = None) -> dict:
         if kind == "textarea":
             # NOTE: the textarea macro reads params.value unguarded, so it is always passed.
             params["value"] = "" if value in (None, "") else str(value)
+            limit = getattr(bound.field, "max_length", None)
+            if limit:
+                # A GOV.UK character count: the limit in words under the box, counted down as the person types.
+                params["_kind"] = "character-count"
+                params["maxlength"] = limit
+                params["textareaDescriptionText"] = limit_hint(limit)
         elif kind not in ("file", "password") and value not in (None, ""):
             params["value"] = str(value)
         input_type = getattr(widget, "input_type", None)
@@ -152,7 +160,10 @@ def govuk_messages(field) -> dict[str, str]:
     multiple = isinstance(field, (forms.MultipleChoiceField, forms.ModelMultipleChoiceField))
     select = "Select only options from the list" if multiple else "Select one of the options from the list"
     messages = {
-        "max_length": f"{subject} must be %(limit_value)d characters or fewer (you entered %(show_value)d)",
+        # NOTE: the subject is already escaped for Django's %-formatting; the limit is written with its comma.
+        "max_length": too_long_message(subject, field.max_length)
+        if getattr(field, "max_length", None)
+        else f"{subject} must be %(limit_value)d characters or fewer",
         "min_length": f"{subject} must be at least %(limit_value)d characters (you entered %(show_value)d)",
         "null_characters_not_allowed": f"{subject} has hidden control characters in it: type it again, not pasted",
         "invalid_choice": select,
@@ -211,13 +222,30 @@ def only_choice(field) -> object | None:
     return values[0] if values else None
 
 
+# --- A single line is one line ----------------------------------------------------------------------
+def is_single_line(field) -> bool:
+    """A text answer typed on one line: a CharField shown as a text box, not a textarea (a password is
+    a secret to check, never text to show, so it is left as typed)."""
+    return isinstance(field, forms.CharField) and not isinstance(field.widget, (forms.Textarea, forms.PasswordInput))
+
+
+def apply_single_line(form) -> None:
+    """Every single-line answer refuses line breaks and other control characters, naming the answer."""
+    for field in form.fields.values():
+        if is_single_line(field):
+            check = SingleLineValidator(str(_subject(field)).replace("%%", "%"))
+            if check not in field.validators:
+                field.validators.append(check)
+
+
 class GovukForm(forms.Form):
     """Every form of the portal: Django's own error messages are replaced by GOV.UK wording before
-    validation (including fields a form adds in its __init__), and a question with only one possible
-    answer is shown with it chosen."""
+    validation (including fields a form adds in its __init__), a single-line answer refuses line breaks
+    and control characters, and a question with only one possible answer is shown with it chosen."""
 
     def full_clean(self):
         apply_govuk_messages(self)
+        apply_single_line(self)
         super().full_clean()
 
     def get_initial_for_field(self, field, field_name):

@@ -5,7 +5,7 @@ from django.urls import reverse
 from . import permissions
 from .formats import gov_datetime
 from .home import HomeSection, home_provider
-from .models import OutboxTask
+from .models import Notification, OutboxTask
 from .schedule import late_runs
 
 
@@ -13,7 +13,10 @@ from .schedule import late_runs
 def pcc_office_section(user):
     if not permissions.can(user, permissions.AUDIT_VIEW):
         return None
-    links = [{"text": "Browse the audit log", "href": reverse("portal:audit-log")}]
+    links = [
+        {"text": "Browse the audit log", "href": reverse("portal:audit-log")},
+        {"text": "See emails that could not be sent", "href": reverse("portal:emails-not-sent")},
+    ]
     if permissions.can(user, permissions.SECURITY_LOG_VIEW):
         links.append({"text": "Check the security log and locked accounts", "href": reverse("portal:security-log")})
     items = []
@@ -24,6 +27,15 @@ def pcc_office_section(user):
                 "text": f"{run.label}: {last}. Check that the scheduler (beat) is running.",
                 "href": reverse("portal:healthz"),
                 "tag": {"text": "Late", "classes": "govuk-tag--red"},
+            }
+        )
+    not_sent = Notification.objects.filter(email_state__in=Notification.NOT_SENT_STATES).count()
+    if not_sent:
+        items.append(
+            {
+                "text": f"{not_sent} {'email' if not_sent == 1 else 'emails'} could not be sent. See why.",
+                "href": reverse("portal:emails-not-sent"),
+                "tag": {"text": "Not sent", "classes": "govuk-tag--red"},
             }
         )
     failed = OutboxTask.objects.filter(status=OutboxTask.Status.FAILED).count()

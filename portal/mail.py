@@ -19,8 +19,17 @@ def absolute_url(path: str) -> str:
     return f"{settings.PORTAL_BASE_URL.rstrip('/')}/{path.lstrip('/')}"
 
 
+def one_line(text: str) -> str:
+    """The text on one line: line breaks, tabs and other control characters become single spaces."""
+    return " ".join("".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in text).split())
+
+
 def mail_compose(*, title: str, body: str, url: str, kind_label: str) -> tuple[str, str]:
-    """(subject, plain-text body) of a notification's email."""
+    """(subject, plain-text body) of a notification's email. The subject is the title on one line.
+
+    NOTE: a subject with a line break makes Django refuse the message (BadHeaderError); single-line fields
+    refuse control characters, and this is the defence behind them for titles saved before that.
+    """
     text = "\n\n".join(
         part
         for part in (
@@ -33,4 +42,4 @@ def mail_compose(*, title: str, body: str, url: str, kind_label: str) -> tuple[s
         )
         if part
     )
-    return title[:200], text + "\n"
+    return one_line(title)[:200], text + "\n"

@@ -136,8 +136,14 @@ class Notification(models.Model):
     class EmailState(models.TextChoices):
         NOT_EMAILED = "not_emailed", "Not emailed"  # they opted out of the kind's email, or have no address
         QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"  # a worker claimed it and is handing it to the mail service now
         SENT = "sent", "Sent"
-        REJECTED = "rejected", "Rejected"  # the mail service refused it for good (a bad address)
+        # the deployment's email is Django's console backend (development): printed, never delivered
+        CONSOLE = "console", "Not sent: printed to the console (development)"
+        REJECTED = "rejected", "Not sent: the mail service refused it"  # for good (a bad address)
+        FAILED = "failed", "Not sent: it could not be sent"  # email_error says why
+
+    NOT_SENT_STATES = (EmailState.REJECTED, EmailState.FAILED)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=80, help_text="A kind registered with portal.notifications.register_kind")
@@ -148,6 +154,11 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     email_state = models.CharField(max_length=12, choices=EmailState.choices, default=EmailState.NOT_EMAILED)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker claimed it")
+    email_claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker last claimed it")
+    email_error = models.CharField(
+        max_length=500, blank=True, help_text="Why it was not sent, or what went wrong before the last retry"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -155,6 +166,18 @@ class Notification(models.Model):
             models.Index(fields=["user", "-created_at", "-id"], name="notification_user_newest_idx"),
             # the header's unread count on every page
             models.Index(fields=["user"], condition=models.Q(read_at__isnull=True), name="notification_unread_idx"),
+            # the PCC office's emails not sent (its start page counts them)
+            models.Index(
+                fields=["-created_at"],
+                condition=models.Q(email_state__in=["rejected", "failed"]),
+                name="notification_email_unsent_idx",
+            ),
+            # the sweep of claims a stopped worker left behind
+            models.Index(
+                fields=["email_claimed_at"],
+                condition=models.Q(email_state__in=["queued", "sending"], email_claimed_at__isnull=False),
+                name="notification_email_claimed_idx",
+            ),
         ]
         constraints = [
             # never an open redirect: a path on the portal, not another site (//host, /\host)

@@ -6,7 +6,9 @@ opt out of the in-portal copy. Each app registers its kinds at start-up (in its 
 and calls notify() inside the transaction of the change it reports: the notifications and their
 queued email tasks (the outbox) commit or roll back with that change, and a worker sends each
 email after commit, once (portal.tasks.send_notification_email), through the deployment's
-adapter (portal/email_backends.py), with absolute links (portal.mail).
+adapter (portal/email_backends.py), with absolute links (portal.mail). An email that cannot be
+sent is marked failed with the reason, which the PCC office sees (portal.selectors.emails_not_sent_visible_to);
+one printed to the console in development says so; neither is ever marked sent.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
@@ -30,11 +33,22 @@ from .mail import mail_compose
 from .models import Notification, NotificationPreference
 from .outbox import outbox_enqueue
 from .permissions import seats
-from .tasks import claim_once
+from .tasks import TASK_OPTIONS
 
 log = logging.getLogger(__name__)
 EMAIL_TASK = "portal.send_notification_email"
 URL_MAX_LENGTH = Notification._meta.get_field("url").max_length
+# The email task's first try and its retries: after the last, a failure is final.
+EMAIL_ATTEMPTS = 1 + TASK_OPTIONS["max_retries"]
+# NOTE: longer than the task's hard time limit (TASK_OPTIONS, 300 s): a claim this old was left by a worker
+# that stopped mid-send, since no worker can still be sending it.
+EMAIL_CLAIM_STALE = timedelta(minutes=10)
+# An email put back for a retry that has not come in this long (the task was lost) is given up.
+EMAIL_RETRY_GIVE_UP = timedelta(hours=1)
+STOPPED_MID_SEND = (
+    "The worker stopped while sending this email, so it may not have arrived. It was not sent again, "
+    "so that nobody gets it twice."
+)
 
 
 # --- The kinds, registered by the apps at start-up -------------------------------------------------
@@ -167,34 +181,125 @@ def notify(*, users: Iterable, kind: str, title: str, body: str, url: str, by) -
     return rows
 
 
-@transaction.atomic
 def notification_email_send(*, notification_id: int) -> bool:
-    """The worker's side: email one notification, once (a redelivered task sends nothing twice)."""
+    """The worker's side: email one notification, once; True if it was sent.
+
+    Claim (queued to sending, committed), send outside any transaction or row lock, then record what
+    happened in a second short write. A redelivered task finds it claimed or finished and sends nothing
+    twice. A failure that a retry may cure (the mail service down) puts it back in the queue and raises,
+    so the task retries with backoff, until the attempts run out; one that no retry can cure (the mail
+    service refusing it, a message that cannot be made) fails it at once, with the reason kept.
+    """
+    notification = _email_claim(notification_id=notification_id)
+    if notification is None:
+        return False
+    try:
+        subject, text = mail_compose(
+            title=notification.title,
+            body=notification.body,
+            url=notification.url,
+            kind_label=kind_label(notification.kind),
+        )
+        adapter = email_adapter()
+        adapter.send(
+            to=notification.user.email, subject=subject, body=text, reference=f"notification-{notification.pk}"
+        )
+    except EmailRejected as exc:
+        log.warning("the email of notification %s was refused: %s", notification.pk, exc)
+        _email_record(notification_id=notification.pk, state=Notification.EmailState.REJECTED, error=str(exc))
+        return False
+    except ValueError as exc:  # BadHeaderError among them: the message itself cannot be sent
+        log.warning("the email of notification %s cannot be sent: %s", notification.pk, exc)
+        error = f"The email could not be made: {_error_words(exc)}"
+        _email_record(notification_id=notification.pk, state=Notification.EmailState.FAILED, error=error)
+        return False
+    except Exception as exc:
+        if notification.email_attempts >= EMAIL_ATTEMPTS:
+            log.warning("the email of notification %s failed for good: %s", notification.pk, _error_words(exc))
+            error = f"Not sent after {notification.email_attempts} tries. The last error: {_error_words(exc)}"
+            _email_record(notification_id=notification.pk, state=Notification.EmailState.FAILED, error=error)
+            return False
+        _email_record(notification_id=notification.pk, state=Notification.EmailState.QUEUED, error=_error_words(exc))
+        raise
+    if adapter.prints_to_console:
+        _email_record(notification_id=notification.pk, state=Notification.EmailState.CONSOLE)
+        return False
+    _email_record(notification_id=notification.pk, state=Notification.EmailState.SENT)
+    return True
+
+
+def _error_words(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:400]
+
+
+@transaction.atomic
+def _email_claim(*, notification_id: int) -> Notification | None:
+    """Take a queued notification's email for this worker (queued to sending); None if there is nothing to send.
+
+    A claim left by a worker that stopped mid-send fails the email: it may have gone, so it is not sent again.
+    """
+    now = timezone.now()
     notification = Notification.objects.select_for_update().select_related("user").filter(pk=notification_id).first()
-    if notification is None or notification.email_state != Notification.EmailState.QUEUED:
-        return False
-    if not claim_once(f"notification-email:{notification.pk}"):
-        return False
+    if notification is None:
+        return None
+    if notification.email_state == Notification.EmailState.SENDING:
+        if notification.email_claimed_at and notification.email_claimed_at < now - EMAIL_CLAIM_STALE:
+            notification.email_state, notification.email_error = Notification.EmailState.FAILED, STOPPED_MID_SEND
+            notification.save(update_fields=["email_state", "email_error"])
+        return None  # another worker is sending it now (a task delivered twice), or it failed just now
+    if notification.email_state != Notification.EmailState.QUEUED:
+        return None
     person = notification.user
     if not (person.is_active and person.email):
         notification.email_state = Notification.EmailState.NOT_EMAILED
         notification.save(update_fields=["email_state"])
-        return False
-    subject, text = mail_compose(
-        title=notification.title, body=notification.body, url=notification.url, kind_label=kind_label(notification.kind)
+        return None
+    notification.email_state = Notification.EmailState.SENDING
+    notification.email_claimed_at = now
+    notification.email_attempts += 1
+    notification.save(update_fields=["email_state", "email_claimed_at", "email_attempts"])
+    return notification
+
+
+def _email_record(*, notification_id: int, state: str, error: str = "") -> None:
+    """Record what became of a claimed email (one UPDATE, only while the claim still holds)."""
+    fields = {"email_state": state, "email_error": error[:500]}
+    if state == Notification.EmailState.SENT:
+        fields["emailed_at"] = timezone.now()
+    updated = Notification.objects.filter(pk=notification_id, email_state=Notification.EmailState.SENDING).update(
+        **fields
     )
-    try:
-        email_adapter().send(to=person.email, subject=subject, body=text, reference=f"notification-{notification.pk}")
-    except EmailRejected as exc:
-        # For good: retrying cannot help. The in-portal copy is there; the state says why no email came.
-        log.warning("the email of notification %s was refused: %s", notification.pk, exc)
-        notification.email_state = Notification.EmailState.REJECTED
-        notification.save(update_fields=["email_state"])
-        return False
-    notification.email_state = Notification.EmailState.SENT
-    notification.emailed_at = timezone.now()
-    notification.save(update_fields=["email_state", "emailed_at"])
-    return True
+    if not updated:
+        log.warning("the email of notification %s was no longer claimed when it became %s", notification_id, state)
+
+
+def notification_emails_sweep(*, now=None) -> dict[str, int]:
+    """Every few minutes (beat): fail, with the reason, the emails that nothing will finish.
+
+    Claims left by a worker that stopped mid-send (older than any task may run: it may have gone, so it is
+    never sent again), and emails put back for a retry that never came (the task lost). Returns how many of each.
+    """
+    now = now or timezone.now()
+    stopped = Notification.objects.filter(
+        email_state=Notification.EmailState.SENDING, email_claimed_at__lt=now - EMAIL_CLAIM_STALE
+    ).update(email_state=Notification.EmailState.FAILED, email_error=STOPPED_MID_SEND)
+    abandoned = 0
+    with transaction.atomic():
+        stuck = Notification.objects.select_for_update(skip_locked=True).filter(
+            email_state=Notification.EmailState.QUEUED,
+            email_claimed_at__isnull=False,
+            email_claimed_at__lt=now - EMAIL_RETRY_GIVE_UP,
+        )
+        for notification in stuck:
+            notification.email_state = Notification.EmailState.FAILED
+            notification.email_error = f"The retries stopped. The last error: {notification.email_error}"[:500]
+            notification.save(update_fields=["email_state", "email_error"])
+            abandoned += 1
+    if stopped or abandoned:
+        log.warning(
+            "emails given up: %d left mid-send by a stopped worker, %d whose retries stopped", stopped, abandoned
+        )
+    return {"stopped": stopped, "abandoned": abandoned}
 
 
 # NOTE: reading is not audited: it changes only the reader's own view of their own messages (no

@@ -277,6 +277,52 @@ def revoke(codename: str, group: Group, obj: models.Model) -> None:
     remove_perm(f"{obj._meta.app_label}.{codename}", group, obj)
 
 
+FOREVER = date.max  # a wanted grant with no end date (sync_grants)
+
+
+def sync_grants(
+    objects: Iterable[models.Model],
+    wanted: dict[tuple[int, int, str], date],
+    *,
+    group_ids: Iterable[int] | None = None,
+    codenames: Iterable[str] | None = None,
+) -> tuple[int, int]:
+    """Make the partner Groups' object permissions on these rows exactly `wanted`: {(group id, row pk,
+    codename): valid until (FOREVER for none)}. Only grants of `group_ids` and `codenames` (when given)
+    are looked at, so a sync of some Groups never touches the others'. Returns (granted, revoked); a grant
+    whose end date changes is updated in place, not counted."""
+    objects = {obj.pk: obj for obj in objects}
+    if not objects:
+        return 0, 0
+    model = get_group_obj_perms_model(next(iter(objects.values())))
+    rows = model.objects.filter(content_object_id__in=list(objects))
+    if group_ids is not None:
+        rows = rows.filter(group_id__in=list(group_ids))
+    if codenames is not None:
+        rows = rows.filter(permission__codename__in=list(codenames))
+    has_until = any(f.name == "valid_until" for f in model._meta.get_fields())
+    fields = ["group_id", "content_object_id", "permission__codename"] + (["valid_until"] if has_until else [])
+    held = {
+        (gid, pk, codename): (rest[0] if rest and rest[0] else FOREVER)
+        for gid, pk, codename, *rest in rows.values_list(*fields)
+    }
+    groups = Group.objects.in_bulk({gid for gid, _, _ in set(wanted) | set(held)})
+    for gid, pk, codename in sorted(set(held) - set(wanted)):
+        revoke(codename, groups[gid], objects[pk])
+    granted = 0
+    for key, until in sorted(wanted.items()):
+        if held.get(key) != until:
+            gid, pk, codename = key
+            grant(codename, groups[gid], objects[pk], valid_until=None if until == FOREVER else until)
+            granted += key not in held
+    return granted, len(set(held) - set(wanted))
+
+
+def sync_grants_on(obj: models.Model, wanted: Iterable[tuple[int, str]]) -> tuple[int, int]:
+    """sync_grants for one row and grants without an end date: `wanted` is {(group id, codename)}."""
+    return sync_grants([obj], {(gid, obj.pk, codename): FOREVER for gid, codename in wanted})
+
+
 def revoke_all(obj: models.Model, codenames: Iterable[str] | None = None) -> int:
     """Remove every (or the named) object permission on a row; returns rows removed."""
     model = get_group_obj_perms_model(obj)

@@ -1,4 +1,4 @@
-"""Reads of the audit log, security log and lockouts, for the PCC office."""
+"""Reads of the audit log, security log, lockouts and emails not sent, for the PCC office."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from . import lockout, permissions
 from .lockout import AddressThrottle, UsernameLock
-from .models import AuditEvent, SecurityEvent
+from .models import AuditEvent, Notification, SecurityEvent
 
 
 def audit_events_visible_to(
@@ -64,6 +64,18 @@ def security_events_visible_to(
     if date_to:
         qs = qs.filter(at__date__lte=date_to)
     return qs
+
+
+def emails_not_sent_visible_to(*, user) -> QuerySet[Notification]:
+    """Notification emails that failed or that the mail service refused, newest first, each with why: for
+    those who may browse the audit log (the PCC office). The person still has the notification in the portal."""
+    if not permissions.can(user, permissions.AUDIT_VIEW):
+        return Notification.objects.none()
+    return (
+        Notification.objects.filter(email_state__in=Notification.NOT_SENT_STATES)
+        .select_related("user")
+        .order_by("-created_at", "-id")
+    )
 
 
 def locked_usernames(*, user) -> list[UsernameLock]:

@@ -1,10 +1,13 @@
 """Settings read from the environment.
 
-DEBUG is off unless asked for (`make run` and the tests turn it on). With none of the production
-variables set, the portal runs on an embedded default, local only: SQLite under var/, Celery eager,
-email to the console, a per-checkout secret, localhost hosts, plain http (so `manage.py` works on a
-fresh checkout with nothing set). Once any production variable is set, DEBUG off is the production
-shape and refuses to start without all of them, naming those missing.
+DEBUG is off unless asked for (`make run` turns it on). With none of the production variables set,
+the portal runs on an embedded default, local only: SQLite under var/, Celery eager, email to the
+console, a per-checkout secret, localhost hosts, plain http (so `manage.py` works on a fresh checkout
+with nothing set). Once any production variable is set, or DEBUG=0 is stated outright (the container
+image does), it is the production shape: it refuses to start without all of them, with DEBUG on, with
+placeholder or short keys, or without a way to send email, naming what to change.
+
+The test suite's settings are portal/settings_test.py, chosen by pyproject.toml's pytest configuration.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,22 +39,83 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-TESTING = env_bool("PORTAL_TESTING", False)
-# NOTE: off unless asked for: `make run` and the test suite (PORTAL_TESTING) turn it on. With it off and any
-# production variable set, the portal is the production shape and refuses to start without all of them.
-DEBUG = env_bool("DEBUG", TESTING)
+# NOTE: true only while portal/settings_test.py imports this module (the test suite's settings, chosen by
+# pytest's configuration): the suite runs the development shape on whatever database and broker it is
+# given. No environment variable turns it on, so no deployment can.
+_FOR_TEST_SUITE = "portal.settings_test" in sys.modules
+DEBUG = env_bool("DEBUG", _FOR_TEST_SUITE)
 
 PRODUCTION_VARIABLES = ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "PORTAL_BASE_URL"]
+_PRODUCTION_SET = [name for name in PRODUCTION_VARIABLES if os.environ.get(name)]
+# DEBUG=0 stated outright asks for the production shape, as the container image does.
+_DEBUG_OFF_STATED = os.environ.get("DEBUG", "").strip().lower() in {"0", "false", "no", "off"}
 # The embedded default: nothing of a deployment is set, so this is a checkout on someone's machine.
-EMBEDDED = not any(os.environ.get(name) for name in PRODUCTION_VARIABLES)
+EMBEDDED = not _PRODUCTION_SET and not _DEBUG_OFF_STATED
 # Local: served over plain http on this machine, static files from the source folders.
 LOCAL = DEBUG or EMBEDDED
 
-if not DEBUG and not EMBEDDED:
+SECRET_KEY_MIN_LENGTH = 50  # as Django's own deployment check asks
+AUDIT_CHECKPOINT_KEY_MIN_LENGTH = 32
+_PLACEHOLDER_WORDS = ("change-me", "changeme", "change_me", "placeholder")
+
+
+def _is_placeholder(value: str) -> bool:
+    """A value copied from .env.example or a template rather than chosen (CHANGE-ME-…, placeholder)."""
+    lowered = value.strip().lower()
+    return any(word in lowered for word in _PLACEHOLDER_WORDS)
+
+
+def _key_problem(name: str, min_length: int) -> str | None:
+    value = os.environ.get(name, "")
+    make_one = """python -c 'import secrets; print(secrets.token_urlsafe(64))'"""
+    if _is_placeholder(value):
+        return f"{name} is a placeholder (as in .env.example). Set it to a long random value, made with: {make_one}"
+    if len(value) < min_length:
+        return (
+            f"{name} is {len(value)} characters long. It must be at least {min_length} characters. "
+            f"Make one with: {make_one}"
+        )
+    return None
+
+
+def production_refusals() -> list[str]:
+    """What stops a production start (DEBUG off, not the embedded default), one message each; empty if nothing."""
+    problems = []
     missing = [name for name in PRODUCTION_VARIABLES if not os.environ.get(name)]
     if missing:
+        problems.append("With DEBUG off the portal needs these environment variables: " + ", ".join(missing) + ".")
+    if os.environ.get("SECRET_KEY"):
+        problems.append(_key_problem("SECRET_KEY", SECRET_KEY_MIN_LENGTH))
+    if os.environ.get("AUDIT_CHECKPOINT_KEY"):
+        problems.append(_key_problem("AUDIT_CHECKPOINT_KEY", AUDIT_CHECKPOINT_KEY_MIN_LENGTH))
+    for name in ("EMAIL_HOST_PASSWORD", "GOVUK_NOTIFY_API_KEY"):
+        if _is_placeholder(os.environ.get(name, "")):
+            problems.append(f"{name} is a placeholder (as in .env.example). Set the real one.")
+    adapter = os.environ.get("EMAIL_ADAPTER", "").strip() or "smtp"
+    if adapter == "smtp" and not os.environ.get("EMAIL_HOST", "").strip():
+        problems.append(
+            "The portal has no way to send email. Set EMAIL_HOST to your SMTP server, or set "
+            "EMAIL_ADAPTER=govuk_notify with GOVUK_NOTIFY_API_KEY and GOVUK_NOTIFY_TEMPLATE_ID. "
+            "Without one, notification emails would only be written to the log."
+        )
+    return [problem for problem in problems if problem]
+
+
+if DEBUG and _PRODUCTION_SET and not _FOR_TEST_SUITE:
+    raise ImproperlyConfigured(
+        "DEBUG is on, and this environment sets "
+        + ", ".join(_PRODUCTION_SET)
+        + ", which only a deployment sets. DEBUG shows error details to anyone and turns off secure cookies, "
+        "so it runs only on the embedded default. In a deployment, set DEBUG=0 or remove DEBUG. To develop on "
+        "your own machine, unset " + ", ".join(_PRODUCTION_SET) + "."
+    )
+if not DEBUG and not EMBEDDED:
+    _refusals = production_refusals()
+    if _refusals:
         raise ImproperlyConfigured(
-            "With DEBUG off the portal needs these environment variables: " + ", ".join(missing) + ". See .env.example."
+            "The portal cannot start in production:\n"
+            + "".join(f"- {problem}\n" for problem in _refusals)
+            + "See .env.example and docs/production.md."
         )
 
 
@@ -148,10 +213,7 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    # NOTE: no persistent connections under test: live-server threads would keep the test database busy.
-    DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60, conn_health_checks=True)
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -193,9 +255,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:login"
@@ -341,11 +400,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if LOCAL or TESTING
+        if LOCAL
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = LOCAL or TESTING
+WHITENOISE_USE_FINDERS = LOCAL
 # NOTE: uploads live outside static/ and are never served by URL; views stream them as attachments.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never routed: uploads are only streamed by views as attachments
@@ -406,13 +465,15 @@ CELERY_TASK_PUBLISH_RETRY = False
 OUTBOX_RELAY_ON_COMMIT = CELERY_TASK_ALWAYS_EAGER
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "portal.relay_outbox", "schedule": 5.0},
+    # Notification emails a stopped worker left claimed mid-send, or whose retries never came: failed, with why.
+    "sweep-stuck-emails": {"task": "portal.sweep_stuck_emails", "schedule": 300.0},
     "daily-housekeeping": {"task": "portal.daily_housekeeping", "schedule": crontab(hour=6, minute=0)},
     "audit-checkpoint": {"task": "portal.audit_checkpoint", "schedule": crontab(minute=7)},
     # Data-sharing agreements: activation on the start date and expiry after the end date, then reminders.
     "dsa-daily-transitions": {"task": "partners.end_expired_dsas", "schedule": crontab(hour=0, minute=5)},
     "dsa-reminders": {"task": "partners.dsa_reminders", "schedule": crontab(hour=7, minute=0)},
-    # Data returns whose checks stopped part-way (a worker killed mid-task): retried, then failed.
-    "sweep-stuck-returns": {"task": "targets.sweep_stuck_returns", "schedule": 300.0},
+    # Data returns whose checks stopped part-way (a worker killed mid-task): retried within 2 minutes, then failed.
+    "sweep-stuck-returns": {"task": "targets.sweep_stuck_returns", "schedule": 15.0},
     # Plans: reminders of sign-offs due within 3 working days or overdue; the board chair told after 5.
     "plan-signoff-reminders": {"task": "targets.plan_signoff_reminders", "schedule": crontab(hour=7, minute=30)},
 }
@@ -489,9 +550,7 @@ LOGGING = {
 AUDIT_CHECKPOINT_KEY = os.environ.get("AUDIT_CHECKPOINT_KEY") or f"audit-checkpoint:{SECRET_KEY}"
 # Where checkpoints are appended (one JSON line each), besides the log stream and the security
 # log. Keep it where an operator keeps it: a volume, or a file shipped off the machine.
-AUDIT_CHECKPOINT_FILE = os.environ.get(
-    "AUDIT_CHECKPOINT_FILE", "" if TESTING else str(VAR_DIR / "audit-checkpoints.jsonl")
-)
+AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.jsonl"))
 
 PORTAL_SERVICE_NAME = "Criminal Justice Partnership Portal"
 # Where people reach the portal: every link in every email is made absolute with it.

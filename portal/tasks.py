@@ -73,3 +73,11 @@ def send_notification_email(*, notification_id: int) -> None:
     from .notifications import notification_email_send
 
     notification_email_send(notification_id=notification_id)
+
+
+@shared_task(name="portal.sweep_stuck_emails", acks_late=True, time_limit=60, soft_time_limit=50, ignore_result=True)
+def sweep_stuck_emails() -> None:
+    """Every few minutes: fail, with the reason, the emails a stopped worker or a lost retry left unfinished."""
+    from .notifications import notification_emails_sweep
+
+    notification_emails_sweep()

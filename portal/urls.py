@@ -29,6 +29,7 @@ portal_patterns = [
     path("favicon.ico", pages.favicon, name="favicon"),
     path("audit/", admin_pages.audit_log, name="audit-log"),
     path("security/", admin_pages.security_log_view, name="security-log"),
+    path("emails/not-sent/", admin_pages.emails_not_sent, name="emails-not-sent"),
     path("security/unlock/", admin_pages.account_unlock, name="account-unlock"),
     path("security/people/<int:user_id>/reset-devices/", admin_pages.device_reset, name="device-reset"),
     path("account/passkeys/", passkeys.passkeys, name="passkeys"),

@@ -16,7 +16,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from partners.models import Partner
-from portal import permissions
+from portal import permissions, ratelimit
+from portal.api_actions import TooManyWrites
 from portal.api_base import (
     JSONTypesMixin,
     SafeJSONParser,
@@ -402,9 +403,12 @@ class DataReturnViewSet(
         upload.is_valid(raise_exception=True)
         partner = _acting_partner(request, upload.validated_data.get("partner"))
         try:
+            ratelimit.hit(ratelimit.UPLOADS, by=request.user)
             data_return = services.data_return_upload(
                 partner=partner, uploaded_file=upload.validated_data["file"], by=request.user
             )
+        except ratelimit.RateLimited as exc:
+            raise TooManyWrites(exc)
         except UploadRejected as exc:
             return Response({"file": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
         data_return.refresh_from_db(fields=["status"])

@@ -275,6 +275,16 @@ class DataReturn(models.Model):
         """No more checking to wait for (the page stops refreshing)."""
         return self.status not in (self.Status.UPLOADED, self.Status.VALIDATING)
 
+    # Most returns are checked within seconds; past this the uploader is told it is taking longer.
+    SLOW_AFTER = timedelta(seconds=30)
+
+    def is_slow(self, now=None) -> bool:
+        """Still waiting for its checks, or checking, for longer than they usually take."""
+        if self.is_finished:
+            return False
+        since = self.validation_started_at if self.status == self.Status.VALIDATING else self.uploaded_at
+        return bool(since) and (now or timezone.now()) - since > self.SLOW_AFTER
+
     @property
     def can_be_applied(self) -> bool:
         return self.status == self.Status.VALID

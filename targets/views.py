@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from partners.selectors import partners_acting_for
-from portal import permissions
+from portal import permissions, ratelimit
 from portal.files import UploadRejected, export_response
 from portal.paging import paginate
 
@@ -163,10 +163,11 @@ def data_return_upload(request):
         form = DataReturnUploadForm(request.POST, request.FILES, partners=partners)
         if form.is_valid():
             try:
+                ratelimit.hit(ratelimit.UPLOADS, by=request.user)
                 data_return = services.data_return_upload(
                     partner=form.chosen_partner(), uploaded_file=form.cleaned_data["file"], by=request.user
                 )
-            except UploadRejected as exc:
+            except (UploadRejected, ratelimit.RateLimited) as exc:
                 form.add_error("file", exc)
             else:
                 return redirect("targets:data-return-progress", pk=data_return.pk)

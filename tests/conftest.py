@@ -10,11 +10,21 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 
 from partners.models import Partner, Role
 
 from .factories import make_partner, make_person
+
+TEST_SETTINGS = "portal.settings_test"
+# NOTE: an exported DJANGO_SETTINGS_MODULE wins over pyproject.toml's: without the test settings the suite
+# would run with the slow password hasher and, on PostgreSQL, could not empty the audit log between tests.
+if django_settings.SETTINGS_MODULE != TEST_SETTINGS:
+    raise pytest.UsageError(
+        f"The tests run under {TEST_SETTINGS}, not {django_settings.SETTINGS_MODULE}: "
+        "unset DJANGO_SETTINGS_MODULE (pyproject.toml chooses the test settings)."
+    )
 
 
 @pytest.fixture
@@ -114,6 +124,17 @@ def _background_tasks_run_in_process(request, settings):
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _rate_limits_count_afresh(monkeypatch):
+    """Each test counts its own writes against the per-person limits (portal/ratelimit.py): the same user
+    ids come back in the next test, and the cache outlives a test."""
+    import uuid
+
+    from portal import ratelimit
+
+    monkeypatch.setattr(ratelimit, "NAMESPACE", f"ratelimit-{uuid.uuid4().hex}")
+
+
 @pytest.fixture
 def worker():
     """A real Celery worker process on the test database, taking tasks from Redis."""
@@ -125,7 +146,7 @@ def worker():
     db = settings.DATABASES["default"]
     env = dict(os.environ)
     env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env["PORTAL_TESTING"] = "1"
+    env["DJANGO_SETTINGS_MODULE"] = TEST_SETTINGS  # DEBUG on a real database, as in this process
     celery = Path(sys.executable).with_name("celery")
     proc = subprocess.Popen(
         [

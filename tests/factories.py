@@ -459,3 +459,63 @@ def docx_file(name: str = "notes.docx", *, macros: bool = False) -> SimpleUpload
         if macros:
             archive.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 macro")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/octet-stream")
+
+
+# --- Long plan sections (the bounds of the comparison, the version page and the PDF) -----------------------
+_PLAN_WORDS = (
+    "partnership police probation victims offenders community safety board plan target delivery reduce violence "
+    "youth justice council health data sharing agreement quarter outcome measure review report funding "
+    "commissioner hotspot ward patrol support service court prison housing education employment mental drugs "
+    "alcohol domestic abuse knife crime prevention early intervention referral caseload diversion"
+).split()
+
+
+def long_section(chars: int, *, seed: int = 1) -> str:
+    """Markdown of exactly `chars` characters, varied as a plan is: paragraphs, headings, lists, small tables,
+    emphasis and links."""
+    import random
+
+    pick = random.Random(seed)
+
+    def words(low: int, high: int) -> str:
+        return " ".join(pick.choice(_PLAN_WORDS) for _ in range(pick.randint(low, high)))
+
+    blocks, size = [], 0
+    while size < chars:
+        kind = pick.random()
+        if kind < 0.1:
+            block = "## " + words(2, 6).capitalize()
+        elif kind < 0.25:
+            block = "\n".join(f"- {words(3, 12)}" for _ in range(pick.randint(2, 6)))
+        elif kind < 0.3:
+            rows = "\n".join(f"| {words(1, 3)} | {pick.randint(1, 999)} |" for _ in range(pick.randint(3, 8)))
+            block = f"| What | How many |\n|---|--:|\n{rows}"
+        else:
+            sentence = [pick.choice(_PLAN_WORDS) for _ in range(pick.randint(30, 120))]
+            for i in range(len(sentence)):
+                if pick.random() < 0.03:
+                    sentence[i] = f"**{sentence[i]}**"
+                elif pick.random() < 0.01:
+                    sentence[i] = f"[{sentence[i]}](https://example.org/{sentence[i]})"
+            block = " ".join(sentence).capitalize() + "."
+        blocks.append(block)
+        size += len(block) + 2
+    return "\n\n".join(blocks)[:chars]
+
+
+def revised_section(text: str, *, every: int = 12, seed: int = 2) -> str:
+    """The same text with many changes: about one word in `every` replaced, dropped or followed by a new one,
+    kept to the length it had."""
+    import random
+
+    pick = random.Random(seed)
+    out = []
+    for word in text.split(" "):
+        roll = pick.randrange(every * 3)
+        if roll == 0:
+            continue
+        out.append(pick.choice(_PLAN_WORDS) if roll == 1 else word)
+        if roll == 2:
+            out.append(pick.choice(_PLAN_WORDS))
+    revised = " ".join(out)
+    return (revised + " " + long_section(len(text), seed=seed))[: len(text)]

@@ -81,7 +81,8 @@ def production_env(*, redis_url: str, tmp: Path, **extra) -> dict[str, str]:
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
         raise RuntimeError("the process tests need PostgreSQL (run them through .ci/run)")
-    env = {k: v for k, v in os.environ.items() if k not in {"PORTAL_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    # NOTE: not the test settings this process runs under (pytest puts their name in the environment).
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     env.update(
         {
@@ -91,6 +92,9 @@ def production_env(*, redis_url: str, tmp: Path, **extra) -> dict[str, str]:
             "REDIS_URL": redis_url,
             "ALLOWED_HOSTS": "portal.example.org",
             "PORTAL_BASE_URL": "https://portal.example.org",
+            # A production start needs a mail route; nothing listens there (no test here sends email).
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": "1",
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "VAR_DIR": str(tmp / "var"),
             "AUDIT_CHECKPOINT_FILE": str(tmp / "audit-checkpoints.jsonl"),

@@ -112,6 +112,7 @@ EXPECTED: dict[str, E] = {
     # --- The PCC office's pages ----------------------------------------------------------------
     "portal:audit-log": E(PCC_OFFICE),
     "portal:security-log": E(PCC_OFFICE),
+    "portal:emails-not-sent": E(PCC_OFFICE),
     # the Commissioner can do whatever the PCC office's officers can
     "portal:account-unlock": E("403 | 403 | 403 | 302 | 302 | login", method="post"),
     "portal:device-reset": E(PCC_OFFICE, kind="user"),

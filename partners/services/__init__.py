@@ -13,7 +13,7 @@ from .dsa import (  # noqa: F401
     DSA,
     DSA_FIELDS,
     DSA_TERMS,
-    REMINDER_DAYS,
+    REMINDER_WORKING_DAYS,
     dsa_delete,
     dsa_draft,
     dsa_resume,

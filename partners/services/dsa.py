@@ -18,8 +18,9 @@ from portal import permissions
 from portal.actors import is_system, require_actor
 from portal.audit import audit_record, snapshot
 from portal.outbox import outbox_enqueue
+from portal.text import check_text
 
-from .. import rules
+from .. import limits, rules
 from ..models import DataSharingAgreement, DsaSignature, Partner
 from ..sharing import coverage, validate_coverage
 from ..workflows import DSA_FLOW
@@ -41,7 +42,8 @@ DSA_TERMS = [
     "review_date",
 ]
 DSA_FIELDS = ["reference", "provider", *DSA_TERMS, "status", "status_reason"]
-REMINDER_DAYS = (30, 7)
+# Signatories are reminded of a review or end date this many working days before it (England and Wales).
+REMINDER_WORKING_DAYS = (20, 5)
 
 
 def _covered_codes(agreement: DSA) -> list[str]:
@@ -54,16 +56,6 @@ def _dsa_snapshot(agreement: DSA) -> dict:
         "recipients": sorted(agreement.recipients.values_list("slug", flat=True)),
         "indicators": _covered_codes(agreement),
     }
-
-
-def _locked():
-    # NOTE: of=("self",): lock the agreement row only, not its provider's Partner row (which data
-    # return applies lock); the grant sync locks the indicators it recomputes.
-    return DSA.objects.select_for_update(of=("self",)).select_related("provider")
-
-
-def _dsa_lock(agreement: DSA) -> DSA:
-    return _locked().get(pk=agreement.pk)
 
 
 def _person(by):
@@ -110,6 +102,22 @@ def _validate_terms(
         raise ValidationError(errors)
 
 
+# The agreement's text terms: (limit, how a message names it, one line only).
+TEXT_TERMS = {
+    "title": (limits.AGREEMENT_TITLE, "The title", True),
+    "purpose": (limits.PURPOSE, "The purpose of sharing", False),
+    "retention": (limits.RETENTION, "Retention and deletion", False),
+    "security_measures": (limits.SECURITY_MEASURES, "The security measures", False),
+    "contacts": (limits.CONTACTS, "The contacts", False),
+}
+
+
+def _check_text_terms(terms: dict) -> None:
+    for name, (limit, subject, single_line) in TEXT_TERMS.items():
+        if name in terms:
+            check_text(field=name, value=terms[name], limit=limit, subject=subject, single_line=single_line)
+
+
 def _ids(items) -> list[int]:
     """Indicator ids from ids, model rows or Covered items."""
     return [getattr(i, "pk", i) for i in items]
@@ -139,6 +147,9 @@ def dsa_draft(
     """A provider officer drafts an agreement: its parties may see it, the provider may change it."""
     require_actor(by)
     permissions.check(by, rules.DSA_DRAFT, provider)
+    _check_text_terms(
+        dict(title=title, purpose=purpose, retention=retention, security_measures=security_measures, contacts=contacts)
+    )
     recipients, indicator_ids = list(recipients), _ids(indicators)
     _validate_terms(
         provider=provider,
@@ -200,6 +211,7 @@ def dsa_update(*, agreement: DSA, by, recipients=None, indicators=None, **terms)
         if name not in DSA_TERMS:
             raise ValueError(f"{name} cannot be changed here")
         setattr(agreement, name, value)
+    _check_text_terms(terms)
     recipients = list(agreement.recipients.all()) if recipients is None else list(recipients)
     indicator_ids = (
         [c.pk for c in coverage().of([agreement.pk])[agreement.pk]] if indicators is None else _ids(indicators)
@@ -347,10 +359,11 @@ def _dsa_move(agreement: DSA, transition: str, *, by, reason: str, summary: str)
     return agreement
 
 
-def _reason(reason: str, verb: str) -> str:
+def _reason(reason: str, verb: str, *, required: bool = True) -> str:
     reason = (reason or "").strip()
-    if not reason:
+    if required and not reason:
         raise ValidationError({"reason": f"Enter the reason for {verb} the agreement"})
+    check_text(field="reason", value=reason, limit=limits.REASON, subject="The reason")
     return reason
 
 
@@ -375,7 +388,11 @@ def dsa_resume(
     if agreement.end_date < today:
         raise ValidationError("This agreement's end date has passed, so it cannot be resumed")
     return _dsa_move(
-        agreement, "resume", by=by, reason=(reason or "").strip(), summary=f"Agreement {agreement.reference} resumed"
+        agreement,
+        "resume",
+        by=by,
+        reason=_reason(reason, "resuming", required=False),
+        summary=f"Agreement {agreement.reference} resumed",
     )
 
 

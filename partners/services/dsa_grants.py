@@ -6,11 +6,9 @@ that defines indicators: targets/services/sharing.py.)
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group
-
 from portal import permissions
 
-from ..models import DataSharingAgreement, DataSharingAgreementGroupObjectPermission
+from ..models import DataSharingAgreement
 
 DSA = DataSharingAgreement
 DSA_VIEW_PERM, DSA_MANAGE_PERM, DSA_SIGN_PERM = (
@@ -30,13 +28,4 @@ def _sync_agreement_perms(agreement: DSA) -> None:
     wanted |= {(gid, DSA_VIEW_PERM) for gid in recipient_groups}
     if agreement.status == DSA.Status.AWAITING_SIGNATURES:
         wanted |= {(gid, DSA_SIGN_PERM) for gid in [agreement.provider.group_id, *recipient_groups]}
-    held = set(
-        DataSharingAgreementGroupObjectPermission.objects.filter(content_object=agreement).values_list(
-            "group_id", "permission__codename"
-        )
-    )
-    groups = Group.objects.in_bulk({gid for gid, _ in wanted ^ held})
-    for gid, codename in sorted(held - wanted):
-        permissions.revoke(codename, groups[gid], agreement)
-    for gid, codename in sorted(wanted - held):
-        permissions.grant(codename, groups[gid], agreement)
+    permissions.sync_grants_on(agreement, wanted)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import transaction
 from django.db.models import Q
@@ -10,11 +10,14 @@ from django.utils import timezone
 
 from portal.actors import system
 from portal.audit import audit_record
+from portal.formats import gov_date
 from portal.notifications import notify
 from portal.tasks import claim_once
+from portal.working_days import add_working_days, is_working_day, working_days_between
 
 from ..selectors import signers_of
-from .dsa import DSA, REMINDER_DAYS, _dsa_activate, _dsa_move, _locked, _party_ids
+from ..workflows import DSA_FLOW
+from .dsa import DSA, REMINDER_WORKING_DAYS, _dsa_activate, _dsa_move, _party_ids
 
 NIGHTLY = system("nightly agreement check")
 REMINDERS = system("agreement reminders")
@@ -24,7 +27,8 @@ REMINDERS = system("agreement reminders")
 def dsa_activate_if_due(*, agreement_id: int, today: date | None = None) -> bool:
     """Activate a fully signed agreement once its start date comes (safe to repeat)."""
     today = today or timezone.localdate()
-    agreement = _locked().filter(pk=agreement_id).first()
+    found = DSA_FLOW.lock_all(DSA.objects.filter(pk=agreement_id))
+    agreement = found[0] if found else None
     if agreement is None or agreement.status != DSA.Status.AWAITING_SIGNATURES:
         return False
     if not (agreement.start_date <= today <= agreement.end_date):
@@ -39,13 +43,14 @@ def dsa_activate_if_due(*, agreement_id: int, today: date | None = None) -> bool
 def dsa_end_if_expired(*, agreement_id: int, today: date | None = None) -> bool:
     """End an agreement the day after its end date: recipients lose the data (safe to repeat)."""
     today = today or timezone.localdate()
-    agreement = _locked().filter(pk=agreement_id).first()
+    found = DSA_FLOW.lock_all(DSA.objects.filter(pk=agreement_id))
+    agreement = found[0] if found else None
     if agreement is None or agreement.status not in DSA.LIVE_STATUSES or agreement.end_date >= today:
         return False
     reason = (
-        f"Its end date, {_day(agreement.end_date)}, passed"
+        f"Its end date, {gov_date(agreement.end_date)}, passed"
         if agreement.status != DSA.Status.AWAITING_SIGNATURES
-        else f"Not every party signed before its end date, {_day(agreement.end_date)}"
+        else f"Not every party signed before its end date, {gov_date(agreement.end_date)}"
     )
     _dsa_move(
         agreement, "end", by=NIGHTLY, reason=reason, summary=f"Agreement {agreement.reference} ended: {reason.lower()}"
@@ -94,22 +99,21 @@ def dsa_request_signatures(*, agreement_id: int) -> int:
     return len(notified)
 
 
-def _day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
 def _reminder_due(day: date, today: date) -> int | None:
-    """The reminder threshold (days before) that applies today, or None."""
-    days_left = (day - today).days
+    """The reminder threshold (working days before) that applies today, or None."""
+    days_left = working_days_between(today, day)
     if days_left < 0:
         return None
-    return next((limit for limit in sorted(REMINDER_DAYS) if days_left <= limit), None)
+    return next((limit for limit in sorted(REMINDER_WORKING_DAYS) if days_left <= limit), None)
 
 
 def dsa_send_reminders(*, today: date | None = None) -> int:
-    """Remind signatories (in the portal and by email) before active agreements' review and end dates; each once."""
+    """On working days: remind signatories (in the portal and by email) before active agreements' review and
+    end dates, 20 and 5 working days before; each once."""
     today = today or timezone.localdate()
-    horizon = today + timedelta(days=max(REMINDER_DAYS))
+    if not is_working_day(today):
+        return 0
+    horizon = add_working_days(today, max(REMINDER_WORKING_DAYS))
     agreements = (
         DSA.objects.filter(status=DSA.Status.ACTIVE)
         .filter(Q(review_date__range=(today, horizon)) | Q(end_date__range=(today, horizon)))
@@ -135,9 +139,9 @@ def _dsa_remind(*, agreement_id: int, kind: str, day: date, limit: int) -> int:
         kind="dsa.review_due" if kind == "review" else "dsa.ending",
         url=agreement.get_absolute_url(),
         by=REMINDERS,
-        title=f"Data-sharing agreement {agreement.reference} {what} on {_day(day)}",
+        title=f"Data-sharing agreement {agreement.reference} {what} on {gov_date(day)}",
         body=(
-            f"The data-sharing agreement '{agreement.title}' ({agreement.reference}) {what} on {_day(day)}. "
+            f"The data-sharing agreement '{agreement.title}' ({agreement.reference}) {what} on {gov_date(day)}. "
             + (
                 "Review its terms with the other parties and record the outcome."
                 if kind == "review"
@@ -150,6 +154,6 @@ def _dsa_remind(*, agreement_id: int, kind: str, day: date, limit: int) -> int:
         action=f"dsa.reminder_{kind}",
         partner=agreement.provider,
         obj=agreement,
-        summary=f"Reminder sent to {len(notified)} people: agreement {agreement.reference} {what} on {_day(day)}",
+        summary=f"Reminder sent to {len(notified)} people: agreement {agreement.reference} {what} on {gov_date(day)}",
     )
     return 1

@@ -11,8 +11,9 @@ from django.utils import timezone
 from portal import permissions
 from portal.actors import require_actor
 from portal.audit import audit_record
+from portal.text import check_text
 
-from .. import rules
+from .. import limits, rules
 from ..models import ApiToken, Membership, Partner, Role, hash_token
 
 
@@ -21,6 +22,7 @@ def api_token_create(*, name: str, partner: Partner, days: int, by) -> tuple[Api
     """A token for a partner system, acting as an officer of that partner. The raw token is returned once."""
     require_actor(by)
     permissions.check(by, rules.API_TOKEN_MANAGE)
+    check_text(field="name", value=name, limit=limits.TOKEN_NAME, subject="The name", single_line=True)
     User = get_user_model()
     raw = ApiToken.generate_raw()
     service_user = User.objects.create(

@@ -1,7 +1,8 @@
 """On PostgreSQL, the audit log is append-only: triggers refuse UPDATE, DELETE and TRUNCATE.
 
 TRUNCATE is let through only where the session has set `portal.allow_audit_truncate` to `on`,
-which only the test suite does (portal.apps, with PORTAL_TESTING): tests empty every table.
+which only the test suite does (portal.apps, under the test settings portal/settings_test.py): tests
+empty every table.
 """
 from django.db import migrations
 

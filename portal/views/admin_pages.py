@@ -1,4 +1,4 @@
-"""PCC-office pages: audit log, security log, devices reset and unlock."""
+"""PCC-office pages: audit log, security log, emails not sent, devices reset and unlock."""
 
 from __future__ import annotations
 
@@ -13,15 +13,16 @@ from .. import lockout, permissions, selectors, services
 from ..directory import partner_choices
 from ..forms_govuk import GovukForm
 from ..models import SecurityEvent
+from ..notifications import kind_label
 from ..paging import paginate
 
 
 class AuditFilterForm(GovukForm):
-    search = forms.CharField(label="Search summaries or object id", required=False)
+    search = forms.CharField(label="Search summaries or object id", required=False, max_length=200)
     action = forms.CharField(
-        label="Action starts with", required=False, help_text="For example, partner or membership.add"
+        label="Action starts with", required=False, max_length=100, help_text="For example, partner or membership.add"
     )
-    actor = forms.CharField(label="Who", required=False)
+    actor = forms.CharField(label="Who", required=False, max_length=150)
     partner = forms.TypedChoiceField(label="Partner", required=False, coerce=int, empty_value=None)
     date_from = forms.DateField(
         label="From (YYYY-MM-DD)",
@@ -58,11 +59,20 @@ def audit_log(request):
     )
 
 
+def emails_not_sent(request):
+    """Notification emails that failed or were refused, with the reason (the notifications are in the portal)."""
+    permissions.check(request.user, permissions.AUDIT_VIEW)
+    page, pagination = paginate(request, selectors.emails_not_sent_visible_to(user=request.user))
+    return render(
+        request, "portal/emails_not_sent.html", {"page": page, "pagination": pagination, "kind_label": kind_label}
+    )
+
+
 class SecurityFilterForm(GovukForm):
     kind = forms.ChoiceField(
         label="Event", required=False, choices=[("", "Any event")] + list(SecurityEvent.Kind.choices)
     )
-    username = forms.CharField(label="Username", required=False)
+    username = forms.CharField(label="Username", required=False, max_length=150)
     date_from = forms.DateField(
         label="From (YYYY-MM-DD)",
         required=False,

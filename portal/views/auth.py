@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .. import lockout, services
+from .. import lockout, ratelimit, services
 from ..forms import CodeForm, SetupCodeForm, SignInForm
 from ..models import SecurityEvent
 from ..security import (
@@ -161,6 +161,16 @@ def _code_refused(user, code: str) -> str:
     return CODE_USED if code_already_used(user, code) else CODE_WRONG
 
 
+def _too_many_codes(form, user) -> bool:
+    """Count a code entered against the person's limit (portal/ratelimit.py); over it, say so on the form."""
+    try:
+        ratelimit.hit(ratelimit.SIGN_IN_CODES, by=user)
+    except ratelimit.RateLimited as exc:
+        form.add_error("code", exc.messages[0])
+        return True
+    return False
+
+
 def otp_verify(request):
     user = request.user
     if not user.is_authenticated:
@@ -168,7 +178,7 @@ def otp_verify(request):
     if not user_has_device(user):
         return redirect("portal:otp-setup")
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _too_many_codes(form, user):
         device = match_token(user, form.cleaned_data["code"])
         if device is None:
             security_log(SecurityEvent.Kind.SECOND_FACTOR_FAILED, request=request, user=user)
@@ -209,7 +219,7 @@ def otp_setup(request):
         device = services.totp_device_start(user=user)
         request.session[SETUP_DEVICE_KEY] = device.pk
     form = SetupCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _too_many_codes(form, user):
         if device.verify_token(form.cleaned_data["code"]):
             codes = services.totp_device_confirm(user=user, device=device)
             request.session.pop(SETUP_DEVICE_KEY, None)
@@ -241,7 +251,7 @@ def recovery_codes(request):
 def step_up(request):
     """Confirm the second factor again before a sensitive action."""
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _too_many_codes(form, request.user):
         device = match_token(request.user, form.cleaned_data["code"])
         if device is None:
             security_log(SecurityEvent.Kind.SECOND_FACTOR_FAILED, request=request, detail="step-up")

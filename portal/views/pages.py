@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -87,35 +87,49 @@ def _broker_state() -> str:
         return f"unreachable: {type(exc).__name__}"
 
 
+def _ask(question):
+    """(answer, None), or (None, what stopped it): each database question of the health check fails soft, so
+    that an empty (never migrated) or broken database still gets a JSON answer saying what is down."""
+    try:
+        with transaction.atomic():
+            return question(), None
+    except Exception as exc:
+        return None, type(exc).__name__
+
+
+def _late_jobs() -> list[dict]:
+    from ..schedule import late_runs
+
+    return [
+        {
+            "job": run.name,
+            "label": run.label,
+            "last_finished_at": run.last_finished_at.isoformat() if run.last_finished_at else None,
+        }
+        for run in late_runs()
+    ]
+
+
 def healthz(request):
     """ "ok"; "degraded" (200) when Redis is down and the portal serves without it (background work
     waits in the outbox), or a scheduled job has not run in time; "down" (503) when the database
-    does not answer."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        database = "ok"
-    except Exception as exc:
-        database = f"unreachable: {type(exc).__name__}"
+    does not answer, or answers but its tables cannot be read (never migrated)."""
     from ..models import OutboxTask
 
-    pending = None
-    if database == "ok":
-        pending = OutboxTask.objects.filter(status=OutboxTask.Status.PENDING).count()
-    broker = _broker_state()
-    late = []
-    if database == "ok":
-        from ..schedule import late_runs
+    def select_one():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone()
 
-        late = [
-            {
-                "job": run.name,
-                "label": run.label,
-                "last_finished_at": run.last_finished_at.isoformat() if run.last_finished_at else None,
-            }
-            for run in late_runs()
-        ]
+    _, error = _ask(select_one)
+    database = "ok" if error is None else f"unreachable: {error}"
+    pending, late = None, None
+    if error is None:
+        pending, pending_error = _ask(OutboxTask.objects.filter(status=OutboxTask.Status.PENDING).count)
+        late, late_error = _ask(_late_jobs)
+        if pending_error or late_error:
+            database = f"tables unreadable: {pending_error or late_error} (has manage.py migrate run?)"
+    broker = _broker_state()
     if database != "ok":
         status = "down"
     elif broker.startswith("unreachable") or late:
@@ -127,6 +141,6 @@ def healthz(request):
         "database": database,
         "broker": broker,
         "outbox_pending": pending,
-        "scheduled_jobs_late": late,
+        "scheduled_jobs_late": late if late is not None else [],
     }
     return JsonResponse(body, status=503 if status == "down" else 200)

@@ -23,8 +23,8 @@ if (status) {
       if (response.ok) {
         const fresh = new DOMParser().parseFromString(await response.text(), "text/html")
           .querySelector("[data-progress-status]");
-        if (fresh && fresh.textContent !== status.textContent) {
-          status.textContent = fresh.textContent;
+        if (fresh && fresh.innerHTML !== status.innerHTML) {
+          status.replaceChildren(...Array.from(fresh.childNodes));
         }
       }
     } catch {

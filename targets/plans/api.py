@@ -22,12 +22,12 @@ from rest_framework.reverse import reverse
 from partners.models import Partner
 from portal import permissions
 from portal.api_actions import refuse_tokens, run_service, step_up_time
-from portal.api_base import JSONTypesMixin, StrictQueryParamsMixin
+from portal.api_base import MULTI_LINE, JSONTypesMixin, StrictQueryParamsMixin
 
 from .. import rules
 from ..filters import PlanFilter
 from ..models import Priority, Target
-from . import selectors, services
+from . import limits, selectors, services
 from .models import Plan, PlanAction, PlanAttachment, PlanComment, PlanSection, PlanSignOff, PlanVersion
 from .workflows import PLAN_VERSION_FLOW, SIGNOFF_FLOW
 
@@ -282,8 +282,10 @@ class PlanVersionSerializer(PlanVersionSummarySerializer):
 # --- What the API takes ---------------------------------------------------------------------------
 class PlanCreateSerializer(JSONTypesMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=Plan.Kind.choices)
-    title = serializers.CharField(max_length=200)
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    title = serializers.CharField(max_length=limits.PLAN_TITLE)
+    summary = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.PLAN_SUMMARY, style=MULTI_LINE
+    )
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     owner = serializers.SlugField(
@@ -298,7 +300,9 @@ class PlanCreateSerializer(JSONTypesMixin, serializers.Serializer):
 
 
 class VersionStartSerializer(JSONTypesMixin, serializers.Serializer):
-    change_note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    change_note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.CHANGE_NOTE, style=MULTI_LINE
+    )
 
 
 class SendSerializer(JSONTypesMixin, serializers.Serializer):
@@ -312,20 +316,29 @@ class SendSerializer(JSONTypesMixin, serializers.Serializer):
 
 
 class SectionAddSerializer(JSONTypesMixin, serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    body = serializers.CharField(required=False, allow_blank=True, default="", help_text="Markdown")
+    title = serializers.CharField(max_length=limits.SECTION_TITLE)
+    body = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=limits.SECTION_BODY,
+        style=MULTI_LINE,
+        help_text="Markdown",
+    )
     assigned_to = serializers.SlugField(
         required=False, allow_null=True, default=None, help_text="The contributing partner that writes it"
     )
 
 
 class SectionChangeSerializer(JSONTypesMixin, serializers.Serializer):
-    title = serializers.CharField(required=False, max_length=200)
-    body = serializers.CharField(required=False, allow_blank=True, help_text="Markdown")
+    title = serializers.CharField(required=False, max_length=limits.SECTION_TITLE)
+    body = serializers.CharField(
+        required=False, allow_blank=True, max_length=limits.SECTION_BODY, style=MULTI_LINE, help_text="Markdown"
+    )
 
 
 class CommentAddSerializer(JSONTypesMixin, serializers.Serializer):
-    body = serializers.CharField()
+    body = serializers.CharField(max_length=limits.COMMENT, style=MULTI_LINE)
     parent = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="The comment replied to")
 
 
@@ -333,7 +346,7 @@ CONFIRM_PAST = "true to take a due date that has already passed (the action is t
 
 
 class ActionAddSerializer(JSONTypesMixin, serializers.Serializer):
-    what = serializers.CharField(max_length=500)
+    what = serializers.CharField(max_length=limits.ACTION_WHAT)
     owner = serializers.SlugField(help_text="The slug of the partner that does it")
     due_date = serializers.DateField(help_text="Within the plan's period")
     target = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="The target it moves")
@@ -341,7 +354,7 @@ class ActionAddSerializer(JSONTypesMixin, serializers.Serializer):
 
 
 class ActionChangeSerializer(JSONTypesMixin, serializers.Serializer):
-    what = serializers.CharField(required=False, max_length=500)
+    what = serializers.CharField(required=False, max_length=limits.ACTION_WHAT)
     due_date = serializers.DateField(required=False, help_text="Within the plan's period")
     target = serializers.IntegerField(required=False, allow_null=True, help_text="The target it moves, or null")
     status = serializers.ChoiceField(choices=PlanAction.Status.choices, required=False)
@@ -350,20 +363,30 @@ class ActionChangeSerializer(JSONTypesMixin, serializers.Serializer):
 
 class ActionProgressSerializer(JSONTypesMixin, serializers.Serializer):
     status = serializers.ChoiceField(choices=PlanAction.Status.choices)
-    progress_note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    progress_note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.PROGRESS_NOTE, style=MULTI_LINE
+    )
     done_on = serializers.DateField(required=False, allow_null=True, default=None, help_text="Needed when done")
 
 
 class VersionNoteSerializer(JSONTypesMixin, serializers.Serializer):
-    change_note = serializers.CharField(max_length=500, help_text="What changed from the version before")
+    change_note = serializers.CharField(
+        max_length=limits.CHANGE_NOTE, style=MULTI_LINE, help_text="What changed from the version before"
+    )
 
 
 class SignOffSignSerializer(JSONTypesMixin, serializers.Serializer):
-    statement = serializers.CharField(required=False, allow_blank=True, default="")
+    statement = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.STATEMENT, style=MULTI_LINE
+    )
 
 
 class SignOffReturnSerializer(JSONTypesMixin, serializers.Serializer):
-    reasons = serializers.CharField(help_text="Why it is returned: the owner and every contributor see them")
+    reasons = serializers.CharField(
+        max_length=limits.REASONS,
+        style=MULTI_LINE,
+        help_text="Why it is returned: the owner and every contributor see them",
+    )
 
 
 def _body(serializer_class, request) -> dict:

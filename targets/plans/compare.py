@@ -1,19 +1,27 @@
 """Two versions of a plan compared: each section (its Markdown word by word, and as it reads with the changed
 words marked: diff.py), each delivery action (matched by its key: added, removed, or which fields changed) and
-each supporting document (matched by its contents, else its title: added, removed, renamed or replaced)."""
+each supporting document (matched by its contents, else its title: added, removed, renamed or replaced).
+
+The work is bounded (limits.py): each section's words are marked within its budget of steps, and the whole
+comparison within the page's; a section past either is shown as its two texts side by side. What was marked is
+kept in the cache by the texts compared, so the same two versions are compared once."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
+from django.core.cache import cache
+from markupsafe import Markup, escape
 
 from portal.formats import gov_date
 
+from . import limits
 from .diff import diff_words, marked_html
-from .markdown import render_markdown
+from .markdown import RENDERING, section_html
 from .models import PlanAction, PlanAttachment, PlanVersion
+from .opcodes import Budget, OverBudget
 
 CHANGES = ("added", "removed", "changed", "unchanged")
 
@@ -28,6 +36,8 @@ class SectionDiff:
     rendered: Markup = Markup("")  # the section as it reads, changed words marked
     old_title: str = ""  # its title in the older version, when that was different
     key: str = ""
+    marked: bool = True  # False: it changed too much to mark word by word (see `rendered_before`)
+    rendered_before: Markup = Markup("")  # the section as it read in the older version, when not marked
 
 
 @dataclass
@@ -65,6 +75,7 @@ class VersionComparison:
     documents: list[DocumentDiff]  # added, removed and changed only
     actions_unchanged: int = 0
     documents_unchanged: int = 0
+    steps: int = 0  # how many steps marking the words took (opcodes.py), at most limits.COMPARISON_STEPS
 
     def __iter__(self):
         return iter(self.sections)
@@ -91,19 +102,21 @@ class VersionComparison:
         ]
 
 
-def versions_compare(*, older: PlanVersion, newer: PlanVersion) -> VersionComparison:
+def versions_compare(*, older: PlanVersion, newer: PlanVersion, budget: Budget | None = None) -> VersionComparison:
     """Sections, actions and documents of two versions compared, in the newer one's order (what was taken
-    out after)."""
+    out after), the words marked within `budget` steps (limits.COMPARISON_STEPS)."""
+    budget = budget or Budget(limits.COMPARISON_STEPS)
     actions, actions_unchanged = _action_diffs(older, newer)
     documents, documents_unchanged = _document_diffs(older, newer)
     return VersionComparison(
         older=older,
         newer=newer,
-        sections=_section_diffs(older, newer),
+        sections=_section_diffs(older, newer, budget),
         actions=actions,
         documents=documents,
         actions_unchanged=actions_unchanged,
         documents_unchanged=documents_unchanged,
+        steps=budget.used,
     )
 
 
@@ -115,33 +128,59 @@ def _matched_by_key(old: list, new: list) -> list[tuple]:
 
 
 # --- Sections ---------------------------------------------------------------------------------------
-def _section_diffs(older: PlanVersion, newer: PlanVersion) -> list[SectionDiff]:
+def _section_diffs(older: PlanVersion, newer: PlanVersion, budget: Budget) -> list[SectionDiff]:
     diffs = []
     for before, after in _matched_by_key(
         list(older.sections.order_by("order", "id")), list(newer.sections.order_by("order", "id"))
     ):
         text_before = f"{before.title}\n\n{before.body}" if before else ""
         text_after = f"{after.title}\n\n{after.body}" if after else ""
-        html, added, removed = diff_words(text_before, text_after)
         if before is None or after is None:
             change = "added" if before is None else "removed"
         else:
             change = "unchanged" if text_before == text_after else "changed"
-        body_before = render_markdown(before.body) if before else Markup("")
-        body_after = render_markdown(after.body) if after else Markup("")
+        body_before = section_html(before.body) if before else Markup("")
+        body_after = section_html(after.body) if after else Markup("")
+        if change == "unchanged":
+            words = {"marked": True, "html": escape(text_after), "added": 0, "removed": 0, "rendered": body_after}
+        else:
+            words = _words_marked(text_before, text_after, body_before, body_after, budget)
         diffs.append(
             SectionDiff(
                 title=(after or before).title,
                 change=change,
-                html=html,
-                added=added,
-                removed=removed,
-                rendered=body_after if body_before == body_after else marked_html(body_before, body_after),
                 old_title=before.title if before and after and before.title != after.title else "",
                 key=(after or before).key,
+                rendered_before=Markup("") if words["marked"] else body_before,
+                **words,
             )
         )
     return diffs
+
+
+def _words_marked(text_before: str, text_after: str, body_before: Markup, body_after: Markup, page: Budget) -> dict:
+    """A section's changed words marked, in its Markdown and as it reads, within its own budget and what is
+    left of the page's; from the cache when these texts were compared before."""
+    texts = "\0".join([RENDERING, text_before, text_after]).encode()
+    key = "plan-compare:" + hashlib.sha256(texts).hexdigest()
+    found = cache.get(key)
+    if found is not None:
+        return {**found, "html": Markup(found["html"]), "rendered": Markup(found["rendered"])}
+    steps = max(0, min(limits.SECTION_COMPARISON_STEPS, page.left))
+    budget = Budget(steps)
+    try:
+        html, added, removed = diff_words(text_before, text_after, budget=budget)
+        rendered = body_after if body_before == body_after else marked_html(body_before, body_after, budget=budget)
+        words = {"marked": True, "html": html, "added": added, "removed": removed, "rendered": rendered}
+        done = True
+    except OverBudget:
+        words = {"marked": False, "html": escape(text_after), "added": 0, "removed": 0, "rendered": body_after}
+        done = steps == limits.SECTION_COMPARISON_STEPS  # past its own budget, not only what the page had left
+    finally:
+        page.used += min(budget.used, steps)
+    if done:
+        cache.set(key, {**words, "html": str(words["html"]), "rendered": str(words["rendered"])}, 7 * 24 * 3600)
+    return words
 
 
 # --- Delivery actions and documents -------------------------------------------------------------------

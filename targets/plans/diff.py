@@ -3,23 +3,27 @@
 
 The marked rendering is a word diff of the two rendered sections, not lxml's htmldiff (tried: it moved
 removed words out of their paragraph or table cell, and hid a change of emphasis or heading level). Each
-rendered version is cut into words, each word with the elements it sits in; difflib matches the words and
-their elements; the elements of matched words are the same elements in both versions (a table cell is also
-the same cell when its row is, by its position), and the result is written out element by element from a
-stack, so the HTML is always well formed. It is sanitised again with <ins>/<del> allowed. Changed words
-carry "[+]"/"[−]" and "Added:"/"Removed:" for screen readers, so colour is never the only signal."""
+rendered version is cut into words, each word with the elements it sits in; the words and their elements are
+matched (opcodes.py: block by block, then word by word within the blocks that changed, within a budget of
+steps); the elements of matched words are the same elements in both versions (a table cell is also the same
+cell when its row is, by its position), and the result is written out element by element from a stack, so the
+HTML is always well formed. It is sanitised again with <ins>/<del> allowed. Changed words carry "[+]"/"[−]"
+and "Added:"/"Removed:" for screen readers, so colour is never the only signal.
+
+Both raise OverBudget when the two texts differ too much to mark word by word within the budget given."""
 
 from __future__ import annotations
 
-import difflib
 import re
-from dataclasses import dataclass, replace
 from html import escape as escape_html
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
+from . import limits
 from .markdown import sanitise
+from .opcodes import Budget, opcodes
 
 MARKS = {"ins": ("Added", "[+]"), "del": ("Removed", "[−]")}
 MARK_CLASSES = {"ins": {"app-diff-ins"}, "del": {"app-diff-del"}, "span": {"govuk-visually-hidden"}}
@@ -27,8 +31,15 @@ MARK_CLASSES = {"ins": {"app-diff-ins"}, "del": {"app-diff-del"}, "span": {"govu
 _WORDS = re.compile(r"\S+|\s+")
 
 
-def diff_words(old: str, new: str) -> tuple[Markup, int, int]:
+def _line_starts(tokens: list[str]) -> list[int]:
+    """Where each line of Markdown starts among its words and spaces (a line ends with the space that holds
+    its line break)."""
+    return [0, *(i + 1 for i, t in enumerate(tokens[:-1]) if "\n" in t)] if tokens else []
+
+
+def diff_words(old: str, new: str, *, budget: Budget | None = None) -> tuple[Markup, int, int]:
     """The newer text with the words added and taken out marked, and how many of each."""
+    budget = budget or Budget(limits.SECTION_COMPARISON_STEPS)
     a, b = _WORDS.findall(old or ""), _WORDS.findall(new or "")
     out, added, removed = [], 0, 0
 
@@ -42,7 +53,7 @@ def diff_words(old: str, new: str) -> tuple[Markup, int, int]:
         ).format(tag=Markup(tag), cls=Markup(tag), label=label, sign=sign, words=stripped)
         return escape(lead) + mark + escape(trail)
 
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in opcodes(a, b, budget=budget, chunks_a=_line_starts(a), chunks_b=_line_starts(b)):
         if op == "equal":
             out.append(escape("".join(a[i1:i2])))
             continue
@@ -68,8 +79,7 @@ INLINE = {"strong", "em", "a", "code"}
 VOID = {"br", "hr"}
 
 
-@dataclass(frozen=True)
-class _Element:
+class _Element(NamedTuple):
     uid: tuple[str, int]  # ("o" or "n", a count): this element in this version
     name: str
     key: str  # what makes it the same element in the other version: its tag, classes and (a link) address
@@ -78,8 +88,7 @@ class _Element:
     index: int  # among its parent's child elements
 
 
-@dataclass(frozen=True)
-class _Word:
+class _Word(NamedTuple):
     path: tuple[_Element, ...]
     lead: str  # the spaces before the word
     word: str  # "" for an element without words (kept so it still shows), the tag itself for <br>/<hr>
@@ -169,17 +178,37 @@ def _same_elements(a: list[_Word], b: list[_Word], opcodes) -> dict:
     return same
 
 
-def marked_html(old_html: str, new_html: str) -> Markup:
+def _block_starts(words: list[_Word]) -> list[int]:
+    """Where each block (a paragraph, a list item, a table cell: the innermost element that is not inline)
+    starts among the words."""
+    starts, last = [], object()
+    for i, word in enumerate(words):
+        block = next((e.uid for e in reversed(word.path) if e.name not in INLINE), None)
+        if block != last:
+            starts.append(i)
+            last = block
+    return starts
+
+
+def marked_html(old_html: str, new_html: str, *, budget: Budget | None = None) -> Markup:
     """The newer rendered HTML with the words added in <ins> and those taken out in <del>, where they were."""
+    budget = budget or Budget(limits.SECTION_COMPARISON_STEPS)
     a, b = _words(old_html, "o"), _words(new_html, "n")
-    opcodes = difflib.SequenceMatcher(a=[w.key for w in a], b=[w.key for w in b], autojunk=False).get_opcodes()
-    same = _same_elements(a, b, opcodes)
+    budget.spend(len(a) + len(b))  # each word's key made once
+    ops = opcodes(
+        [w.key for w in a],
+        [w.key for w in b],
+        budget=budget,
+        chunks_a=_block_starts(a),
+        chunks_b=_block_starts(b),
+    )
+    same = _same_elements(a, b, ops)
     merged: list[tuple[_Word, str | None]] = []
-    for op, i1, i2, j1, j2 in opcodes:
+    for op, i1, i2, j1, j2 in ops:
         if op == "equal":
             merged += [(w, None) for w in b[j1:j2]]
             continue
-        merged += [(replace(w, path=tuple(same.get(e.uid, e) for e in w.path)), "del") for w in a[i1:i2]]
+        merged += [(w._replace(path=tuple(same.get(e.uid, e) for e in w.path)), "del") for w in a[i1:i2]]
         merged += [(w, "ins") for w in b[j1:j2]]
     return Markup(sanitise(_write(merged), tags={"ins", "del", "span"}, classes=MARK_CLASSES))
 

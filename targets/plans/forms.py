@@ -7,13 +7,15 @@ from django import forms
 from partners.models import Partner
 from portal.fields import GovDateField
 from portal.forms_govuk import GovukForm
+from portal.text import too_long_message
 
 from ..models import Priority, Target
+from . import limits
 from .models import Plan, PlanAction
 
 
 class PlanFilterForm(GovukForm):
-    q = forms.CharField(label="Search plans", required=False, max_length=100)
+    q = forms.CharField(label="Search plans", required=False, max_length=limits.SEARCH)
     kind = forms.ChoiceField(label="Kind of plan", required=False, choices=[("", "All plans"), *Plan.Kind.choices])
 
 
@@ -34,17 +36,19 @@ class PlanForm(GovukForm):
     )
     title = forms.CharField(
         label="Title",
-        max_length=200,
+        max_length=limits.PLAN_TITLE,
         error_messages={
             "required": "Enter the plan's title",
-            "max_length": "The title must be 200 characters or fewer",
+            "max_length": too_long_message("The title", limits.PLAN_TITLE),
         },
     )
     summary = forms.CharField(
         label="Summary",
         widget=forms.Textarea,
         required=False,
+        max_length=limits.PLAN_SUMMARY,
         help_text="One or two sentences that say what the plan is for",
+        error_messages={"max_length": too_long_message("The summary", limits.PLAN_SUMMARY)},
     )
     period_start = GovDateField(
         label="Start of the period", label_lower="the start of the period", help_text="For example, 1 4 2026"
@@ -96,14 +100,17 @@ class PlanForm(GovukForm):
 
 class SectionForm(GovukForm):
     title = forms.CharField(
-        label="Section title", max_length=200, error_messages={"required": "Enter the section's title"}
+        label="Section title", max_length=limits.SECTION_TITLE, error_messages={"required": "Enter the section's title"}
     )
     body = forms.CharField(
         label="Text",
         widget=forms.Textarea(attrs={"rows": 14}),
         required=False,
+        max_length=limits.SECTION_BODY,
         help_text="Write in Markdown: **bold**, *italic*, lists starting with - or 1., "
-        "headings starting with ##, links as [words](https://…)",
+        "headings starting with ##, links as [words](https://…). A table may have up to "
+        f"{limits.TABLE_ROWS} rows: attach a longer one as a spreadsheet",
+        error_messages={"max_length": too_long_message("The text", limits.SECTION_BODY)},
     )
 
 
@@ -125,14 +132,23 @@ class CommentForm(GovukForm):
     body = forms.CharField(
         label="Your comment",
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter your comment"},
+        max_length=limits.COMMENT,
+        error_messages={
+            "required": "Enter your comment",
+            "max_length": too_long_message("Your comment", limits.COMMENT),
+        },
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class ActionForm(GovukForm):
     what = forms.CharField(
-        label="What will be done", max_length=500, error_messages={"required": "Enter what will be done"}
+        label="What will be done",
+        max_length=limits.ACTION_WHAT,
+        error_messages={
+            "required": "Enter what will be done",
+            "max_length": too_long_message("What will be done", limits.ACTION_WHAT),
+        },
     )
     owner = forms.TypedChoiceField(
         label="Which partner does it?",
@@ -173,7 +189,14 @@ class ActionForm(GovukForm):
 
 
 class AttachmentForm(GovukForm):
-    title = forms.CharField(label="Title", max_length=200, error_messages={"required": "Enter the document's title"})
+    title = forms.CharField(
+        label="Title",
+        max_length=limits.DOCUMENT_TITLE,
+        error_messages={
+            "required": "Enter the document's title",
+            "max_length": too_long_message("The title", limits.DOCUMENT_TITLE),
+        },
+    )
     file = forms.FileField(
         label="Upload a file",
         help_text="A PDF, Word (.docx) or Excel (.xlsx) file",
@@ -204,7 +227,9 @@ class SignForm(GovukForm):
         label="Statement (optional)",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=limits.STATEMENT,
         help_text="Shown with your sign-off in the plan's record",
+        error_messages={"max_length": too_long_message("Your statement", limits.STATEMENT)},
     )
     confirm = forms.BooleanField(
         label="I have read this version and have the authority to sign it off for my organisation",
@@ -216,8 +241,12 @@ class ReturnForm(GovukForm):
     reasons = forms.CharField(
         label="Why are you returning it?",
         widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=limits.REASONS,
         help_text="The plan's owner and every contributor will see this",
-        error_messages={"required": "Enter the reasons for returning the plan"},
+        error_messages={
+            "required": "Enter the reasons for returning the plan",
+            "max_length": too_long_message("The reasons", limits.REASONS),
+        },
     )
 
 
@@ -266,9 +295,9 @@ class ActionProgressForm(GovukForm):
         label="Progress note (optional)",
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        max_length=2000,
+        max_length=limits.PROGRESS_NOTE,
         help_text="What has been done so far, and anything holding it up",
-        error_messages={"max_length": "The progress note must be 2,000 characters or fewer"},
+        error_messages={"max_length": too_long_message("The progress note", limits.PROGRESS_NOTE)},
     )
 
     def clean(self):
@@ -282,10 +311,10 @@ class VersionNoteForm(GovukForm):
     change_note = forms.CharField(
         label="What changed in this version?",
         widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=500,
+        max_length=limits.CHANGE_NOTE,
         help_text="Signatories read this first: say what is new or different from the version before",
         error_messages={
             "required": "Enter what changed in this version",
-            "max_length": "What changed must be 500 characters or fewer",
+            "max_length": too_long_message("What changed", limits.CHANGE_NOTE),
         },
     )

@@ -5,19 +5,26 @@ so a section can never carry a script, a picture or a style its author chose.
 What the renderer makes is dressed in GOV.UK styles on the way: tables as GOV.UK tables inside a region that
 scrolls sideways, links as GOV.UK links (those written as a bare address marked, so print leaves out the
 address it would otherwise add after them), and an image as its alt text (images are refused on saving:
-`markdown_problems`)."""
+`markdown_problems`, as are tables too long to read or print: attached as spreadsheets instead).
+
+A section's HTML is kept in the cache by a hash of its Markdown (`section_html`), made when the section is
+saved: the version page, its print page and PDF and the comparison never render the same text twice."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 
 import nh3
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markupsafe import Markup
+
+from . import limits
 
 ALLOWED_TAGS = {
     "p",
@@ -206,9 +213,35 @@ def render_markdown(text: str) -> Markup:
     """Safe HTML for a section's Markdown."""
     md = _renderer()
     env: dict = {}
-    tokens = md.parse(text or "", env)
+    return _render(md.parse(text or "", env), env)
+
+
+def _render(tokens: list[Token], env: dict) -> Markup:
+    md = _renderer()
     _dress(tokens)
     return Markup(sanitise(md.renderer.render(tokens, md.options, env)))
+
+
+# NOTE: change RENDERING whenever render_markdown makes different HTML, so the cached HTML is made again.
+RENDERING = "1"
+CACHE_SECONDS = 7 * 24 * 3600
+
+
+def _cache_key(text: str) -> str:
+    return f"plan-section-html:{RENDERING}:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def section_html(text: str) -> Markup:
+    """render_markdown(text), from the cache when the same text was rendered before (it is made when the
+    section is saved: `check_markdown`)."""
+    if not (text or "").strip():
+        return render_markdown(text)
+    key = _cache_key(text)
+    html = cache.get(key)
+    if html is None:
+        html = str(render_markdown(text))
+        cache.set(key, html, CACHE_SECONDS)
+    return Markup(html)
 
 
 def _images(tokens: list[Token]):
@@ -221,8 +254,43 @@ def _images(tokens: list[Token]):
 
 def markdown_problems(text: str) -> list[str]:
     """What a section's Markdown may not hold, as GOV.UK error messages (empty when it may be saved):
-    today, images (found in the parsed tokens, as the renderer sees them)."""
-    images = list(_images(_renderer().parse(text or "")))
+    images, and tables too long or too wide (found in the parsed tokens, as the renderer sees them)."""
+    return _problems(_renderer().parse(text or ""))
+
+
+def _problems(tokens: list[Token]) -> list[str]:
+    return _image_problems(tokens) + _table_problems(tokens)
+
+
+def _table_problems(tokens: list[Token]) -> list[str]:
+    """A table of more than TABLE_ROWS rows or TABLE_COLUMNS columns belongs in a spreadsheet: a longer one
+    would make the page, the comparison and the PDF slow, and is hard to read in a plan."""
+    rows = columns = most_rows = most_columns = 0
+    for token in tokens:
+        if token.type == "table_open":
+            rows = columns = 0
+        elif token.type == "tr_open":
+            rows += 1
+        elif token.type == "th_open":
+            columns += 1
+        elif token.type == "table_close":
+            most_rows, most_columns = max(most_rows, rows), max(most_columns, columns)
+    problems = []
+    if most_rows > limits.TABLE_ROWS:
+        problems.append(
+            f"A table in a plan section can have up to {limits.TABLE_ROWS} rows, and one here has {most_rows:,}: "
+            "attach a longer table as a spreadsheet (a supporting document) instead"
+        )
+    if most_columns > limits.TABLE_COLUMNS:
+        problems.append(
+            f"A table in a plan section can have up to {limits.TABLE_COLUMNS} columns, and one here has "
+            f"{most_columns:,}: attach a wider table as a spreadsheet (a supporting document) instead"
+        )
+    return problems
+
+
+def _image_problems(tokens: list[Token]) -> list[str]:
+    images = list(_images(tokens))
     if not images:
         return []
     written = []
@@ -241,8 +309,15 @@ def markdown_problems(text: str) -> list[str]:
     ]
 
 
-def check_markdown(text: str, *, field: str = "body") -> None:
-    """Refuse Markdown that `markdown_problems` finds fault with, the message on `field`."""
-    problems = markdown_problems(text)
+def check_markdown(text: str, *, field: str = "body") -> Markup:
+    """Refuse Markdown that `markdown_problems` finds fault with, the message on `field`; else its HTML, kept
+    in the cache for the pages that show it (one parse for both)."""
+    env: dict = {}
+    tokens = _renderer().parse(text or "", env)
+    problems = _problems(tokens)
     if problems:
         raise ValidationError({field: problems})
+    html = _render(tokens, env)
+    if (text or "").strip():
+        cache.set(_cache_key(text), str(html), CACHE_SECONDS)
+    return html

@@ -20,7 +20,7 @@ from .. import rules
 from .compare import SectionDiff as SectionDiff  # re-exported: the comparison lives in compare.py
 from .compare import VersionComparison as VersionComparison
 from .compare import versions_compare as versions_compare
-from .markdown import render_markdown
+from .markdown import section_html
 from .models import Plan, PlanAction, PlanComment, PlanSection, PlanSignOff, PlanVersion
 from .services import can_edit_section, can_record_progress, can_update_action
 from .workflows import PLAN_VERSION_FLOW, SIGNOFF_FLOW
@@ -139,7 +139,7 @@ def version_page(*, user, plan: Plan, number: int) -> VersionPage:
     editable: dict[int | None, bool] = {}  # one permission check per partner, not per section
     for section in sections:
         section.version = version
-        section.html = render_markdown(section.body)
+        section.html = section_html(section.body)
         writer = section.assigned_to_id or plan.owner_id
         if writer not in editable:
             editable[writer] = can_edit_section(user, section)

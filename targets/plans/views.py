@@ -11,14 +11,14 @@ from django.views.decorators.http import require_POST
 
 from partners.models import Partner
 from partners.selectors import partners_without_signers
-from portal import permissions
+from portal import pdf, permissions
 from portal.files import UploadRejected, attachment_response, stored_path
 from portal.formats import gov_date
 from portal.paging import paginate
 from portal.security import require_step_up, step_up_confirmed_at
 
 from .. import rules
-from . import selectors, services
+from . import limits, selectors, services
 from .forms import (
     ActionForm,
     ActionProgressForm,
@@ -246,7 +246,13 @@ def version_detail(request, pk: int, number: int):
     return render(
         request,
         "targets/plans/version.html",
-        {"page_data": data, "plan": plan, "version": data.version, "comment_form": CommentForm()},
+        {
+            "page_data": data,
+            "plan": plan,
+            "version": data.version,
+            "comment_form": CommentForm(),
+            "comment_limit": limits.COMMENT,
+        },
     )
 
 
@@ -692,9 +698,9 @@ def version_print(request, pk: int, number: int):
 
 
 def version_pdf(request, pk: int, number: int):
-    """The print page's HTML, made into a PDF by WeasyPrint (with the print stylesheet, read from disk)."""
+    """The print page's HTML, made into a PDF by WeasyPrint (with the print stylesheet, read from disk;
+    nothing fetched, the work bounded: portal/pdf.py)."""
     from django.contrib.staticfiles import finders
-    from weasyprint import CSS, HTML
 
     plan, data = _printable(request, pk, number)
     html = render_to_string(
@@ -703,10 +709,16 @@ def version_pdf(request, pk: int, number: int):
         request=request,
     )
     css_path = finders.find("css/plan-print.css")
-    stylesheets = [CSS(filename=css_path)] if css_path else []
-    # NOTE: no base_url: nothing is fetched while rendering (the stylesheet is read from disk above).
-    pdf = HTML(string=html).write_pdf(stylesheets=stylesheets)
-    response = HttpResponse(pdf, content_type="application/pdf")
+    try:
+        document = pdf.render_pdf(html, stylesheets=[css_path] if css_path else [])
+    except pdf.PdfTooLong:
+        messages.info(
+            request,
+            f"Version {data.version.number} is too long to make into a PDF here (more than {pdf.MAX_PAGES} pages). "
+            "Print this page instead, or save it as a PDF from your browser's print options.",
+        )
+        return redirect("targets:plan-version-print", pk=plan.pk, number=data.version.number)
+    response = HttpResponse(document, content_type="application/pdf")
     filename = f"plan-{plan.pk}-version-{data.version.number}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"

@@ -28,7 +28,7 @@ PLAN_VERSION_FLOW = Workflow(
     model=PlanVersion,
     states=V,
     describe=str,
-    lock_related=("plan",),
+    lock_related=("plan", "plan__owner"),
     audit_object=_plan,
     transitions=[
         Transition(
@@ -39,13 +39,12 @@ PLAN_VERSION_FLOW = Workflow(
             "Send for sign-off",
             permission_object=_plan,
             audit="plan.send",
-            notify="plan.signoff_requested",
             url_name="targets:plan-version-send",
             wrong_state="Only a draft can be sent for sign-off",
         ),
         # The portal's own moves: every required partner signed; one returned it; a newer version was agreed.
-        Transition("agree", (V.IN_SIGNOFF,), V.AGREED, None, "Agree", audit="plan.agree", notify="plan.agreed"),
-        Transition("return", (V.IN_SIGNOFF,), V.RETURNED, None, "Return", audit="plan.return", notify="plan.returned"),
+        Transition("agree", (V.IN_SIGNOFF,), V.AGREED, None, "Agree", audit="plan.agree"),
+        Transition("return", (V.IN_SIGNOFF,), V.RETURNED, None, "Return", audit="plan.return"),
         Transition("supersede", (V.AGREED,), V.SUPERSEDED, None, "Supersede", audit="plan.supersede"),
     ],
 )

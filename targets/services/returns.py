@@ -23,6 +23,7 @@ from portal.outbox import outbox_enqueue
 from .. import rules
 from ..models import BREAKDOWN_DIMENSIONS, DataReturn, Observation
 from ..validation import Report, RowErrors, decimal_or_none, frame_from_rows, read_return_file, validate_frame
+from ..workflows import DATA_RETURN_FLOW
 
 log = logging.getLogger(__name__)
 
@@ -88,29 +89,28 @@ def _read_report(data_return: DataReturn, progress=None) -> Report:
     return validate_frame(frame, partner=data_return.partner, progress=progress)
 
 
-def _store_report(data_return: DataReturn, report: Report) -> None:
-    data_return.row_count = report.row_count
-    data_return.errors = report.errors[: DataReturn.MAX_STORED_ERRORS]
-    data_return.error_count = len(report.errors)
-    data_return.warnings = report.warnings[: DataReturn.MAX_STORED_ERRORS]
-    data_return.changes = report.changes
-    data_return.revisions = report.revisions[: DataReturn.MAX_STORED_REVISIONS]
-    data_return.status = DataReturn.Status.VALID if report.ok else DataReturn.Status.INVALID
-    data_return.progress = 100
-    data_return.validated_at = timezone.now()
-
-
-REPORT_FIELDS = [
-    "status",
-    "progress",
-    "row_count",
-    "errors",
-    "error_count",
-    "warnings",
-    "changes",
-    "revisions",
-    "validated_at",
-]
+def _finish_with_report(data_return: DataReturn, report: Report, transition: str, *, by, summary: str) -> None:
+    """Keep a check's report on the return and move it on (ready to apply, or with errors), audited once."""
+    fields = {
+        "row_count": report.row_count,
+        "errors": report.errors[: DataReturn.MAX_STORED_ERRORS],
+        "error_count": len(report.errors),
+        "warnings": report.warnings[: DataReturn.MAX_STORED_ERRORS],
+        "changes": report.changes,
+        "revisions": report.revisions[: DataReturn.MAX_STORED_REVISIONS],
+        "progress": 100,
+        "validated_at": timezone.now(),
+    }
+    DATA_RETURN_FLOW.finish(
+        data_return,
+        transition,
+        by=by,
+        partner=data_return.partner,
+        to=DataReturn.Status.VALID if report.ok else DataReturn.Status.INVALID,
+        changes=fields,
+        audited=("row_count", "error_count", "changes"),
+        summary=summary,
+    )
 
 
 def revisions_confirm_text(count: int) -> str:
@@ -126,36 +126,37 @@ def data_return_validate(*, data_return_id: int, by) -> DataReturn | None:
     # NOTE: three short transactions, not one: the progress updates in between must be seen by
     # the page that polls while a large file is checked.
     with transaction.atomic():
-        data_return = DataReturn.objects.select_for_update().filter(pk=data_return_id).first()
-        if data_return is None or data_return.status not in (DataReturn.Status.UPLOADED, DataReturn.Status.VALIDATING):
+        found = DATA_RETURN_FLOW.lock_all(DataReturn.objects.filter(pk=data_return_id))
+        data_return = found[0] if found else None
+        if data_return is None or not DATA_RETURN_FLOW.in_source_state(data_return, "check"):
             return data_return
-        data_return.status, data_return.progress = DataReturn.Status.VALIDATING, 5
-        data_return.validation_attempts += 1
-        data_return.validation_started_at = timezone.now()
-        data_return.save(update_fields=["status", "progress", "validation_attempts", "validation_started_at"])
+        DATA_RETURN_FLOW.finish(
+            data_return,
+            "check",
+            by=by,
+            changes={
+                "progress": 5,
+                "validation_attempts": data_return.validation_attempts + 1,
+                "validation_started_at": timezone.now(),
+            },
+            summary=f"Checks of data return {data_return.pk} started (attempt {data_return.validation_attempts + 1})",
+        )
 
     def progress(pct: int) -> None:
         DataReturn.objects.filter(pk=data_return_id, status=DataReturn.Status.VALIDATING).update(progress=pct)
 
     report = _read_report(data_return, progress)
     with transaction.atomic():
-        data_return = DataReturn.objects.select_for_update().select_related("partner").get(pk=data_return_id)
+        data_return = DATA_RETURN_FLOW.lock(data_return)
         if data_return.status != DataReturn.Status.VALIDATING:
             return data_return
-        _store_report(data_return, report)
-        data_return.save(update_fields=REPORT_FIELDS)
-        audit_record(
-            actor=by,
-            partner=data_return.partner,
-            action="data_return.validate",
-            obj=data_return,
-            summary=f"Data return {data_return.pk} checked: {data_return.row_count} rows, "
-            f"{data_return.error_count} errors, {len(report.warnings)} warnings",
-            after={
-                "status": data_return.status,
-                "error_count": data_return.error_count,
-                "changes": data_return.changes,
-            },
+        _finish_with_report(
+            data_return,
+            report,
+            "report",
+            by=by,
+            summary=f"Data return {data_return.pk} checked: {report.row_count} rows, "
+            f"{len(report.errors)} errors, {len(report.warnings)} warnings",
         )
     return data_return
 
@@ -249,22 +250,20 @@ def _insert_observations(rows: list[list]) -> None:
 @transaction.atomic
 def data_return_fail(*, data_return_id: int, by) -> DataReturn | None:
     """Mark a return whose checks could not run (after the task's retries) as failed."""
-    data_return = DataReturn.objects.select_for_update().select_related("partner").filter(pk=data_return_id).first()
-    if data_return is None or data_return.status not in (DataReturn.Status.UPLOADED, DataReturn.Status.VALIDATING):
+    found = DATA_RETURN_FLOW.lock_all(DataReturn.objects.filter(pk=data_return_id))
+    data_return = found[0] if found else None
+    if data_return is None or not DATA_RETURN_FLOW.in_source_state(data_return, "fail"):
         return data_return
-    data_return.status = DataReturn.Status.FAILED
-    data_return.failure_message = (
-        "We could not check this file because of a problem on our side. "
-        "Upload it again; if it fails again, contact the PCC office."
-    )
-    data_return.save(update_fields=["status", "failure_message"])
-    audit_record(
-        actor=by,
+    DATA_RETURN_FLOW.finish(
+        data_return,
+        "fail",
+        by=by,
         partner=data_return.partner,
-        action="data_return.fail",
-        obj=data_return,
+        changes={
+            "failure_message": "We could not check this file because of a problem on our side. "
+            "Upload it again; if it fails again, contact the PCC office."
+        },
         summary=f"Checks of data return {data_return.pk} could not run",
-        after={"status": data_return.status},
     )
     return data_return
 
@@ -332,12 +331,11 @@ def data_return_apply(*, data_return: DataReturn, by, confirm_revisions: bool = 
     those listed (someone changed the figures meanwhile), nothing is applied: the report lists the new
     ones (status still 'valid') for the person to confirm again.
     """
-    data_return = DataReturn.objects.select_for_update().select_related("partner").get(pk=data_return.pk)
+    data_return = DATA_RETURN_FLOW.lock(data_return)
     permissions.check(by, rules.DATA_RETURN_SUBMIT, data_return.partner)
     if data_return.status == DataReturn.Status.APPLIED:
         raise ValidationError("This data return has already been applied")
-    if data_return.status != DataReturn.Status.VALID:
-        raise ValidationError("Only a data return that passed its checks can be applied")
+    DATA_RETURN_FLOW.begin("apply", data_return, by=by, lock=False)
     if data_return.revision_count and confirm_revisions is not True:
         raise ValidationError(
             {
@@ -351,48 +349,37 @@ def data_return_apply(*, data_return: DataReturn, by, confirm_revisions: bool = 
     Partner.objects.select_for_update().get(pk=data_return.partner_id)
     report = _read_report(data_return)
     if not report.ok:
-        _store_report(data_return, report)
-        data_return.save(update_fields=REPORT_FIELDS)
-        audit_record(
-            actor=by,
-            partner=data_return.partner,
-            action="data_return.recheck_failed",
-            obj=data_return,
+        _finish_with_report(
+            data_return,
+            report,
+            "recheck_failed",
+            by=by,
             summary=f"Data return {data_return.pk} no longer passes its checks and was not applied",
-            after={"status": data_return.status, "error_count": data_return.error_count},
         )
         return data_return
     listed = report.revisions[: DataReturn.MAX_STORED_REVISIONS]
     if report.changes["revised"] and (
         report.changes["revised"] != data_return.revision_count or listed != data_return.revisions
     ):
-        _store_report(data_return, report)
-        data_return.save(update_fields=REPORT_FIELDS)
-        audit_record(
-            actor=by,
-            partner=data_return.partner,
-            action="data_return.revisions_changed",
-            obj=data_return,
+        _finish_with_report(
+            data_return,
+            report,
+            "revisions_changed",
+            by=by,
             summary=f"Data return {data_return.pk} was not applied: the figures it revises changed since "
             f"its checks ({report.changes['revised']} revisions now)",
-            after={"status": data_return.status, "changes": data_return.changes},
         )
         return data_return
     counts = _observations_write(report.clean, provider=data_return.partner, by=by, data_return=data_return)
-    data_return.status = DataReturn.Status.APPLIED
-    data_return.changes = counts
-    data_return.revisions = listed
-    data_return.applied_at = timezone.now()
-    data_return.applied_by = by
-    data_return.save(update_fields=["status", "changes", "revisions", "applied_at", "applied_by"])
-    audit_record(
-        actor=by,
+    DATA_RETURN_FLOW.finish(
+        data_return,
+        "apply",
+        by=by,
         partner=data_return.partner,
-        action="data_return.apply",
-        obj=data_return,
+        changes={"changes": counts, "revisions": listed, "applied_at": timezone.now(), "applied_by": by},
+        audited=("changes", "applied_at", "applied_by"),
         summary=f"Data return {data_return.pk} applied: {counts['new']} new, {counts['revised']} revised, "
         f"{counts['unchanged']} unchanged",
-        after={"status": data_return.status, "changes": counts},
     )
     return data_return
 
@@ -443,11 +430,12 @@ def observations_submit_batch(*, partner: Partner, rows: list[dict], by) -> dict
 
 
 # --- Returns stuck in "Checking" -----------------------------------------------------------------
-# A worker killed mid-check (SIGKILL, a container kill) leaves the return "Checking"; Redis hands
-# the unacknowledged message to another worker after the broker's visibility timeout, and this
-# sweeper (beat, every few minutes) is the second line: it queues the checks again, and after the
-# last attempt fails the return with a message the uploader sees.
-STUCK_AFTER = timedelta(minutes=15)
+# A worker killed mid-check (SIGKILL, a container kill) leaves the return "Checking". The check's task
+# is time-limited (targets.tasks.VALIDATE_TIME_LIMIT, 90 s), so one still "Checking" 15 s after that has
+# stopped: this sweeper (beat, every 15 s) queues the checks again, within 2 minutes of the kill, and after
+# the last attempt fails the return with a message the uploader sees. (Redis would hand the message to
+# another worker only after the broker's visibility timeout, 10 minutes; the check is safe to repeat.)
+STUCK_AFTER = timedelta(seconds=90 + 15)
 MAX_VALIDATION_ATTEMPTS = 3
 STUCK_MESSAGE = (
     "We could not finish checking this file: the checks stopped {n} times on our side. Upload it "
@@ -471,37 +459,34 @@ def data_returns_sweep_stuck(*, now=None, by) -> dict:
 
 @transaction.atomic
 def _data_return_unstick(*, data_return_id: int, cutoff, by) -> str | None:
-    data_return = DataReturn.objects.select_for_update().select_related("partner").get(pk=data_return_id)
+    data_return = DATA_RETURN_FLOW.lock(DataReturn(pk=data_return_id))
     if (
         data_return.status != DataReturn.Status.VALIDATING
         or not data_return.validation_started_at
         or data_return.validation_started_at >= cutoff
     ):
         return None  # finished, or started again, since the sweep looked
-    if data_return.validation_attempts >= MAX_VALIDATION_ATTEMPTS:
-        data_return.status = DataReturn.Status.FAILED
-        data_return.failure_message = STUCK_MESSAGE.format(n=data_return.validation_attempts)
-        data_return.save(update_fields=["status", "failure_message"])
-        audit_record(
-            actor=by,
+    attempts = data_return.validation_attempts
+    if attempts >= MAX_VALIDATION_ATTEMPTS:
+        DATA_RETURN_FLOW.finish(
+            data_return,
+            "fail",
+            by=by,
             partner=data_return.partner,
-            action="data_return.fail",
-            obj=data_return,
-            summary=f"Checks of data return {data_return.pk} stopped {data_return.validation_attempts} "
-            f"times; it is marked as failed",
-            after={"status": data_return.status, "attempts": data_return.validation_attempts},
+            changes={"failure_message": STUCK_MESSAGE.format(n=attempts)},
+            summary=f"Checks of data return {data_return.pk} stopped {attempts} times; it is marked as failed",
+            after={"attempts": attempts},
         )
         return "failed"
-    data_return.status, data_return.progress = DataReturn.Status.UPLOADED, 0
-    data_return.save(update_fields=["status", "progress"])
-    audit_record(
-        actor=by,
+    DATA_RETURN_FLOW.finish(
+        data_return,
+        "retry",
+        by=by,
         partner=data_return.partner,
-        action="data_return.retry",
-        obj=data_return,
+        changes={"progress": 0},
         summary=f"Checks of data return {data_return.pk} stopped part-way; queued again "
-        f"(attempt {data_return.validation_attempts + 1} of {MAX_VALIDATION_ATTEMPTS})",
-        after={"status": data_return.status, "attempts": data_return.validation_attempts},
+        f"(attempt {attempts + 1} of {MAX_VALIDATION_ATTEMPTS})",
+        after={"attempts": attempts},
     )
     outbox_enqueue("targets.validate_data_return", data_return_id=data_return.pk)
     return "retried"

@@ -5,20 +5,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
 from partners.models import DataSharingAgreement
 from portal import permissions
 
-from ..models import AgreementCoverage, Indicator, IndicatorGroupObjectPermission
+from ..models import AgreementCoverage, Indicator
 
 DSA = DataSharingAgreement
 # Object permissions on indicators: the provider always; recipients while an agreement is active.
 DATA_PERM, BREAKDOWNS_PERM = "view_indicator_data", "view_indicator_breakdowns"
 INDICATOR_PERMS = (DATA_PERM, BREAKDOWNS_PERM)
-_FOREVER = date.max
+_FOREVER = permissions.FOREVER
 
 
 @transaction.atomic
@@ -66,24 +65,7 @@ def dsa_sync_grants(*, indicator_ids, group_ids, today: date | None = None) -> t
             want((gid, indicator_id, DATA_PERM), end_date)
             if level == DSA.Level.BREAKDOWNS:
                 want((gid, indicator_id, BREAKDOWNS_PERM), end_date)
-    held = {
-        (gid, iid, codename): until or _FOREVER
-        for gid, iid, codename, until in IndicatorGroupObjectPermission.objects.filter(
-            content_object_id__in=list(indicators), group_id__in=group_ids, permission__codename__in=INDICATOR_PERMS
-        ).values_list("group_id", "content_object_id", "permission__codename", "valid_until")
-    }
-    groups = Group.objects.in_bulk({gid for gid, _, _ in set(wanted) | set(held)})
-    for gid, indicator_id, codename in sorted(set(held) - set(wanted)):
-        permissions.revoke(codename, groups[gid], indicators[indicator_id])
-    changed = 0
-    for key, until in sorted(wanted.items()):
-        if held.get(key) != until:
-            gid, indicator_id, codename = key
-            permissions.grant(
-                codename, groups[gid], indicators[indicator_id], valid_until=None if until == _FOREVER else until
-            )
-            changed += key not in held
-    return changed, len(set(held) - set(wanted))
+    return permissions.sync_grants(indicators.values(), wanted, group_ids=group_ids, codenames=INDICATOR_PERMS)
 
 
 def dsa_sync_agreement_grants(*, agreement: DataSharingAgreement) -> tuple[int, int]:

@@ -1,7 +1,7 @@
 """The lifecycle of a data-sharing agreement and the grants it gives (services)."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
@@ -22,6 +22,7 @@ from partners.models import (
 from portal import permissions
 from portal.models import AuditEvent, Notification
 from portal.security import StepUpRequired
+from portal.working_days import add_working_days
 from targets import rules as target_rules
 from targets import selectors as target_selectors
 from targets.models import AgreementCoverage, IndicatorGroupObjectPermission
@@ -384,9 +385,16 @@ def test_reminders_before_the_review_and_end_dates_go_once(
     police, probation, police_signatory, violence, django_capture_on_commit_callbacks, settings
 ):
     settings.PORTAL_BASE_URL = "https://portal.example.org"
-    today = timezone.localdate()
+    today = date(2026, 12, 1)  # a Tuesday: the 20 working days to the review cross Christmas and New Year
+    review = add_working_days(today, 18)
     agreement = make_dsa(
-        police, [probation], [violence], review_date=today + timedelta(days=20), end_date=today + timedelta(days=200)
+        police,
+        [probation],
+        [violence],
+        as_of=today,
+        start_date=today,
+        review_date=review,
+        end_date=today + timedelta(days=200),
     )
     with django_capture_on_commit_callbacks(execute=True):
         assert services.dsa_send_reminders(today=today) == 1
@@ -396,8 +404,9 @@ def test_reminders_before_the_review_and_end_dates_go_once(
     reminder = Notification.objects.get(user=police_signatory, kind="dsa.review_due")
     assert reminder.url == f"/sharing-agreements/{agreement.pk}/" and reminder.title == mail.outbox[0].subject
     assert f"https://portal.example.org/sharing-agreements/{agreement.pk}/" in mail.outbox[0].body
-    assert services.dsa_send_reminders(today=today + timedelta(days=14)) == 1  # the 7-day reminder
-    assert services.dsa_send_reminders(today=today + timedelta(days=15)) == 0
+    assert services.dsa_send_reminders(today=add_working_days(review, -6)) == 0
+    assert services.dsa_send_reminders(today=add_working_days(review, -5)) == 1  # the 5-working-day reminder
+    assert services.dsa_send_reminders(today=add_working_days(review, -4)) == 0
     assert AuditEvent.objects.filter(action="dsa.reminder_review", object_id=str(agreement.pk)).count() == 2
 
 
@@ -469,3 +478,18 @@ def test_the_commissioner_may_revoke_but_a_pcc_officer_may_only_suspend(police, 
         services.dsa_revoke(agreement=agreement, by=pcc_officer, confirmed_at=just_now(), reason="Stop for good")
     services.dsa_revoke(agreement=agreement, by=pcc, confirmed_at=just_now(), reason="Stop for good")
     assert refreshed(agreement).status == DSA.Status.REVOKED
+
+
+def test_no_agreement_reminder_on_a_weekend_or_a_bank_holiday(police, probation, police_signatory, violence):
+    make_dsa(
+        police,
+        [probation],
+        [violence],
+        as_of=date(2026, 12, 1),
+        start_date=date(2026, 12, 1),
+        review_date=date(2027, 1, 5),
+        end_date=date(2027, 12, 1),
+    )
+    for day in (date(2026, 12, 26), date(2026, 12, 27), date(2026, 12, 28), date(2027, 1, 1)):
+        assert services.dsa_send_reminders(today=day) == 0
+    assert services.dsa_send_reminders(today=date(2026, 12, 29)) == 1

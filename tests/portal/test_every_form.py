@@ -185,7 +185,7 @@ def test_every_form_speaks_govuk_and_never_leaves_djangos_own_wording(instances)
     [
         (
             {"title": "t" * 1000, "body": "b"},
-            {"title": ["Section title must be 200 characters or fewer (you entered 1000)"]},
+            {"title": ["Section title must be 200 characters or fewer"]},
         ),
         (
             {"title": "ok", "body": "a\x00b"},
@@ -219,3 +219,74 @@ def test_a_choice_not_on_the_list_is_told_to_choose_from_it(db):
     assert not form.is_valid()
     assert form.errors["owner"] == ["Select one of the options from the list"]
     assert form.errors["status"] == ["Select one of the options from the list"]
+
+
+# --- Text: a size limit on every answer, one line where a line is asked for -------------------------------
+def _text_fields(instances):
+    for form in instances:
+        form.full_clean()  # unbound: the checks are put on the fields as before any cleaning
+        for name, field in form.fields.items():
+            if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
+                yield form, name, field
+
+
+def test_every_text_answer_has_a_size_limit(instances):
+    unlimited = [
+        f"{type(form).__name__}.{name}" for form, name, field in _text_fields(instances) if not field.max_length
+    ]
+    assert not unlimited, f"these text answers take any length: give them max_length: {unlimited}"
+
+
+def test_every_single_line_answer_refuses_line_breaks_and_control_characters_naming_it(instances):
+    from portal.forms_govuk import is_single_line
+
+    wrong, checked = [], 0
+    for form, name, field in _text_fields(instances):
+        label = f"{type(form).__name__}.{name}"
+        for value in ("a\nb", "a\rb", "a\tb", "a\x1bb", "a\x85b"):
+            try:
+                field.clean(value)
+            except forms.ValidationError as refused:
+                if not is_single_line(field):
+                    wrong.append(f"{label} is a textarea but refused {value!r}: {refused.messages}")
+                elif not any(
+                    m.endswith("must not contain line breaks or control characters") for m in refused.messages
+                ):
+                    wrong.append(f"{label} refused {value!r} without saying why: {refused.messages}")
+            else:
+                if is_single_line(field):
+                    wrong.append(f"{label} took {value!r}")
+        checked += is_single_line(field)
+    assert checked >= 10, "the walk should meet the titles, names and searches"
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_single_line_answer_names_itself_in_the_refusal(db):
+    from targets.plans.forms import PlanFilterForm, SectionForm
+
+    form = SectionForm({"title": "Two\nlines", "body": "Any\nnumber\nof lines"})
+    assert not form.is_valid()
+    assert form.errors == {"title": ["Section title must not contain line breaks or control characters"]}
+    search = PlanFilterForm({"q": "a\x00b"})
+    assert not search.is_valid() and "q" in search.errors
+
+
+def test_every_date_answer_says_a_day_or_year_too_big_is_not_a_real_date(instances):
+    from portal.fields import GovDateField
+
+    wrong, checked = [], 0
+    for form in instances:
+        for name, field in form.fields.items():
+            if not isinstance(field, GovDateField):
+                continue
+            checked += 1
+            for day, month, year in (("1" * 22, "1", "2027"), ("1", "1", "1" * 22), ("1", "1" * 22, "2027")):
+                try:
+                    field.clean([day, month, year])
+                except forms.ValidationError as refused:
+                    if not refused.messages[0].endswith("must be a real date"):
+                        wrong.append(f"{type(form).__name__}.{name}: {refused.messages}")
+                else:
+                    wrong.append(f"{type(form).__name__}.{name} took {day}/{month}/{year}")
+    assert checked >= 5, "the walk should meet the plan, action and agreement dates"
+    assert not wrong, "\n".join(wrong)

@@ -162,7 +162,7 @@ def test_development_has_made_up_contact_details_and_the_old_single_setting_is_r
     env = {**os.environ, "PCC_OFFICE_CONTACT": "0121 000 0000 or portal@opcc.example"}
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        env={**env, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        env=env,  # the test settings, which refuse it through portal/settings.py as a deployment's would
         capture_output=True,
         text=True,
         cwd=Path(__file__).resolve().parents[2],

@@ -7,7 +7,7 @@ import re
 import smtplib
 import threading
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwt
@@ -23,7 +23,7 @@ from partners.models import DataSharingAgreement, Role
 from portal import notifications
 from portal.actors import system
 from portal.email_backends import EmailRejected, GovukNotifyEmailAdapter, SmtpEmailAdapter, email_adapter
-from portal.models import AuditEvent, Notification, NotificationPreference, OutboxTask, TaskRun
+from portal.models import AuditEvent, Notification, NotificationPreference, OutboxTask
 from portal.notifications import (
     notification_email_send,
     notification_mark_read,
@@ -271,7 +271,8 @@ def test_a_redelivered_email_task_sends_nothing_twice(officer, settings):
     assert notification_email_send(notification_id=note.pk) is True
     assert notification_email_send(notification_id=note.pk) is False
     assert len(mail.outbox) == 1
-    assert TaskRun.objects.filter(key=f"notification-email:{note.pk}").count() == 1
+    sent = Notification.objects.get(pk=note.pk)
+    assert sent.email_state == Notification.EmailState.SENT and sent.email_attempts == 1
 
 
 def test_a_failed_send_leaves_it_queued_for_the_retry(officer, settings):
@@ -280,8 +281,9 @@ def test_a_failed_send_leaves_it_queued_for_the_retry(officer, settings):
     settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
     with pytest.raises(smtplib.SMTPServerDisconnected):
         notification_email_send(notification_id=note.pk)
-    assert Notification.objects.get(pk=note.pk).email_state == Notification.EmailState.QUEUED
-    assert not TaskRun.objects.exists()  # the claim rolled back with the failure
+    waiting = Notification.objects.get(pk=note.pk)
+    assert waiting.email_state == Notification.EmailState.QUEUED  # the claim given back for the retry
+    assert waiting.email_attempts == 1 and "SMTPServerDisconnected" in waiting.email_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert notification_email_send(notification_id=note.pk) is True
     assert len(mail.outbox) == 1
@@ -719,9 +721,15 @@ def test_review_and_end_reminders_reach_the_parties_signatories(
     police, probation, sharing, settings, django_capture_on_commit_callbacks
 ):
     police_signatory, probation_signatory, violence = sharing
-    today = timezone.localdate()
+    today = date(2026, 11, 2)  # a Monday: review and end within 20 working days
     agreement = make_dsa(
-        police, [probation], [violence], review_date=today + timedelta(days=20), end_date=today + timedelta(days=25)
+        police,
+        [probation],
+        [violence],
+        as_of=today,
+        start_date=today,
+        review_date=today + timedelta(days=20),
+        end_date=today + timedelta(days=25),
     )
     Notification.objects.all().delete()  # the signature requests of make_dsa
     mail.outbox.clear()

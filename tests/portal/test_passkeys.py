@@ -412,7 +412,10 @@ def test_production_defaults_come_from_the_host_name(monkeypatch):
     import portal.settings as portal_settings
 
     monkeypatch.setenv("DEBUG", "0")
-    monkeypatch.setenv("SECRET_KEY", "test-only-secret")
+    monkeypatch.setenv("SECRET_KEY", "test-only-secret-" + "x" * 50)
+    monkeypatch.setenv("EMAIL_HOST", "smtp.example.org")
+    for name in ("AUDIT_CHECKPOINT_KEY", "EMAIL_HOST_PASSWORD", "EMAIL_ADAPTER", "GOVUK_NOTIFY_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", "postgres://portal:portal@db.invalid:5432/portal")
     monkeypatch.setenv("REDIS_URL", "redis://redis.invalid:6379/0")
     monkeypatch.setenv("ALLOWED_HOSTS", "portal.example.org,localhost")

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.demo import demo_command_refusal
 from portal.security import STEP_UP_AT_KEY, VERIFIED_AT_KEY
 
 
@@ -30,9 +31,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, username, step_up, **options):
-        # NOTE: it skips the password and the second factor: never in production.
-        if not settings.DEBUG:
-            raise CommandError("api_session works only in development and CI (DEBUG on). It is refused in production.")
+        # NOTE: it skips the password and the second factor: never in production, never on real accounts.
+        refusal = demo_command_refusal("api_session")
+        if refusal:
+            raise CommandError(refusal)
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first() if user else None
         if device is None:

@@ -1,12 +1,18 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo import demo_accounts, demo_password
+from portal.demo import demo_accounts, demo_command_refusal, demo_password
 
 
 class Command(BaseCommand):
-    help = "Print the demo accounts, their password and each authenticator secret."
+    help = (
+        "Development only: print the demo accounts, their password and each authenticator secret. "
+        "Refused with the production settings, or on a database with accounts that are not the demo's."
+    )
 
     def handle(self, *args, **options):
+        refusal = demo_command_refusal("demo_logins")
+        if refusal:
+            raise CommandError(refusal)
         rows = demo_accounts()
         out = self.stdout.write
         out("")

@@ -1,7 +1,8 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal.demo import demo_command_refusal
 
 
 class Command(BaseCommand):
@@ -11,8 +12,9 @@ class Command(BaseCommand):
         parser.add_argument("username")
 
     def handle(self, *args, username, **options):
-        if not settings.DEBUG:
-            raise CommandError("demo_otp_code works only in development (DEBUG on). It is refused in production.")
+        refusal = demo_command_refusal("demo_otp_code")
+        if refusal:
+            raise CommandError(refusal)
         device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
         if device is None:
             raise CommandError(f"{username} has no authenticator set up. Run `manage.py seed_demo` first.")

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.db.models.functions import Length
 
 from partners.models import Partner
 from portal import permissions
 from portal.audit import audit_record
+from portal.text import check_text
 
-from ..models import Plan, PlanGroupObjectPermission, PlanSignOff, PlanVersion
+from .. import limits
+from ..markdown import check_markdown
+from ..models import Plan, PlanSection, PlanSignOff, PlanVersion
+from ..workflows import PLAN_VERSION_FLOW
 
 V = PlanVersion.Status
 S = PlanSignOff.Status
@@ -54,17 +60,7 @@ def _sync_plan_grants(plan: Plan) -> None:
     runners = [plan.owner] if plan.owner else _pcc_office()
     viewers = {p.pk: p for p in [*runners, *plan.contributors.all()]}
     wanted = {(p.group_id, "view_plan") for p in viewers.values()} | {(p.group_id, "manage_plan") for p in runners}
-    held = set(
-        PlanGroupObjectPermission.objects.filter(content_object=plan).values_list("group_id", "permission__codename")
-    )
-    groups = {p.group_id: p.group for p in [*viewers.values(), *runners]}
-    from django.contrib.auth.models import Group
-
-    groups.update(Group.objects.in_bulk({gid for gid, _ in held - wanted}))
-    for gid, codename in sorted(held - wanted):
-        permissions.revoke(codename, groups[gid], plan)
-    for gid, codename in sorted(wanted - held):
-        permissions.grant(codename, groups[gid], plan)
+    permissions.sync_grants_on(plan, wanted)
 
 
 def _check_draft(version: PlanVersion) -> None:
@@ -75,7 +71,7 @@ def _check_draft(version: PlanVersion) -> None:
 
 
 def _lock_version(version: PlanVersion) -> PlanVersion:
-    return PlanVersion.objects.select_for_update(of=("self",)).select_related("plan", "plan__owner").get(pk=version.pk)
+    return PLAN_VERSION_FLOW.lock(version)
 
 
 def _lock_plan(plan_id: int) -> Plan:
@@ -106,3 +102,42 @@ def required_partners(plan: Plan, version: PlanVersion | None = None) -> list[Pa
     contributors = version.contributors if version is not None and version.status != V.DRAFT else plan.contributors
     partners = {p.pk: p for p in [*_runners(plan), *contributors.filter(active=True)]}
     return sorted(partners.values(), key=lambda p: p.name)
+
+
+# --- How much a plan holds (targets/plans/limits.py) ------------------------------------------------
+def _check_plan_details(*, title: str | None = None, summary: str | None = None) -> None:
+    if title is not None:
+        check_text(field="title", value=title, limit=limits.PLAN_TITLE, subject="The title", single_line=True)
+    if summary is not None:
+        check_text(field="summary", value=summary, limit=limits.PLAN_SUMMARY, subject="The summary")
+
+
+def _check_section_text(*, title: str | None, body: str) -> None:
+    """A section's title (one line) and its Markdown: within their limits, and nothing the page cannot show."""
+    if title is not None:
+        check_text(
+            field="title", value=title, limit=limits.SECTION_TITLE, subject="The section title", single_line=True
+        )
+    check_text(field="body", value=body, limit=limits.SECTION_BODY, subject="The text")
+    check_markdown(body)
+
+
+def _check_version_room(version: PlanVersion, *, body: str, replacing: PlanSection | None = None) -> None:
+    """A version holds at most SECTIONS_PER_VERSION sections and VERSION_TEXT characters in all of them."""
+    others = version.sections.exclude(pk=replacing.pk) if replacing is not None else version.sections.all()
+    if replacing is None and others.count() >= limits.SECTIONS_PER_VERSION:
+        raise ValidationError(
+            f"A version can have {limits.SECTIONS_PER_VERSION} sections at most: put this text in one of them"
+        )
+    total = (others.aggregate(total=Sum(Length("body")))["total"] or 0) + len(body or "")
+    if total > limits.VERSION_TEXT:
+        raise ValidationError(
+            {
+                "body": ValidationError(
+                    f"The sections of a version can hold {limits.VERSION_TEXT:,} characters in all, and with this "
+                    f"text they would hold {total:,}. Shorten this section or another, or attach long material "
+                    "as a supporting document",
+                    code="max_length",
+                )
+            }
+        )

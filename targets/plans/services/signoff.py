@@ -7,6 +7,7 @@ and the PCC office (at once when the membership ends, and by the daily run for a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -20,8 +21,10 @@ from portal.formats import full_stop, gov_date, gov_datetime
 from portal.notifications import notify
 from portal.roles import PCC_OFFICE_ROLES
 from portal.tasks import claim_once
+from portal.text import check_text
 from portal.working_days import add_working_days, is_working_day, working_days_between
 
+from .. import limits
 from ..models import Plan, PlanSignOff, PlanVersion
 from ..workflows import PLAN_VERSION_FLOW, SIGNOFF_FLOW
 from .common import (
@@ -119,9 +122,7 @@ def _lock_signoff_for_decision(signoff: PlanSignOff) -> tuple[PlanVersion, PlanS
     """Lock the version, then the partner's sign-off (always in that order: no deadlock between two
     partners deciding at once); say who decided already, and when, if someone did."""
     version = _lock_version(signoff.version)
-    signoff = (
-        PlanSignOff.objects.select_for_update(of=("self",)).select_related("partner", "decided_by").get(pk=signoff.pk)
-    )
+    signoff = SIGNOFF_FLOW.lock(signoff)
     if signoff.status in (S.SIGNED, S.RETURNED):
         raise ValidationError(
             f"{signoff.partner.short_name} has already {'signed off' if signoff.status == S.SIGNED else 'returned'} "
@@ -144,6 +145,7 @@ def plan_signoff_sign(
     SIGNOFF_FLOW.begin("sign", signoff, by=by, confirmed_at=confirmed_at, lock=False)
     label = signer_label if (signer_label and not getattr(by, "is_authenticated", False)) else _label(by)
     statement = (statement or "").strip()
+    check_text(field="statement", value=statement, limit=limits.STATEMENT, subject="Your statement")
     SIGNOFF_FLOW.finish(
         signoff,
         "sign",
@@ -166,7 +168,8 @@ def plan_signoff_sign(
 
 def _agree(version: PlanVersion, *, by) -> None:
     plan = version.plan
-    for older in PlanVersion.objects.select_for_update().filter(plan=plan, status=V.AGREED).exclude(pk=version.pk):
+    older_agreed = PlanVersion.objects.filter(plan=plan, status=V.AGREED).exclude(pk=version.pk)
+    for older in PLAN_VERSION_FLOW.lock_all(older_agreed):
         _carry_progress(older, version)
         PLAN_VERSION_FLOW.finish(
             older,
@@ -232,6 +235,7 @@ def plan_signoff_return(*, signoff: PlanSignOff, by, reasons: str, confirmed_at:
     reasons = (reasons or "").strip()
     if not reasons:
         raise ValidationError({"reasons": "Enter the reasons for returning the plan, so its owner can act on them"})
+    check_text(field="reasons", value=reasons, limit=limits.REASONS, subject="The reasons")
     SIGNOFF_FLOW.finish(
         signoff,
         "return",
@@ -246,9 +250,7 @@ def plan_signoff_return(*, signoff: PlanSignOff, by, reasons: str, confirmed_at:
         summary=f"{signoff.partner.short_name} returned version {version.number}: {reasons}",
         after={"version": version.number, "partner": signoff.partner.slug},
     )
-    for other in (
-        PlanSignOff.objects.select_for_update().select_related("partner").filter(version=version, status=S.PENDING)
-    ):
+    for other in SIGNOFF_FLOW.lock_all(PlanSignOff.objects.filter(version=version, status=S.PENDING)):
         other.version = version
         SIGNOFF_FLOW.finish(
             other,
@@ -318,37 +320,66 @@ def plan_signoffs_flag_unsignable(*, partner_ids, by, on: date | None = None) ->
     return flagged
 
 
-@transaction.atomic
 def _flag_unsignable(*, signoff_id: int, on: date, by) -> int:
+    def message(signoff: PlanSignOff) -> Telling:
+        version, plan, partner = signoff.version, signoff.version.plan, signoff.partner
+        when = "today" if on <= timezone.localdate() else f"from {gov_date(on)}"
+        return Telling(
+            users=set(_owner_people(plan)) | set(pcc_office_people()),
+            title=f"{partner.short_name} has nobody to sign off {version.display_title}",
+            body=f"{partner.name} has no signatory {when}, and its sign-off of version {version.number} of "
+            f"'{version.display_title}' is still waiting. The round cannot finish until someone can sign for it: "
+            f"the Office of the PCC can give someone at {partner.name} the signatory role.",
+            summary=f"{partner.short_name} has nobody to sign off version {version.number} ({when}): the owner "
+            f"and the PCC office were told",
+        )
+
+    return _tell_once(
+        signoff_id,
+        by=by,
+        kind="plan.no_signatory",
+        action="plan.signoff_unsignable",
+        mark="unsignable_flagged_at",
+        message=message,
+    )
+
+
+# --- Telling people about a sign-off, once ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Telling:
+    users: object  # user ids
+    title: str
+    body: str
+    summary: str  # the audit event's
+
+
+@transaction.atomic
+def _tell_once(signoff_id: int, *, by, kind: str, action: str, message, mark: str = "", claim: str = "") -> int:
+    """Tell people about a pending sign-off, once: `mark` names the sign-off's field that records it was done
+    (for good), `claim` a key claimed once (e.g. once a day); `message(signoff)` says to whom and what.
+    Notified and audited in one transaction; how many were told (0 or 1)."""
     signoff = (
         PlanSignOff.objects.select_for_update(of=("self",))
         .select_related("partner", "version__plan", "version__plan__owner")
         .get(pk=signoff_id)
     )
-    if signoff.status != S.PENDING or signoff.unsignable_flagged_at is not None:
+    if signoff.status != S.PENDING or (mark and getattr(signoff, mark) is not None):
         return 0
-    version, plan, partner = signoff.version, signoff.version.plan, signoff.partner
-    signoff.unsignable_flagged_at = timezone.now()
-    signoff.save(update_fields=["unsignable_flagged_at"])
-    when = "today" if on <= timezone.localdate() else f"from {gov_date(on)}"
-    notify(
-        users=set(_owner_people(plan)) | set(pcc_office_people()),
-        kind="plan.no_signatory",
-        by=by,
-        url=version.get_absolute_url(),
-        title=f"{partner.short_name} has nobody to sign off {version.display_title}",
-        body=f"{partner.name} has no signatory {when}, and its sign-off of version {version.number} of "
-        f"'{version.display_title}' is still waiting. The round cannot finish until someone can sign for it: "
-        f"the Office of the PCC can give someone at {partner.name} the signatory role.",
-    )
+    if claim and not claim_once(claim):
+        return 0
+    told = message(signoff)
+    if mark:
+        setattr(signoff, mark, timezone.now())
+        signoff.save(update_fields=[mark])
+    version = signoff.version
+    notify(users=told.users, kind=kind, by=by, url=version.get_absolute_url(), title=told.title, body=told.body)
     _audit(
         by=by,
-        plan=plan,
-        action="plan.signoff_unsignable",
-        partner=partner,
-        summary=f"{partner.short_name} has nobody to sign off version {version.number} ({when}): the owner and "
-        f"the PCC office were told",
-        after={"version": version.number, "partner": partner.slug},
+        plan=version.plan,
+        action=action,
+        partner=signoff.partner,
+        summary=told.summary,
+        after={"version": version.number, "partner": signoff.partner.slug},
     )
     return 1
 
@@ -377,32 +408,26 @@ def plan_signoff_reminders(*, today: date | None = None, by) -> dict:
     return counts
 
 
-@transaction.atomic
 def _remind(*, signoff_id: int, today: date, by) -> int:
-    signoff = PlanSignOff.objects.select_related("partner", "version__plan").get(pk=signoff_id)
-    if signoff.status != S.PENDING or not claim_once(f"plan-signoff:{signoff.pk}:reminder:{today.isoformat()}"):
-        return 0
-    version = signoff.version
-    overdue = today > signoff.due
-    due = gov_date(signoff.due)
-    notify(
-        users=signatories_of([signoff.partner_id]),
+    def message(signoff: PlanSignOff) -> Telling:
+        version, overdue, due = signoff.version, today > signoff.due, gov_date(signoff.due)
+        return Telling(
+            users=signatories_of([signoff.partner_id]),
+            title=f"{version.display_title}: your sign-off {'was due on' if overdue else 'is due by'} {due}",
+            body=f"{signoff.partner.name} has not yet signed off or returned version {version.number} of "
+            f"'{version.display_title}'. It {'was' if overdue else 'is'} due {'on' if overdue else 'by'} {due}.",
+            summary=f"Reminder to {signoff.partner.short_name}: sign-off of version {version.number} "
+            f"{'overdue since' if overdue else 'due'} {due}",
+        )
+
+    return _tell_once(
+        signoff_id,
+        by=by,
         kind="plan.signoff_due",
-        by=by,
-        url=version.get_absolute_url(),
-        title=f"{version.display_title}: your sign-off {'was due on' if overdue else 'is due by'} {due}",
-        body=f"{signoff.partner.name} has not yet signed off or returned version {version.number} of "
-        f"'{version.display_title}'. It {'was' if overdue else 'is'} due {'on' if overdue else 'by'} {due}.",
-    )
-    _audit(
-        by=by,
-        plan=version.plan,
         action="plan.signoff_reminder",
-        partner=signoff.partner,
-        summary=f"Reminder to {signoff.partner.short_name}: sign-off of version {version.number} "
-        f"{'overdue since' if overdue else 'due'} {due}",
+        claim=f"plan-signoff:{signoff_id}:reminder:{today.isoformat()}",
+        message=message,
     )
-    return 1
 
 
 def board_chairs() -> list[int]:
@@ -414,35 +439,25 @@ def board_chairs() -> list[int]:
     )
 
 
-@transaction.atomic
 def _escalate(*, signoff_id: int, today: date, by) -> int:
     """Once per sign-off, for good: the time it was done is kept on the sign-off itself."""
-    signoff = (
-        PlanSignOff.objects.select_for_update(of=("self",))
-        .select_related("partner", "version__plan")
-        .get(pk=signoff_id)
-    )
-    if signoff.status != S.PENDING or signoff.escalated_at is not None:
-        return 0
-    version = signoff.version
-    late = working_days_between(signoff.due, today)
-    signoff.escalated_at = timezone.now()
-    signoff.save(update_fields=["escalated_at"])
-    notify(
-        users=board_chairs(),
+
+    def message(signoff: PlanSignOff) -> Telling:
+        version, late = signoff.version, working_days_between(signoff.due, today)
+        return Telling(
+            users=board_chairs(),
+            title=f"{signoff.partner.short_name} is {late} working days late signing off {version.display_title}",
+            body=f"{signoff.partner.name} has not signed off or returned version {version.number} of "
+            f"'{version.display_title}', due {gov_date(signoff.due)}: {late} working days overdue.",
+            summary=f"The board chair was told: {signoff.partner.short_name} is {late} working days late signing "
+            f"off version {version.number}",
+        )
+
+    return _tell_once(
+        signoff_id,
+        by=by,
         kind="plan.signoff_escalated",
-        by=by,
-        url=version.get_absolute_url(),
-        title=f"{signoff.partner.short_name} is {late} working days late signing off {version.display_title}",
-        body=f"{signoff.partner.name} has not signed off or returned version {version.number} of "
-        f"'{version.display_title}', due {gov_date(signoff.due)}: {late} working days overdue.",
-    )
-    _audit(
-        by=by,
-        plan=version.plan,
         action="plan.signoff_escalate",
-        partner=signoff.partner,
-        summary=f"The board chair was told: {signoff.partner.short_name} is {late} working days late signing off "
-        f"version {version.number}",
+        mark="escalated_at",
+        message=message,
     )
-    return 1

@@ -9,16 +9,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from partners.models import Membership, Partner, Role
-from portal import permissions
+from portal import permissions, ratelimit
 from portal.actors import is_system, require_actor
 from portal.audit import snapshot
 from portal.files import upload_accept, upload_store
 from portal.formats import gov_date
 from portal.notifications import notify
 from portal.roles import PCC_OFFICE_ROLES
+from portal.text import check_text
 
 from ... import rules
-from ..markdown import check_markdown
+from .. import limits
 from ..models import Plan, PlanAction, PlanAttachment, PlanComment, PlanSection, PlanVersion
 from .common import (
     ATTACHMENT_FOLDER,
@@ -27,6 +28,9 @@ from .common import (
     V,
     _audit,
     _check_draft,
+    _check_plan_details,
+    _check_section_text,
+    _check_version_room,
     _details_to_version,
     _label,
     _lock_plan,
@@ -59,8 +63,15 @@ def plan_create(
     runner = owner or next(iter(_pcc_office()), None)
     if runner is None or not permissions.can(by, rules.PLAN_CREATE, runner):
         raise PermissionDenied(permissions.refusal(rules.PLAN_CREATE))
-    for _, body, _ in sections:
-        check_markdown(body)
+    _check_plan_details(title=title, summary=summary)
+    sections = list(sections)
+    for section_title, body, _ in sections:
+        _check_section_text(title=section_title, body=body)
+    if len(sections) > limits.SECTIONS_PER_VERSION or sum(len(b or "") for _, b, _ in sections) > limits.VERSION_TEXT:
+        raise ValidationError(
+            f"A version can have {limits.SECTIONS_PER_VERSION} sections and {limits.VERSION_TEXT:,} characters in "
+            "them at most"
+        )
     plan = Plan(
         kind=kind,
         title=title,
@@ -156,6 +167,7 @@ def plan_update(
         if name not in ("title", "summary", "period_start", "period_end"):
             raise ValueError(f"{name} cannot be changed here")
         setattr(plan, name, value)
+    _check_plan_details(title=fields.get("title"), summary=fields.get("summary"))
     plan.full_clean()
     moved = {}
     if contributors is not None:
@@ -310,6 +322,7 @@ def plan_version_start(*, plan: Plan, by, change_note: str = "") -> PlanVersion:
     require_actor(by)
     plan = _lock_plan(plan.pk)
     permissions.check(by, rules.PLAN_MANAGE, plan)
+    check_text(field="change_note", value=change_note, limit=limits.CHANGE_NOTE, subject="What changed")
     if plan.versions.filter(status__in=PlanVersion.OPEN_STATUSES).exists():
         raise ValidationError("A version is already being written or signed off: finish that one first")
     latest = plan.versions.order_by("-number").first()
@@ -334,8 +347,7 @@ def plan_version_note(*, version: PlanVersion, note: str, by) -> PlanVersion:
     note = (note or "").strip()
     if not note:
         raise ValidationError({"change_note": "Enter what changed in this version"})
-    if len(note) > 500:
-        raise ValidationError({"change_note": "What changed must be 500 characters or fewer"})
+    check_text(field="change_note", value=note, limit=limits.CHANGE_NOTE, subject="What changed")
     before = snapshot(version, ["change_note"])
     version.change_note = note
     version.save(update_fields=["change_note"])
@@ -377,7 +389,8 @@ def plan_section_update(*, section: PlanSection, body: str, by, title: str | Non
     section.version = version
     if not is_system(by) and not can_edit_section(by, section):
         raise PermissionDenied(permissions.refusal(rules.PLAN_CONTRIBUTE))
-    check_markdown(body)
+    _check_section_text(title=title, body=body)
+    _check_version_room(version, body=body, replacing=section)
     before = snapshot(section, ["title", "body"])
     if title is not None:
         if not title.strip():
@@ -412,7 +425,8 @@ def plan_section_add(
     _check_draft(version)
     if not title.strip():
         raise ValidationError({"title": "Enter the section's title"})
-    check_markdown(body)
+    _check_section_text(title=title, body=body)
+    _check_version_room(version, body=body)
     _check_contributor(version.plan, assigned_to, field="assigned_to")
     order = (version.sections.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     section = PlanSection.objects.create(
@@ -450,6 +464,10 @@ def _check_target(plan: Plan, target, *, field: str = "target") -> None:
 
 
 PAST_DUE = "past_due"
+
+
+def _check_action_what(what: str) -> None:
+    check_text(field="what", value=what, limit=limits.ACTION_WHAT, subject="What will be done", single_line=True)
 
 
 def _check_due_date(version: PlanVersion, due_date: date, *, confirm_past: bool, today: date | None = None) -> None:
@@ -496,6 +514,9 @@ def plan_action_add(
     _check_draft(version)
     if not what.strip():
         raise ValidationError({"what": "Enter what will be done"})
+    _check_action_what(what)
+    if version.actions.count() >= limits.ACTIONS_PER_VERSION:
+        raise ValidationError(f"A version can have {limits.ACTIONS_PER_VERSION} delivery actions at most")
     _check_contributor(version.plan, owner, field="owner")
     _check_target(version.plan, target)
     _check_due_date(version, due_date, confirm_past=confirm_past, today=today)
@@ -543,6 +564,8 @@ def plan_action_update(
         if name not in ("what", "due_date", "target", "status"):
             raise ValueError(f"{name} cannot be changed here")
         setattr(action, name, value)
+    if "what" in fields:
+        _check_action_what(fields["what"])
     if "target" in fields:
         _check_target(version.plan, fields["target"])
     if "due_date" in fields and fields["due_date"] != before["due_date"]:
@@ -591,6 +614,7 @@ def plan_action_progress(
     if status not in PlanAction.Status.values:
         raise ValidationError({"status": "Select how the action is going"})
     note = (progress_note or "").strip()
+    check_text(field="progress_note", value=note, limit=limits.PROGRESS_NOTE, subject="The progress note")
     if status == PlanAction.Status.DONE:
         if done_on is None:
             raise ValidationError({"done_on": "Enter the date the action was done"})
@@ -648,8 +672,10 @@ def plan_comment_add(*, section: PlanSection, body: str, by, parent: PlanComment
         raise ValidationError("Comments are closed: this version is no longer being written or signed off")
     if not (body or "").strip():
         raise ValidationError({"body": "Enter your comment"})
+    check_text(field="body", value=body.strip(), limit=limits.COMMENT, subject="Your comment")
     if parent is not None and parent.section_id != section.pk:
         raise ValidationError("A reply must be on the same section")
+    ratelimit.hit(limits.COMMENTS, by=by)
     seats = [s.partner_id for s in permissions.seats(by)] if not is_system(by) else []
     comment = PlanComment.objects.create(
         section=section,
@@ -733,6 +759,8 @@ def plan_attachment_add(*, version: PlanVersion, title: str, uploaded_file, by) 
     _check_draft(version)
     if not (title or "").strip():
         raise ValidationError({"title": "Enter a title for the document"})
+    check_text(field="title", value=title.strip(), limit=limits.DOCUMENT_TITLE, subject="The title", single_line=True)
+    ratelimit.hit(ratelimit.UPLOADS, by=by)
     accepted = upload_accept(uploaded_file, allowed=ATTACHMENT_KINDS)
     relative = upload_store(uploaded_file, accepted, folder=ATTACHMENT_FOLDER)
     attachment = PlanAttachment.objects.create(
