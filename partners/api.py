@@ -122,7 +122,7 @@ class DataSharingAgreementDraftSerializer(JSONTypesMixin, serializers.Serializer
         slug_field="slug", many=True, queryset=Partner.objects.filter(active=True)
     )
     indicators = serializers.ListField(
-        child=serializers.CharField(), allow_empty=False, help_text="Indicator codes the provider provides"
+        child=serializers.CharField(max_length=40), allow_empty=False, help_text="Indicator codes the provider provides"
     )
     level = serializers.ChoiceField(choices=DataSharingAgreement.Level.choices)
     retention = serializers.CharField(max_length=limits.RETENTION, style=MULTI_LINE)

@@ -23,7 +23,15 @@ class PortalConfig(AppConfig):
         # tasks in the web process, so every app's tasks module must be imported here.
         autodiscover_modules("tasks")
 
+        from django.conf import settings as _settings
+
         from . import home_items  # noqa: F401  (registers the start-page sections)
+        from .schedule import HEARTBEAT, HEARTBEAT_EVERY, register_scheduled
+
+        if not _settings.CELERY_TASK_ALWAYS_EAGER:
+            register_scheduled(
+                HEARTBEAT, "The workers' heartbeat (a worker took a task in the last minute)", HEARTBEAT_EVERY
+            )
         from .admin import make_read_only
 
         # NOTE: the admin app's ready() ran first and imported every admin module: now make the ones

@@ -41,8 +41,8 @@ def demo_command_refusal(command: str) -> str | None:
         return (
             f"{command} is refused: this database holds {accounts} not the demo's. The demo commands make demo "
             "accounts, print their sign-in secrets or sign people in without them, so they run only on a "
-            "database of demo accounts. Use a new database for the demo (with nothing set, `make run` makes "
-            "one in var/)."
+            "database of demo accounts. Use a new database for the demo: for example, with nothing set, point "
+            "VAR_DIR at an empty folder and run `make run`."
         )
     return None
 

@@ -40,7 +40,7 @@ class Limit:
 
     @property
     def period(self) -> str:
-        """ "10 minutes", "hour" (as in "in the last hour")."""
+        """The period in words, as "in the last …" ends: "10 minutes", "hour"."""
         words = duration_words(timedelta(seconds=self.seconds))
         return words.removeprefix("1 ") if words in ("1 hour", "1 minute") else words
 

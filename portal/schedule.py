@@ -25,6 +25,14 @@ class Expected:
 
 
 EXPECTED: dict[str, Expected] = {}
+# The workers' heartbeat: beat queues portal.worker_heartbeat every 15 s and a worker runs it. Older than
+# this, no worker is taking tasks (or beat has stopped): /healthz says "degraded". Registered only where a
+# broker and workers run (not in the embedded default, where tasks run in the web process).
+HEARTBEAT = "portal.worker_heartbeat"
+HEARTBEAT_EVERY = timedelta(minutes=1)
+# The outbox's oldest task still waiting for the relay, older than this: the relay (beat and a worker) is
+# not running, or the broker is down.
+OUTBOX_WAITING_TOO_LONG = timedelta(minutes=1)
 
 
 def register_scheduled(name: str, label: str, every: timedelta) -> None:

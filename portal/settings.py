@@ -465,6 +465,8 @@ CELERY_TASK_PUBLISH_RETRY = False
 OUTBOX_RELAY_ON_COMMIT = CELERY_TASK_ALWAYS_EAGER
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "portal.relay_outbox", "schedule": 5.0},
+    # A worker's heartbeat: /healthz says "degraded" when none has run for a minute (portal.schedule).
+    "worker-heartbeat": {"task": "portal.worker_heartbeat", "schedule": 15.0},
     # Notification emails a stopped worker left claimed mid-send, or whose retries never came: failed, with why.
     "sweep-stuck-emails": {"task": "portal.sweep_stuck_emails", "schedule": 300.0},
     "daily-housekeeping": {"task": "portal.daily_housekeeping", "schedule": crontab(hour=6, minute=0)},

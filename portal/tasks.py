@@ -44,6 +44,16 @@ def relay_outbox() -> int:
     return outbox_relay()
 
 
+# NOTE: short limits and no retries: a heartbeat that cannot run now is simply late, which is what
+# /healthz reports (portal.schedule: the job "portal.worker_heartbeat" is expected every minute).
+@shared_task(name="portal.worker_heartbeat", acks_late=False, time_limit=30, soft_time_limit=20, ignore_result=True)
+def worker_heartbeat() -> None:
+    """Every 15 seconds (beat): a worker took a task from the broker and reached the database."""
+    from .schedule import HEARTBEAT, scheduled_run_done
+
+    scheduled_run_done(name=HEARTBEAT, by=system("worker heartbeat"))
+
+
 @shared_task(name="portal.audit_checkpoint", **TASK_OPTIONS)
 def audit_checkpoint() -> None:
     """Hourly: sign the audit chain's count and head, outside the database (portal.audit)."""

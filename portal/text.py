@@ -23,12 +23,12 @@ def has_control_characters(value: str) -> bool:
 
 
 def single_line_message(subject: str) -> str:
-    """ "Title must not contain line breaks or control characters"."""
+    """The refusal, naming the answer: "Title must not contain line breaks or control characters"."""
     return f"{subject} must not contain line breaks or control characters"
 
 
 def too_long_message(subject: str, limit: int) -> str:
-    """ "Comment must be 5,000 characters or fewer"."""
+    """The refusal, naming the answer: "Your comment must be 5,000 characters or fewer"."""
     return f"{subject} must be {limit:,} characters or fewer"
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
+
+from ..schedule import OUTBOX_WAITING_TOO_LONG
 
 
 def favicon(request):
@@ -97,6 +100,13 @@ def _ask(question):
         return None, type(exc).__name__
 
 
+def _oldest_waiting_seconds() -> int | None:
+    from ..models import OutboxTask
+
+    first = OutboxTask.objects.filter(status=OutboxTask.Status.PENDING).order_by("created_at").first()
+    return None if first is None else max(0, int((timezone.now() - first.created_at).total_seconds()))
+
+
 def _late_jobs() -> list[dict]:
     from ..schedule import late_runs
 
@@ -112,7 +122,8 @@ def _late_jobs() -> list[dict]:
 
 def healthz(request):
     """ "ok"; "degraded" (200) when Redis is down and the portal serves without it (background work
-    waits in the outbox), or a scheduled job has not run in time; "down" (503) when the database
+    waits in the outbox), a task has waited in the outbox for over a minute, or a scheduled job has not
+    run in time (the workers' heartbeat among them: no worker for a minute); "down" (503) when the database
     does not answer, or answers but its tables cannot be read (never migrated)."""
     from ..models import OutboxTask
 
@@ -123,16 +134,18 @@ def healthz(request):
 
     _, error = _ask(select_one)
     database = "ok" if error is None else f"unreachable: {error}"
-    pending, late = None, None
+    pending, late, oldest = None, None, None
     if error is None:
         pending, pending_error = _ask(OutboxTask.objects.filter(status=OutboxTask.Status.PENDING).count)
+        oldest, oldest_error = _ask(_oldest_waiting_seconds)
         late, late_error = _ask(_late_jobs)
-        if pending_error or late_error:
-            database = f"tables unreadable: {pending_error or late_error} (has manage.py migrate run?)"
+        if pending_error or late_error or oldest_error:
+            database = f"tables unreadable: {pending_error or late_error or oldest_error} (has manage.py migrate run?)"
     broker = _broker_state()
+    outbox_stuck = oldest is not None and oldest > OUTBOX_WAITING_TOO_LONG.total_seconds()
     if database != "ok":
         status = "down"
-    elif broker.startswith("unreachable") or late:
+    elif broker.startswith("unreachable") or late or outbox_stuck:
         status = "degraded"
     else:
         status = "ok"
@@ -141,6 +154,8 @@ def healthz(request):
         "database": database,
         "broker": broker,
         "outbox_pending": pending,
+        # how long the oldest task has waited for the relay: over a minute, background work is not moving
+        "outbox_oldest_waiting_seconds": oldest,
         "scheduled_jobs_late": late if late is not None else [],
     }
     return JsonResponse(body, status=503 if status == "down" else 200)

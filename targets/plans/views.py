@@ -362,7 +362,11 @@ def comment_add(request, pk: int, number: int, key: str):
     form = CommentForm(request.POST)
     anchor = section.version.get_absolute_url() + f"#section-{section.key}"
     if not form.is_valid():
-        messages.error(request, "Enter your comment before you add it.")
+        too_long = form.errors.as_data().get("body", [])
+        if too_long and too_long[0].code == "max_length":
+            messages.error(request, f"{form.errors['body'][0]}: yours has {len(request.POST.get('body', '')):,}.")
+        else:
+            messages.error(request, "Enter your comment before you add it.")
         return redirect(anchor)
     parent = (
         section.comments.filter(pk=form.cleaned_data.get("parent")).first() if form.cleaned_data.get("parent") else None

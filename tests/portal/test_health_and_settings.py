@@ -34,6 +34,62 @@ def test_healthz_is_503_when_the_database_does_not_answer(anonymous, monkeypatch
     assert response.json()["database"].startswith("unreachable")
 
 
+@pytest.fixture
+def heartbeat_expected(monkeypatch):
+    """As where a broker and workers run (the embedded default runs tasks in the web process: no heartbeat)."""
+    from portal import schedule
+
+    monkeypatch.setitem(
+        schedule.EXPECTED,
+        schedule.HEARTBEAT,
+        schedule.Expected(schedule.HEARTBEAT, "heartbeat", schedule.HEARTBEAT_EVERY),
+    )
+
+
+@pytest.mark.django_db
+def test_healthz_is_degraded_when_no_worker_has_beaten_for_a_minute(anonymous, heartbeat_expected):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.actors import system
+    from portal.models import ScheduledRun
+    from portal.schedule import HEARTBEAT, scheduled_run_done
+
+    scheduled_run_done(name=HEARTBEAT, by=system("test"))
+    assert anonymous.get("/healthz").json()["status"] == "ok"
+    ScheduledRun.objects.filter(name=HEARTBEAT).update(last_finished_at=timezone.now() - timedelta(seconds=70))
+    body = anonymous.get("/healthz").json()
+    assert body["status"] == "degraded" and [j["job"] for j in body["scheduled_jobs_late"]] == [HEARTBEAT]
+
+
+@pytest.mark.django_db
+def test_healthz_is_degraded_when_a_task_has_waited_in_the_outbox_for_over_a_minute(anonymous):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.models import OutboxTask
+
+    task = OutboxTask.objects.create(task_name="portal.record_probe", kwargs={"label": "x"})
+    body = anonymous.get("/healthz").json()
+    assert body["status"] == "ok" and body["outbox_oldest_waiting_seconds"] < 60
+    OutboxTask.objects.filter(pk=task.pk).update(created_at=timezone.now() - timedelta(seconds=90))
+    body = anonymous.get("/healthz").json()
+    assert body["status"] == "degraded" and body["outbox_oldest_waiting_seconds"] >= 90
+
+
+def test_the_heartbeat_is_scheduled_often_enough_to_be_seen_late_within_a_minute():
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from portal.schedule import HEARTBEAT_EVERY
+
+    every = timedelta(seconds=settings.CELERY_BEAT_SCHEDULE["worker-heartbeat"]["schedule"])
+    assert every * 3 <= HEARTBEAT_EVERY == timedelta(minutes=1)
+
+
 # Everything a deployment or a developer's shell might set that decides the settings: each test starts clean.
 SETTINGS_VARIABLES = {
     "DJANGO_SETTINGS_MODULE",

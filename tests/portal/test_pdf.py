@@ -18,6 +18,7 @@ import pytest
 from portal import pdf
 
 SECRET = "PORTAL-SECRET-WORDS-7f3a"
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) is not installed")
 
 
 @pytest.fixture
@@ -80,9 +81,6 @@ def _attachments_of(document: bytes, tmp_path) -> str:
     path = tmp_path / "attached.pdf"
     path.write_bytes(document)
     return subprocess.run(["pdfdetach", "-list", str(path)], capture_output=True, text=True, check=True).stdout
-
-
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) is not installed")
 
 
 def test_weasyprint_left_to_itself_fetches_what_the_markup_names(server, secret_file, tmp_path):

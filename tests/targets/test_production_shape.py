@@ -108,7 +108,10 @@ def test_with_redis_stopped_people_sign_in_browse_and_upload_and_the_return_is_c
     started("beat", own_redis.url)
     started("worker", own_redis.url)
     assert wait_for(lambda: _valid(data_return.pk), seconds=60)
-    assert Client().get("/healthz").json()["status"] == "ok"
+    # the outbox drained and a worker's heartbeat (every 15 s) came in: all is well again
+    assert wait_for(lambda: Client().get("/healthz").json()["status"] == "ok", seconds=45), (
+        Client().get("/healthz").json()
+    )
     assert client.get(f"/data-returns/{data_return.pk}/").status_code == 200
 
 

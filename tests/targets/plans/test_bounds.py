@@ -19,7 +19,16 @@ from targets.plans.compare import versions_compare
 from targets.plans.diff import diff_words
 from targets.plans.opcodes import Budget, OverBudget
 from tests.conftest import signed_in
-from tests.factories import SYSTEM, latest_version, long_section, make_plan, plan_send, plan_sign, revised_section
+from tests.factories import (
+    PLAN_PERIOD,
+    SYSTEM,
+    latest_version,
+    long_section,
+    make_plan,
+    plan_send,
+    plan_sign,
+    revised_section,
+)
 
 from .conftest import section_of, version_url
 
@@ -69,6 +78,13 @@ def test_a_version_holds_so_much_text_and_so_many_sections(plan):
         services.plan_section_add(version=version, title="One too many", by=SYSTEM)
 
 
+def test_a_version_holds_so_many_delivery_actions(plan, police, monkeypatch):
+    version = latest_version(plan)
+    monkeypatch.setattr(limits, "ACTIONS_PER_VERSION", version.actions.count())
+    with pytest.raises(ValidationError, match="can have 2 delivery actions at most"):
+        services.plan_action_add(version=version, what="One more", owner=police, due_date=PLAN_PERIOD[1], by=SYSTEM)
+
+
 @pytest.mark.parametrize(
     "service,arguments,field,message",
     [
@@ -84,6 +100,18 @@ def test_each_text_is_refused_past_its_limit_naming_it(plan, service, arguments,
     with pytest.raises(ValidationError) as refused:
         getattr(services, service)(**target, **arguments, by=SYSTEM)
     assert message in refused.value.message_dict[field][0]
+
+
+def test_a_comment_too_long_is_refused_on_the_page_saying_how_long_it_was(plan, police_officer):
+    section = section_of(plan, "Policing")
+    client = signed_in(police_officer)
+    page = _text(client.get(version_url(plan)))
+    assert 'data-maxlength="5000"' in page and "You can enter up to 5,000 characters" in page
+    response = client.post(
+        version_url(plan, rest=f"sections/{section.key}/comments/"), {"body": "x" * 6000}, follow=True
+    )
+    assert "Your comment must be 5,000 characters or fewer: yours has 6,000." in _text(response)
+    assert not section.comments.exists()
 
 
 def test_a_markdown_table_longer_or_wider_than_its_limit_is_refused(plan):

@@ -1,0 +1,187 @@
+"""Targets with their status (in a constant number of queries), priorities and one target's page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.http import Http404
+
+from partners.models import Partner
+from portal import permissions
+
+from .. import rules
+from ..models import (
+    Indicator,
+    Observation,
+    Priority,
+    Target,
+    TrajectoryPoint,
+)
+from .sharing import FIGURES_HIDDEN, SharingHint, dsa_sharing_hint
+
+
+# --- Targets with their status, in a constant number of queries -----------------------------------
+def _figure_indicator_ids(user, indicator_ids: Iterable[int]) -> set[int]:
+    """The indicators (of those given) whose total figures the user may see (one query)."""
+    ids = set(indicator_ids)
+    if not ids:
+        return set()
+    qs = permissions.visible(user, rules.INDICATOR_DATA_VIEW, Indicator.objects.filter(pk__in=ids))
+    return set(qs.values_list("pk", flat=True))
+
+
+def _latest_total_subquery():
+    return (
+        Observation.objects.filter(
+            indicator_id=OuterRef("indicator_id"), area_id=OuterRef("area_id"), breakdown_key="", is_current=True
+        )
+        .order_by("-period_start")
+        .values("pk")[:1]
+    )
+
+
+def with_status(user, targets: QuerySet[Target]) -> list[Target]:
+    """Targets with status attributes attached (3 queries + the permission check, whatever the size).
+
+    Each target gets: status (code), status_label, status_colour, expected_value, figures_shared,
+    latest (the latest current total Observation, or None when there is none or it is hidden),
+    latest_value, latest_period_start, latest_period_end (None when hidden or no data).
+    """
+    rows = list(
+        targets.select_related("priority", "indicator", "indicator__provider", "area", "owner")
+        .prefetch_related(Prefetch("trajectory_points", queryset=TrajectoryPoint.objects.order_by("period_start")))
+        .annotate(latest_id=Subquery(_latest_total_subquery()))
+    )
+    latest = Observation.objects.in_bulk([t.latest_id for t in rows if t.latest_id])
+    shared = _figure_indicator_ids(user, {t.indicator_id for t in rows})
+    for target in rows:
+        obs = latest.get(target.latest_id)
+        target.status = target.status_for(obs.value if obs else None, obs.period_start if obs else None)
+        target.status_label = Target.Status(target.status).label
+        target.status_colour = Target.STATUS_TAG_COLOURS[target.status]
+        target.figures_shared = target.indicator_id in shared
+        target.latest = obs if target.figures_shared else None
+        target.latest_value = obs.value if obs and target.figures_shared else None
+        target.latest_period_start = obs.period_start if obs and target.figures_shared else None
+        target.latest_period_end = obs.period_end if obs and target.figures_shared else None
+        target.expected_value = target.expected_on(obs.period_start) if obs and target.figures_shared else None
+    return rows
+
+
+def target_list_visible_to(
+    *,
+    user,
+    priority: Priority | None = None,
+    owner: Partner | None = None,
+    indicator: Indicator | None = None,
+    status: str = "",
+) -> list[Target]:
+    """Targets with status words (figures only where shared), optionally narrowed."""
+    qs = targets_narrowed(targets_visible_to(user=user), priority=priority, owner=owner, indicator=indicator)
+    return targets_in_status(with_status(user, qs), status=status)
+
+
+def targets_visible_to(*, user) -> QuerySet[Target]:
+    """The targets of active priorities the user may see, as a queryset (for with_status after narrowing)."""
+    return permissions.visible(user, rules.PRIORITY_VIEW, Target.objects.filter(priority__active=True))
+
+
+def targets_narrowed(
+    qs: QuerySet[Target],
+    *,
+    priority: Priority | None = None,
+    owner: Partner | None = None,
+    indicator: Indicator | None = None,
+) -> QuerySet[Target]:
+    """Narrow targets already filtered for the viewer (target_list_visible_to and the API's FilterSet)."""
+    if priority is not None:
+        qs = qs.filter(priority=priority)
+    if owner is not None:
+        qs = qs.filter(owner=owner)
+    if indicator is not None:
+        qs = qs.filter(indicator=indicator)
+    return qs
+
+
+def targets_in_status(rows: list[Target], *, status: str = "") -> list[Target]:
+    """The targets (with status attached by with_status) whose status is the one asked for, if any."""
+    return [t for t in rows if t.status == status] if status else rows
+
+
+# --- Priorities --------------------------------------------------------------------------------
+def priority_list(*, user, include_inactive: bool = False) -> list[Priority]:
+    """Board priorities in order, each with `targets` (with status) and `status_counts` attached."""
+    qs = Priority.objects.all() if include_inactive else Priority.objects.filter(active=True)
+    priorities = list(permissions.visible(user, rules.PRIORITY_VIEW, qs).prefetch_related("lead_partners"))
+    targets = with_status(user, Target.objects.filter(priority__in=[p.pk for p in priorities])) if priorities else []
+    by_priority: dict[int, list[Target]] = {}
+    for target in targets:
+        by_priority.setdefault(target.priority_id, []).append(target)
+    for priority in priorities:
+        priority.targets_shown = by_priority.get(priority.pk, [])
+        priority.status_counts = {s.value: 0 for s in Target.Status}
+        for target in priority.targets_shown:
+            priority.status_counts[target.status] += 1
+    return priorities
+
+
+def priority_get(*, user, slug: str) -> Priority:
+    """One priority with its lead partners and `targets_shown` (with status), or 404. Constant queries."""
+    qs = Priority.objects.prefetch_related("lead_partners")
+    priority = permissions.get_visible_or_404(user, rules.PRIORITY_VIEW, qs, slug=slug)
+    priority.targets_shown = with_status(user, Target.objects.filter(priority=priority))
+    priority.status_counts = {s.value: 0 for s in Target.Status}
+    for target in priority.targets_shown:
+        priority.status_counts[target.status] += 1
+    priority.status_rule = Target.STATUS_RULE
+    return priority
+
+
+# --- One target ----------------------------------------------------------------------------------
+@dataclass
+class TargetDetail:
+    target: Target
+    figures_shared: bool
+    series: list[dict] = field(default_factory=list)  # {"period_start", "period_end", "value", "expected", "is_demo"}
+    history: list[Observation] = field(default_factory=list)  # every revision of the totals, newest first
+    status_rule: str = Target.STATUS_RULE
+    hidden_message: str = ""
+    sharing_hint: SharingHint | None = None  # what would open the figures, when they are hidden
+
+    @property
+    def has_demo_data(self) -> bool:
+        return any(row["is_demo"] for row in self.series)
+
+
+def target_get(*, user, pk: int) -> TargetDetail:
+    """A target with its status, its series against the trajectory and the revision history (figures if shared)."""
+    qs = permissions.visible(user, rules.PRIORITY_VIEW, Target.objects.filter(pk=pk))
+    rows = with_status(user, qs)
+    if not rows:
+        raise Http404
+    target = rows[0]
+    detail = TargetDetail(target=target, figures_shared=target.figures_shared)
+    expected = {p.period_start: p.expected_value for p in target.trajectory_points.all()}
+    observed: dict[date, Observation] = {}
+    if target.figures_shared:
+        totals = Observation.objects.filter(indicator_id=target.indicator_id, area_id=target.area_id, breakdown_key="")
+        detail.history = list(totals.order_by("-period_start", "-revision").select_related("data_return"))
+        observed = {o.period_start: o for o in detail.history if o.is_current}
+    else:
+        detail.hidden_message = FIGURES_HIDDEN
+        detail.sharing_hint = dsa_sharing_hint(user=user, indicator=target.indicator)
+    for start in sorted(set(expected) | set(observed)):
+        obs = observed.get(start)
+        detail.series.append(
+            {
+                "period_start": start,
+                "period_end": obs.period_end if obs else None,
+                "value": obs.value if obs else None,
+                "expected": expected.get(start),
+                "is_demo": bool(obs and obs.is_demo),
+            }
+        )
+    return detail
