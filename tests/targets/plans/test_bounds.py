@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from portal import pdf
 from targets.plans import limits, markdown, services
 from targets.plans.compare import versions_compare
-from targets.plans.diff import diff_words
+from targets.plans.diff import diff_words, marked_html
 from targets.plans.opcodes import Budget, OverBudget
 from tests.conftest import signed_in
 from tests.factories import (
@@ -183,6 +183,14 @@ def test_the_steps_grow_with_the_text_not_with_its_square():
 
     small, large = steps(10_000), steps(80_000)
     assert large < 12 * small  # eight times the text, about eight times the steps (a quadratic diff: 64 times)
+
+
+def test_long_runs_of_spaces_and_line_breaks_are_read_in_one_pass():
+    """50,000 empty headings render as 50,000 line breaks: reading them took 35 s with a backtracking pattern."""
+    old = str(markdown.render_markdown("#\n" * 50_000))
+    started = time.monotonic()
+    marked_html(old, old + '<p class="govuk-body">New words</p>', budget=Budget(limits.SECTION_COMPARISON_STEPS))
+    assert time.monotonic() - started < BACKSTOP_SECONDS / 10
 
 
 def test_a_section_too_changed_to_mark_is_shown_side_by_side(revised, police_officer, monkeypatch):

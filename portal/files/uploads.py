@@ -1,31 +1,23 @@
-"""The one upload helper and the one export helper for the whole portal.
-
-Uploads: type decided by content, size capped; a file named as a workbook must be one. XLSX is
-checked as a zip before any XML is parsed (member count, total uncompressed size, compression
-ratio), its XML parsed with defusedxml, refused if any part is active content (macros, ActiveX,
-embedded objects: by the part content types in [Content_Types].xml, the relationships and the
-names), and its rows counted by streaming through the sheets (never loaded) and capped at what
-the CSV size limit allows. Stored under MEDIA_ROOT (never under static, never served by URL) and
-only ever sent back as attachments.
-Exports: CSV and XLSX with any cell that a spreadsheet would run as a formula neutralised.
-"""
+"""Uploads: type decided by content, size capped; a file named as a workbook must be one. XLSX is checked
+as a zip before any XML is parsed (member count, total uncompressed size, compression ratio), its XML parsed
+with defusedxml, refused if any part is active content (macros, ActiveX, embedded objects: by the part content
+types in [Content_Types].xml, the relationships and the names), and its rows counted by streaming through the
+sheets (never loaded) and capped at what the CSV size limit allows. Stored under MEDIA_ROOT (never under
+static, never served by URL) and only ever sent back as attachments (portal.files.exports)."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import os
 import re
 import uuid
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -381,66 +373,3 @@ def read_table(path: Path, kind: str):
     if kind == "csv":
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=True)
     return pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-
-
-def attachment_response(path: Path, *, filename: str, content_type: str) -> FileResponse:
-    """Send a stored file as a download, never for display in the browser."""
-    response = FileResponse(open(path, "rb"), as_attachment=True, filename=filename, content_type=content_type)
-    _safe_download_headers(response)
-    return response
-
-
-def _safe_download_headers(response: HttpResponse) -> None:
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "no-store"
-
-
-def neutralise(value):
-    """Stop a spreadsheet running a cell as a formula: prefix text starting =, +, -, @ with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def export_response(
-    *, header: Sequence[str], rows: Iterable[Sequence], filename: str, fmt: str, request=None, notes: Sequence[str] = ()
-) -> HttpResponse:
-    """A CSV or XLSX download of rows, formula cells neutralised, the export recorded in the security log.
-
-    `notes` are lines written above the table (for example "Synthetic demo data").
-    """
-    from .models import SecurityEvent
-    from .security import security_log
-
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Data")
-        for note in notes:
-            sheet.append([neutralise(note)])
-        sheet.append([neutralise(h) for h in header])
-        for row in rows:
-            sheet.append([neutralise(v) for v in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-        extension = "xlsx"
-    elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for note in notes:
-            writer.writerow([neutralise(note)])
-        writer.writerow([neutralise(h) for h in header])
-        for row in rows:
-            writer.writerow([neutralise(v) for v in row])
-        response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
-        extension = "csv"
-    else:
-        raise ValueError(f"unknown export format {fmt}")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
-    _safe_download_headers(response)
-    if request is not None:
-        security_log(SecurityEvent.Kind.EXPORT, request=request, detail=f"{filename}.{extension}")
-    return response
