@@ -81,7 +81,9 @@ register_rules(
             refused="run this plan: its owner does (the Office of the PCC for the board's plans)",
         ),
         PLAN_CONTRIBUTE: Rule(
-            "targets.contribute_plan", "act_for_partner", refused="write or update this partner's part of a plan"
+            "targets.contribute_plan",
+            "act_for_partner",
+            refused="write or update this part of the plan: only the officers of the partner it is assigned to do",
         ),
         # Deciding is a partner's own: its signatories (the Commissioner for the PCC office), nobody else.
         PLAN_SIGN: Rule(

@@ -17,13 +17,14 @@ from markupsafe import Markup, escape
 
 from portal.formats import gov_date
 
-from . import limits
+from . import diff, limits, opcodes
 from .diff import diff_words, marked_html
-from .markdown import RENDERING, section_html
+from .markdown import RENDERING, code_version, section_html
 from .models import PlanAction, PlanAttachment, PlanVersion
 from .opcodes import Budget, OverBudget
 
 CHANGES = ("added", "removed", "changed", "unchanged")
+MARKING = RENDERING + code_version(diff.__file__, opcodes.__file__)  # what made a cached comparison
 
 
 @dataclass
@@ -161,7 +162,7 @@ def _section_diffs(older: PlanVersion, newer: PlanVersion, budget: Budget) -> li
 def _words_marked(text_before: str, text_after: str, body_before: Markup, body_after: Markup, page: Budget) -> dict:
     """A section's changed words marked, in its Markdown and as it reads, within its own budget and what is
     left of the page's; from the cache when these texts were compared before."""
-    texts = "\0".join([RENDERING, text_before, text_after]).encode()
+    texts = "\0".join([MARKING, str(limits.SECTION_COMPARISON_STEPS), text_before, text_after]).encode()
     key = "plan-compare:" + hashlib.sha256(texts).hexdigest()
     found = cache.get(key)
     if found is not None:

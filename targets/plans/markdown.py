@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from pathlib import Path
 
+import markdown_it
 import nh3
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -222,8 +224,14 @@ def _render(tokens: list[Token], env: dict) -> Markup:
     return Markup(sanitise(md.renderer.render(tokens, md.options, env)))
 
 
-# NOTE: change RENDERING whenever render_markdown makes different HTML, so the cached HTML is made again.
-RENDERING = "1"
+def code_version(*paths: str) -> str:
+    """What made the cached HTML: this code (the files named) and the versions of the renderer and the
+    sanitiser. Any change to them makes the HTML again, with nobody having to remember to."""
+    made_by = [Path(p).read_bytes() for p in paths] + [markdown_it.__version__.encode(), nh3.__version__.encode()]
+    return hashlib.sha256(b"\0".join(made_by)).hexdigest()[:16]
+
+
+RENDERING = code_version(__file__)
 CACHE_SECONDS = 7 * 24 * 3600
 
 

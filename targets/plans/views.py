@@ -718,8 +718,8 @@ def version_pdf(request, pk: int, number: int):
     except pdf.PdfTooLong:
         messages.info(
             request,
-            f"Version {data.version.number} is too long to make into a PDF here (more than {pdf.MAX_PAGES} pages). "
-            "Print this page instead, or save it as a PDF from your browser's print options.",
+            f"Version {data.version.number} is too long to make into a PDF here. Print this page instead, or save "
+            "it as a PDF from your browser's print options.",
         )
         return redirect("targets:plan-version-print", pk=plan.pk, number=data.version.number)
     response = HttpResponse(document, content_type="application/pdf")

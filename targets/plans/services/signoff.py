@@ -118,19 +118,22 @@ def who_decided(signoff: PlanSignOff) -> str:
     return f"{signoff.decided_by_label} decided on {gov_datetime(signoff.decided_at)}"
 
 
-def _lock_signoff_for_decision(signoff: PlanSignOff) -> tuple[PlanVersion, PlanSignOff]:
+def _lock_for_decision(signoff: PlanSignOff, transition: str, *, by, confirmed_at) -> tuple[PlanVersion, PlanSignOff]:
     """Lock the version, then the partner's sign-off (always in that order: no deadlock between two
-    partners deciding at once); say who decided already, and when, if someone did."""
+    partners deciding at once); then the workflow's checks: may `by` decide for this partner at all (403),
+    a fresh second factor, and is it still waiting, saying who decided already, and when, if someone did."""
     version = _lock_version(signoff.version)
     signoff = SIGNOFF_FLOW.lock(signoff)
-    if signoff.status in (S.SIGNED, S.RETURNED):
-        raise ValidationError(
-            f"{signoff.partner.short_name} has already {'signed off' if signoff.status == S.SIGNED else 'returned'} "
-            f"version {version.number}: {who_decided(signoff)}."
-        )
-    if version.status != V.IN_SIGNOFF or signoff.status != S.PENDING:
-        raise ValidationError(f"Version {version.number} is no longer waiting for sign-off")
     signoff.version = version
+    try:
+        SIGNOFF_FLOW.begin(transition, signoff, by=by, confirmed_at=confirmed_at, lock=False)
+    except ValidationError:
+        if signoff.status in (S.SIGNED, S.RETURNED):
+            done = "signed off" if signoff.status == S.SIGNED else "returned"
+            raise ValidationError(
+                f"{signoff.partner.short_name} has already {done} version {version.number}: {who_decided(signoff)}."
+            )
+        raise ValidationError(f"Version {version.number} is no longer waiting for sign-off")
     return version, signoff
 
 
@@ -141,8 +144,7 @@ def plan_signoff_sign(
 ) -> PlanSignOff:
     """A required partner's signatory signs the version off (step-up); when every partner has, it is agreed
     and locked, and the version it replaces is superseded."""
-    version, signoff = _lock_signoff_for_decision(signoff)
-    SIGNOFF_FLOW.begin("sign", signoff, by=by, confirmed_at=confirmed_at, lock=False)
+    version, signoff = _lock_for_decision(signoff, "sign", by=by, confirmed_at=confirmed_at)
     label = signer_label if (signer_label and not getattr(by, "is_authenticated", False)) else _label(by)
     statement = (statement or "").strip()
     check_text(field="statement", value=statement, limit=limits.STATEMENT, subject="Your statement")
@@ -230,8 +232,7 @@ def _people_of_plan(plan: Plan, version: PlanVersion | None = None) -> list[int]
 def plan_signoff_return(*, signoff: PlanSignOff, by, reasons: str, confirmed_at: datetime | None = None) -> PlanVersion:
     """A required partner returns the version with reasons (step-up): the round closes, and a new draft is
     made from the returned version. Returns the new draft."""
-    version, signoff = _lock_signoff_for_decision(signoff)
-    SIGNOFF_FLOW.begin("return", signoff, by=by, confirmed_at=confirmed_at, lock=False)
+    version, signoff = _lock_for_decision(signoff, "return", by=by, confirmed_at=confirmed_at)
     reasons = (reasons or "").strip()
     if not reasons:
         raise ValidationError({"reasons": "Enter the reasons for returning the plan, so its owner can act on them"})
