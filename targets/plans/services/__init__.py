@@ -1,17 +1,38 @@
-"""Every change to plans: writing them together (writing.py), sending a version for sign-off, each
-partner's decision, and the reminders and escalations that make the duty to sign off visible (signoff.py).
+"""Every change to plans: writing them together (versions.py, sections.py, actions.py, comments.py),
+sending a version for sign-off, each partner's decision, and the reminders and escalations that make the
+duty to sign off visible (signoff.py).
 
 Each service runs in one transaction, checks `by` through portal.permissions (the system actor passes),
 writes an audit event against the plan (one history per plan), and tells people through the core
 notifications. Versions and sign-offs move only through their workflows (targets/plans/workflows.py).
 """
 
+from .actions import (
+    PAST_DUE,
+    can_record_progress,
+    can_update_action,
+    plan_action_add,
+    plan_action_progress,
+    plan_action_update,
+)
+from .comments import (
+    can_resolve_comment,
+    plan_comment_add,
+    plan_comment_resolve,
+)
 from .common import (
     ATTACHMENT_KINDS,
     DEFAULT_SIGNOFF_WORKING_DAYS,
     ESCALATE_AFTER_WORKING_DAYS,
     REMIND_WITHIN_WORKING_DAYS,
     required_partners,
+)
+from .sections import (
+    can_edit_section,
+    plan_attachment_add,
+    plan_section_add,
+    plan_section_update,
+    section_editor_row,
 )
 from .signoff import (
     board_chairs,
@@ -25,27 +46,13 @@ from .signoff import (
     unsignable_message,
     who_decided,
 )
-from .writing import (
-    PAST_DUE,
+from .versions import (
     ReassignNeeded,
-    can_edit_section,
-    can_record_progress,
-    can_resolve_comment,
-    can_update_action,
-    plan_action_add,
-    plan_action_progress,
-    plan_action_update,
-    plan_attachment_add,
-    plan_comment_add,
-    plan_comment_resolve,
     plan_contributors_leaving,
     plan_create,
-    plan_section_add,
-    plan_section_update,
     plan_update,
     plan_version_note,
     plan_version_start,
-    section_editor_row,
 )
 
 __all__ = [

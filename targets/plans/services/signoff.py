@@ -42,7 +42,7 @@ from .common import (
     _runners,
     required_partners,
 )
-from .writing import _copy_version
+from .versions import _copy_version
 
 
 def signatories_of(partner_ids) -> list[int]:
