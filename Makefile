@@ -50,7 +50,7 @@ pdf-libs:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
 
 test: venv assets chromium pdf-libs
-	DATABASE_URL= REDIS_URL= $(PY) -m pytest -m "not broker and not postgres and not perf"
+	DATABASE_URL= REDIS_URL= $(PY) -m pytest -m "not broker and not postgres and not perf" -n 2
 
 # Debian's libfaketime: the whole suite on another clock (.ci/run runs it on CLOCK).
 faketime:

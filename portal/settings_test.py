@@ -10,8 +10,15 @@ is allowed, so that the suite runs the development shape on the PostgreSQL and R
 
 import os
 
-from portal.settings import *  # noqa: F403
-from portal.settings import DATABASES, STORAGES
+# NOTE: under pytest-xdist each worker process runs tests at once with the others: give each its own Redis
+# database (the cache holds per-person counts such as rate limits), below the one CI names (gw0: 15 -> 14).
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _XDIST_WORKER.startswith("gw") and os.environ.get("REDIS_URL", "").rsplit("/", 1)[-1].isdigit():
+    _base, _db = os.environ["REDIS_URL"].rsplit("/", 1)
+    os.environ["REDIS_URL"] = f"{_base}/{max(0, int(_db) - 1 - int(_XDIST_WORKER[2:]))}"
+
+from portal.settings import *  # noqa: E402, F403
+from portal.settings import DATABASES, STORAGES  # noqa: E402
 
 # Signing in hundreds of test people with the real hasher would take minutes.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
