@@ -40,12 +40,12 @@ class PartnersConfig(AppConfig):
         register_kind(
             "dsa.review_due",
             "Agreement reviews coming up",
-            "30 and 7 days before an agreement your organisation is party to is due for review.",
+            "20 and 5 working days before an agreement your organisation is party to is due for review.",
             roles=signers,
         )
         register_kind(
             "dsa.ending",
             "Agreements ending soon",
-            "30 and 7 days before an agreement your organisation is party to ends.",
+            "20 and 5 working days before an agreement your organisation is party to ends.",
             roles=signers,
         )

@@ -437,6 +437,9 @@ if EMAIL_ADAPTER == "govuk_notify" and not (GOVUK_NOTIFY_API_KEY and GOVUK_NOTIF
     raise ImproperlyConfigured("EMAIL_ADAPTER=govuk_notify needs GOVUK_NOTIFY_API_KEY and GOVUK_NOTIFY_TEMPLATE_ID")
 
 # --- Celery -----------------------------------------------------------------------------
+# The PCC's call-in window: a partner's decision may be called in for this many working days after it is logged.
+CALLIN_WINDOW_WORKING_DAYS = int(os.environ.get("CALLIN_WINDOW_WORKING_DAYS", "5") or 5)
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -478,6 +481,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-returns": {"task": "targets.sweep_stuck_returns", "schedule": 15.0},
     # Plans: reminders of sign-offs due within 3 working days or overdue; the board chair told after 5.
     "plan-signoff-reminders": {"task": "targets.plan_signoff_reminders", "schedule": crontab(hour=7, minute=30)},
+    # Call-ins and senior appointments: reminders of responses, determinations and views; late responses escalated.
+    "callins-daily": {"task": "callins.daily", "schedule": crontab(hour=7, minute=45)},
 }
 
 # --- REST API ---------------------------------------------------------------------------

@@ -75,6 +75,8 @@ urlpatterns = [
     path("sign-in/passkeys/", include((passkey_patterns, "otp_webauthn"))),
     path("", include("partners.urls")),
     path("", include("targets.urls")),
+    path("", include("callins.urls")),
+    path("register/", include("callins.public_urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
 ]
