@@ -46,6 +46,8 @@ from tests.factories import (
     make_plan,
     pdf_file,
 )
+from tests.matrix_powers_api import API_AND_REGISTER as POWERS_API
+from tests.matrix_powers_pages import PAGES as POWERS_PAGES
 from tests.portal.test_sign_in import _concrete, all_routes
 
 ROLES = ["officer", "signatory", "board", "pcc_officer", "pcc", "anonymous"]
@@ -304,6 +306,9 @@ EXPECTED: dict[str, E] = {
     ),
 }
 
+# The PCC's powers: their pages, API and public register, each in a module of its own.
+EXPECTED.update({name: E(*row) for name, row in {**POWERS_PAGES, **POWERS_API}.items()})
+
 # NOTE: the Django admin is one rule for all its routes (listed by the walker, tested below):
 # no portal role is staff, so every admin page sends them to the admin sign-in.
 ADMIN_PREFIX = "/admin/"
@@ -439,6 +444,86 @@ def _plan_objects(plans: dict, owners: dict) -> dict:
     }
 
 
+def _powers(council: Partner, police: Partner, probation: Partner, people: dict) -> dict:
+    """The PCC's powers for each variant: own, the council's decision called in (a response written); sharing,
+    a police decision called in; other, probation's decision (not called in). A signed PCC decision (own), a
+    signed confidential one (sharing), a draft (other); each partner's appointment, consulted."""
+    from callins import services as callin_services
+    from callins.models import CallInGround
+
+    ground = CallInGround.objects.create(name="Value for money")
+    officers = {council: people["officer"], police: None, probation: None}
+    decisions, callins = {}, {}
+    for variant, partner in (("own", council), ("sharing", police), ("other", probation)):
+        officer = officers[partner] or make_person(partner, Role.OFFICER, f"{partner.slug}.decider")
+        decisions[variant] = callin_services.decision_log(
+            partner=partner,
+            by=officer,
+            reference=f"{partner.short_name}-1",
+            title=f"{partner.short_name} decision",
+            summary="Summary",
+            reasons="Reasons",
+            decision_maker_name="A Person",
+            decision_maker_post="Director",
+            made_on=date.today(),
+            takes_effect_on=date.today() + timedelta(days=60),
+            category="policy",
+        )
+        if variant != "other":
+            callin = callin_services.callin_draft(
+                decision=decisions[variant], by=people["pcc_officer"], grounds=[ground], questions="Why?"
+            )
+            callins[variant] = callin_services.callin_issue(callin=callin, by=people["pcc"], confirmed_at=now())
+            callin_services.callin_response_save(callin=callins[variant], by=officer, response_text="Because.")
+            callin_services.callin_attachment_add(
+                callin=callins[variant], by=officer, title="Evidence", uploaded_file=pdf_file()
+            )
+    callins["other"] = callin_services.callin_draft(
+        decision=decisions["other"], by=people["pcc_officer"], grounds=[ground], questions="Why?"
+    )
+    pcc_decisions = {}
+    for variant, confidential in (("own", False), ("sharing", True), ("other", None)):
+        made = callin_services.pcc_decision_draft(
+            by=people["pcc_officer"],
+            title=f"PCC decision {variant}",
+            summary="S",
+            reasons="R",
+            confidential=bool(confidential),
+        )
+        if confidential is not None:
+            made = callin_services.pcc_decision_sign(decision=made, by=people["pcc"], confirmed_at=now())
+        pcc_decisions[variant] = made
+    appointments = {}
+    for variant, partner in (("own", council), ("sharing", police), ("other", probation)):
+        officer = officers[partner] or make_person(partner, Role.OFFICER, f"{partner.slug}.appointer")
+        appointment = callin_services.appointment_open(partner=partner, by=officer, post="Director")
+        appointments[variant] = callin_services.appointment_consult(
+            appointment=appointment, by=officer, candidate="A Candidate"
+        )
+    return {
+        "decision": {v: d.pk for v, d in decisions.items()},
+        "callin": {v: c.pk for v, c in callins.items()},
+        "callin_attachment": {
+            v: {"pk": c.pk, "attachment_id": c.attachments.get().pk}
+            if c.attachments.exists()
+            else {"pk": c.pk, "attachment_id": 0}
+            for v, c in callins.items()
+        },
+        "callin_public": {v: c.reference for v, c in callins.items()},
+        "pcc_decision": {v: d.pk for v, d in pcc_decisions.items()},
+        "pcc_decision_public": {
+            v: {"year": d.year or 2000, "number": d.number or 999} for v, d in pcc_decisions.items()
+        },
+        "appointment": {v: a.pk for v, a in appointments.items()},
+    }
+
+
+def now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
 def build_world() -> World:
     force = AreaFactory(code="E23000014", name="West Midlands", kind=Area.Kind.FORCE_AREA)
     area = AreaFactory(code="E08000025", name="Birmingham", kind=Area.Kind.LOCAL_AUTHORITY)
@@ -507,6 +592,7 @@ def build_world() -> World:
     plans = _plans(council, police, probation, targets)
     objects = {
         **_plan_objects(plans, owners),
+        **_powers(council, police, probation, people),
         "partner": {v: p.slug for v, p in owners.items()},
         "dsa": {v: a.pk for v, a in dsas.items()},
         "indicator": {v: i.code for v, i in indicators.items()},
