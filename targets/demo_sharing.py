@@ -221,3 +221,41 @@ def seed_sharing_agreements() -> None:
         ):
             continue  # the steps that make these have not run
         _make(spec, partners, indicators)
+    for spec in performance_framework(partners):
+        if not DSA.objects.filter(reference=spec.reference).exists():
+            _make(spec, partners, indicators)
+
+
+# The board's own figures, lawfully: each partner that provides an indicator with a board target shares those
+# indicators, totals only, with the Office of the PCC, where the board's members sit (the LCJB performance
+# framework). The same kind of agreement any partner signs: no special case in the permission code.
+FRAMEWORK_FIRST_NUMBER = 20
+
+
+def performance_framework(partners: dict) -> list[Spec]:
+    """One agreement per provider of an indicator with a board target (the OPCC's own excepted)."""
+    from .models import Target
+
+    codes: dict[str, set[str]] = {}
+    for slug, code in Target.objects.values_list("indicator__provider__slug", "indicator__code"):
+        if slug in partners and slug != "opcc":
+            codes.setdefault(slug, set()).add(code)
+    return [
+        Spec(
+            f"DSA-2026-{FRAMEWORK_FIRST_NUMBER + n:03d}",
+            f"LCJB performance framework: {partners[slug].short_name} figures for the board",
+            slug,
+            ["opcc"],
+            sorted(found),
+            DSA.Level.AGGREGATE,
+            DSA.LawfulBasis.PUBLIC_TASK,
+            "The Local Criminal Justice Board holds partners to account against the targets it has set: its "
+            f"members see {partners[slug].short_name}'s figures for the indicators with a board target, as totals "
+            "only, on the board's dashboards and in its board packs.",
+            DSA.Status.ACTIVE,
+            starts=-200,
+            ends=900,
+            reviews=165,
+        )
+        for n, (slug, found) in enumerate(sorted(codes.items()))
+    ]

@@ -74,3 +74,25 @@ def test_each_youth_justice_service_shares_its_first_time_entrants_with_the_poli
     assert not permissions.can(probation, target_rules.INDICATOR_BREAKDOWNS_VIEW, birmingham)
     # The police's own area-wide rate still goes to the services, who own targets on it.
     assert permissions.can(own_service, target_rules.INDICATOR_BREAKDOWNS_VIEW, Indicator.objects.get(code="FTE10-17"))
+
+
+@pytest.mark.django_db
+def test_the_board_chair_sees_every_targeted_indicators_totals_through_the_performance_framework():
+    from django.contrib.auth import get_user_model
+
+    from partners.models import DataSharingAgreement
+    from portal import permissions
+    from portal.demo import seed_all
+    from targets import rules
+    from targets.models import Indicator, Target
+
+    seed_all()
+    chair = get_user_model().objects.get(username="board.chair")
+    targeted = Indicator.objects.filter(pk__in=Target.objects.values("indicator_id")).exclude(provider__slug="opcc")
+    assert targeted.exists()
+    for indicator in targeted:
+        assert permissions.can(chair, rules.INDICATOR_DATA_VIEW, indicator), indicator.code
+        assert not permissions.can(chair, rules.INDICATOR_BREAKDOWNS_VIEW, indicator), indicator.code
+    framework = DataSharingAgreement.objects.filter(title__startswith="LCJB performance framework")
+    assert framework.count() == targeted.values("provider").distinct().count()
+    assert set(framework.values_list("status", flat=True)) == {DataSharingAgreement.Status.ACTIVE}
