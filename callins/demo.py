@@ -41,7 +41,7 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 
 def _log(partners, slug, reference, title, summary, *, days_ago: int, today: date, value=None, confidential=False):
-    logged = add_working_days(today, -days_ago)
+    logged = add_working_days(today, -days_ago) if days_ago else today
     with notifications_dated(_at(logged), read=days_ago > 0):
         decision = services.decision_log(
             partner=partners[slug],

@@ -27,6 +27,9 @@ class TargetsConfig(AppConfig):
         register_scheduled(
             "targets.plan_signoff_reminders", "The daily reminders of plan sign-offs", timedelta(hours=26)
         )
+        register_scheduled(
+            "targets.refresh_all_snapshots", "The nightly refresh of targets' statuses", timedelta(hours=26)
+        )
         # Each kind's roles are those of the people its notify() calls reach (targets/plans/services):
         # only they are offered its email on their settings page.
         signers = (Role.SIGNATORY, Role.PCC)

@@ -601,3 +601,11 @@ def seed_targets() -> None:
 
 from . import demo_sharing  # noqa: E402,F401  (the demo's data-sharing agreements: step 50)
 from .plans import demo as plans_demo  # noqa: E402,F401  (the demo plans: step 60)
+
+
+@seed_step(order=65)
+def seed_target_snapshots() -> None:
+    """Every target's status and projection, once the demo's figures are in (the nightly job does it after)."""
+    from .services.snapshots import target_snapshots_refresh
+
+    target_snapshots_refresh(everything=True)

@@ -482,6 +482,47 @@ def compute_status(*, value: Decimal, expected: Decimal, higher_is_better: bool,
     return Target.Status.AT_RISK if shortfall <= allowed else Target.Status.OFF_TRACK
 
 
+class TargetSnapshot(models.Model):
+    """A target's status, figures and projection, worked out ahead (targets/services/snapshots.py) so that no page
+    computes them: refreshed when its figures or the target change, and nightly. Figures are shown only to those
+    who may see the indicator's data: the same rule, by indicator (selectors.with_status)."""
+
+    target = models.OneToOneField(Target, primary_key=True, on_delete=models.CASCADE, related_name="snapshot")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Target.Status.choices, db_index=True)
+    latest_period_start = models.DateField(null=True, blank=True)
+    latest_period_end = models.DateField(null=True, blank=True)
+    latest_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    previous_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    expected_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    # The latest figures, oldest first: [["2026-04-01", "12.5"], …] (a sparkline, and the change since the last one).
+    series = models.JSONField(default=list, blank=True)
+    has_demo_data = models.BooleanField(default=False)
+    projected_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    projected_low = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    projected_high = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    likely_to_miss = models.BooleanField(default=False)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["priority", "status"], name="snapshot_priority_status"),
+            models.Index(fields=["owner", "status"], name="snapshot_owner_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id}: {self.status}"
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.latest_value is None or self.previous_value is None:
+            return None
+        return self.latest_value - self.previous_value
+
+
 class TrajectoryPoint(models.Model):
     """The value a target expects for a period on the way from baseline to target."""
 

@@ -9,6 +9,7 @@ from portal.tasks import TASK_OPTIONS
 
 CHECKS = system("data return checks")
 SWEEPER = system("stuck data return sweeper")
+SNAPSHOTS = system("target snapshots")
 # A return's checks take seconds (50,000 rows: under 3 s on PostgreSQL, make bench): a check still running
 # after this long has stopped with its worker, and the sweeper (every 15 s) starts it again.
 VALIDATE_TIME_LIMIT = 90
@@ -36,3 +37,23 @@ def sweep_stuck_returns() -> dict:
     from .services import data_returns_sweep_stuck
 
     return data_returns_sweep_stuck(by=SWEEPER)
+
+
+@shared_task(name="targets.refresh_snapshots", **TASK_OPTIONS)
+def refresh_snapshots(*, indicator_ids=(), target_ids=()) -> int:
+    """Recompute the snapshots of the targets whose figures or definition changed (queued by the services)."""
+    from .services.snapshots import target_snapshots_refresh
+
+    return target_snapshots_refresh(indicator_ids=indicator_ids, target_ids=target_ids)
+
+
+@shared_task(name="targets.refresh_all_snapshots", **TASK_OPTIONS)
+def refresh_all_snapshots() -> int:
+    """Nightly: every target's snapshot, so that a status that depends on the date is never a day stale."""
+    from portal.schedule import scheduled_run_done
+
+    from .services.snapshots import target_snapshots_refresh
+
+    count = target_snapshots_refresh(everything=True)
+    scheduled_run_done(name="targets.refresh_all_snapshots", by=SNAPSHOTS)
+    return count

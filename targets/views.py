@@ -56,7 +56,7 @@ def priority_detail(request, slug: str):
         {
             "priority": priority,
             "period_label": period_label,
-            "has_demo_data": any(t.latest is not None and t.latest.is_demo for t in priority.targets_shown),
+            "has_demo_data": any(t.has_demo_data for t in priority.targets_shown),
         },
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
@@ -18,6 +19,7 @@ from ..models import (
     Observation,
     Priority,
     Target,
+    TargetSnapshot,
     TrajectoryPoint,
 )
 from .sharing import FIGURES_HIDDEN, SharingHint, dsa_sharing_hint
@@ -43,32 +45,73 @@ def _latest_total_subquery():
     )
 
 
-def with_status(user, targets: QuerySet[Target]) -> list[Target]:
-    """Targets with status attributes attached (3 queries + the permission check, whatever the size).
-
-    Each target gets: status (code), status_label, status_colour, expected_value, figures_shared,
-    latest (the latest current total Observation, or None when there is none or it is hidden),
-    latest_value, latest_period_start, latest_period_end (None when hidden or no data).
-    """
+def _worked_out_now(targets: list[Target]) -> dict[int, TargetSnapshot]:
+    """Snapshots for targets that have none yet (made a moment ago, before the refresh ran): worked out here
+    from the latest figure, as the refresh would (2 queries for the lot)."""
     rows = list(
-        targets.select_related("priority", "indicator", "indicator__provider", "area", "owner")
+        Target.objects.filter(pk__in=[t.pk for t in targets])
+        .select_related("indicator")
         .prefetch_related(Prefetch("trajectory_points", queryset=TrajectoryPoint.objects.order_by("period_start")))
         .annotate(latest_id=Subquery(_latest_total_subquery()))
     )
     latest = Observation.objects.in_bulk([t.latest_id for t in rows if t.latest_id])
-    shared = _figure_indicator_ids(user, {t.indicator_id for t in rows})
+    out = {}
     for target in rows:
         obs = latest.get(target.latest_id)
-        target.status = target.status_for(obs.value if obs else None, obs.period_start if obs else None)
-        target.status_label = Target.Status(target.status).label
-        target.status_colour = Target.STATUS_TAG_COLOURS[target.status]
+        out[target.pk] = TargetSnapshot(
+            target_id=target.pk,
+            status=target.status_for(obs.value if obs else None, obs.period_start if obs else None),
+            latest_period_start=obs.period_start if obs else None,
+            latest_period_end=obs.period_end if obs else None,
+            latest_value=obs.value if obs else None,
+            expected_value=target.expected_on(obs.period_start) if obs else None,
+            series=[[obs.period_start.isoformat(), str(obs.value)]] if obs else [],
+            has_demo_data=bool(obs and obs.is_demo),
+        )
+    return out
+
+
+def with_status(user, targets: QuerySet[Target]) -> list[Target]:
+    """Targets with their status and figures attached from their snapshots (targets/services/snapshots.py): a
+    constant number of queries whatever the size. Figures only where the viewer may see the indicator's data.
+
+    Each target gets: status (code), status_label, status_colour, figures_shared, latest_value,
+    latest_period_start, latest_period_end, expected_value, previous_value, change, series ([(date, value)],
+    oldest first), has_demo_data, projection (low, value, high) and likely_to_miss (None when hidden).
+    """
+    rows = list(targets.select_related("priority", "indicator", "indicator__provider", "area", "owner", "snapshot"))
+    missing = [t for t in rows if not _has_snapshot(t)]
+    made = _worked_out_now(missing) if missing else {}
+    shared = _figure_indicator_ids(user, {t.indicator_id for t in rows})
+    for target in rows:
+        snap = made.get(target.pk) or target.snapshot
+        target.status = snap.status
+        target.status_label = Target.Status(snap.status).label
+        target.status_colour = Target.STATUS_TAG_COLOURS[snap.status]
         target.figures_shared = target.indicator_id in shared
-        target.latest = obs if target.figures_shared else None
-        target.latest_value = obs.value if obs and target.figures_shared else None
-        target.latest_period_start = obs.period_start if obs and target.figures_shared else None
-        target.latest_period_end = obs.period_end if obs and target.figures_shared else None
-        target.expected_value = target.expected_on(obs.period_start) if obs and target.figures_shared else None
+        show = target.figures_shared and snap.latest_value is not None
+        target.latest_value = snap.latest_value if show else None
+        target.latest_period_start = snap.latest_period_start if show else None
+        target.latest_period_end = snap.latest_period_end if show else None
+        target.expected_value = snap.expected_value if show else None
+        target.previous_value = snap.previous_value if show else None
+        target.change = snap.change if show else None
+        target.series = [(date.fromisoformat(d), Decimal(v)) for d, v in snap.series] if show else []
+        target.has_demo_data = snap.has_demo_data if show else False
+        target.projection = (
+            (snap.projected_low, snap.projected_value, snap.projected_high)
+            if show and snap.projected_value is not None
+            else None
+        )
+        target.likely_to_miss = snap.likely_to_miss and snap.status in (Target.Status.ON_TRACK, Target.Status.AT_RISK)
     return rows
+
+
+def _has_snapshot(target: Target) -> bool:
+    try:
+        return target.snapshot is not None
+    except TargetSnapshot.DoesNotExist:
+        return False
 
 
 def target_list_visible_to(

@@ -28,6 +28,7 @@ from ..models import (
     TrajectoryPoint,
     periods_between,
 )
+from .snapshots import snapshots_refresh_later
 
 INDICATOR_PERMS = ("view_indicator_data", "view_indicator_breakdowns")
 INDICATOR_FIELDS = [
@@ -354,6 +355,7 @@ def target_create(
     _check_target(target)
     target.save()
     points = _set_trajectory(target, trajectory)
+    snapshots_refresh_later(target_ids=[target.pk])
     audit_record(
         actor=by,
         partner=owner,
@@ -388,6 +390,7 @@ def target_update(*, target: Target, by, trajectory: Sequence[tuple[date, Decima
     points = before["trajectory"] if trajectory is None else _set_trajectory(target, trajectory)
     after = {**snapshot(target, TARGET_FIELDS), "trajectory": points}
     if before != after:
+        snapshots_refresh_later(target_ids=[target.pk])
         audit_record(
             actor=by,
             partner=target.owner,

@@ -24,6 +24,7 @@ from .. import rules
 from ..models import BREAKDOWN_DIMENSIONS, DataReturn, Observation
 from ..validation import Report, RowErrors, decimal_or_none, frame_from_rows, read_return_file, validate_frame
 from ..workflows import DATA_RETURN_FLOW
+from .snapshots import snapshots_refresh_later
 
 log = logging.getLogger(__name__)
 
@@ -371,6 +372,7 @@ def data_return_apply(*, data_return: DataReturn, by, confirm_revisions: bool = 
         )
         return data_return
     counts = _observations_write(report.clean, provider=data_return.partner, by=by, data_return=data_return)
+    snapshots_refresh_later(indicator_ids=report.clean["indicator_id"].astype(int).unique().tolist())
     DATA_RETURN_FLOW.finish(
         data_return,
         "apply",
@@ -416,6 +418,7 @@ def observations_submit_batch(*, partner: Partner, rows: list[dict], by) -> dict
         raise RowErrors(report.errors[: DataReturn.MAX_STORED_ERRORS])
     batch_id = uuid.uuid4().hex[:16]
     counts = _observations_write(report.clean, provider=partner, by=by, batch_id=batch_id)
+    snapshots_refresh_later(indicator_ids=report.clean["indicator_id"].astype(int).unique().tolist())
     audit_record(
         actor=by,
         partner=partner,

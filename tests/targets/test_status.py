@@ -144,4 +144,4 @@ def test_the_status_word_shows_without_the_figures_to_other_partners(priority, s
     observe(sv, areas[BIRMINGHAM], date(2025, 4, 1), date(2025, 4, 30), "12")
     row = status_of(probation_officer, target)
     assert row.status == Target.Status.OFF_TRACK
-    assert (row.figures_shared, row.latest_value, row.latest, row.expected_value) == (False, None, None, None)
+    assert (row.figures_shared, row.latest_value, row.series, row.expected_value) == (False, None, [], None)
