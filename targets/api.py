@@ -91,6 +91,13 @@ class TargetSerializer(serializers.ModelSerializer):
     latest_value = serializers.DecimalField(max_digits=18, decimal_places=4, read_only=True, allow_null=True)
     latest_period_start = serializers.DateField(read_only=True, allow_null=True)
     latest_period_end = serializers.DateField(read_only=True, allow_null=True)
+    expected_value = serializers.DecimalField(
+        max_digits=18, decimal_places=4, read_only=True, allow_null=True, help_text="What the trajectory expects then"
+    )
+    likely_to_miss = serializers.BooleanField(
+        read_only=True, help_text="On track or at risk now, but projected to miss the target at its date"
+    )
+    projection = serializers.SerializerMethodField(help_text="The projection at the target date: low, value, high")
 
     class Meta:
         model = Target
@@ -114,8 +121,18 @@ class TargetSerializer(serializers.ModelSerializer):
             "latest_value",
             "latest_period_start",
             "latest_period_end",
+            "expected_value",
+            "likely_to_miss",
+            "projection",
         ]
         read_only_fields = fields
+
+    def get_projection(self, target) -> dict | None:
+        made = getattr(target, "projection", None)
+        if not made:
+            return None
+        low, value, high = made
+        return {"low": str(low), "value": str(value), "high": str(high), "interval": "80%"}
 
 
 class ObservationSerializer(serializers.ModelSerializer):
@@ -296,10 +313,10 @@ class TargetViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.targets_visible_to(user=self.request.user)
 
     def list(self, request, *args, **kwargs):
-        # NOTE: a status is computed (with_status) after the FilterSet narrowed the queryset: rows() does both.
-        rows = validated_filterset(self, self.get_queryset()).rows()
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # NOTE: the page first, then its statuses and figures (with_status reads the snapshots of that page only).
+        page = self.paginate_queryset(validated_filterset(self, self.get_queryset()).qs)
+        rows = selectors.with_status(request.user, page, trajectory=True)
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def get_object(self):
         try:

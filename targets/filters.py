@@ -60,13 +60,11 @@ class TargetFilter(SelectorFilterSet):
     )
 
     def narrow(self, queryset, values):
-        values.pop("status", None)  # NOTE: a status is computed from figures, not stored: see rows()
-        return selectors.targets_narrowed(queryset, **values)
-
-    def rows(self) -> list[Target]:
-        """The narrowed targets with their status words, keeping those in the status asked for."""
-        rows = selectors.with_status(self.request.user, self.qs)
-        return selectors.targets_in_status(rows, status=self.form.cleaned_data.get("status") or "")
+        status = values.pop("status", None)
+        queryset = selectors.targets_narrowed(queryset, **values)
+        if status:  # from the targets' snapshots (targets/services/snapshots.py)
+            queryset = queryset.filter(snapshot__status=status)
+        return queryset.order_by("priority__order", "indicator__code", "area__name", "pk")
 
 
 def validate_breakdown(value: str) -> None:

@@ -43,6 +43,9 @@ def _submitting_partners(user) -> list:
 
 
 # --- Priorities and targets ---------------------------------------------------------------------
+TARGETS_PER_PAGE = 25
+
+
 def priority_list(request):
     permissions.check(request.user, rules.PRIORITY_VIEW)
     return render(request, "targets/priorities.html", {"priorities": selectors.priority_list(user=request.user)})
@@ -50,13 +53,18 @@ def priority_list(request):
 
 def priority_detail(request, slug: str):
     priority = selectors.priority_get(user=request.user, slug=slug)
+    page, pagination = paginate(request, priority.target_rows, per_page=TARGETS_PER_PAGE)
+    shown = selectors.with_status(request.user, list(page))
     return render(
         request,
         "targets/priority.html",
         {
             "priority": priority,
+            "targets_shown": shown,
+            "page": page,
+            "pagination": pagination,
             "period_label": period_label,
-            "has_demo_data": any(t.has_demo_data for t in priority.targets_shown),
+            "has_demo_data": any(t.has_demo_data for t in shown),
         },
     )
 

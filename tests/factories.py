@@ -180,10 +180,13 @@ def observe(
     revision: int = 1,
     is_current: bool = True,
 ):
-    """One figure put straight in the table (for reads; writes go through the services)."""
+    """One figure put straight in the table (for reads; writes go through the services), and the targets'
+    snapshots worked out again as applying a return would (the tests run inside a transaction that never
+    commits, so the outbox's refresh would not run)."""
     from targets.models import Observation
+    from targets.services.snapshots import target_snapshots_refresh
 
-    return Observation.objects.create(
+    row = Observation.objects.create(
         indicator=indicator,
         area=area,
         period_start=start,
@@ -195,6 +198,8 @@ def observe(
         revision=revision,
         is_current=is_current,
     )
+    target_snapshots_refresh(everything=True)
+    return row
 
 
 # --- Data returns ----------------------------------------------------------------------------------

@@ -34,13 +34,17 @@ from .sharing import (  # noqa: F401
     dsa_that_would_open,
 )
 from .targets import (  # noqa: F401
+    PRIORITY_PREVIEW,
+    STATUS_ORDER,
     TargetDetail,
     priority_get,
     priority_list,
+    status_counts,
     target_get,
     target_list_visible_to,
     targets_in_status,
     targets_narrowed,
     targets_visible_to,
     with_status,
+    worst_first,
 )

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Case, Count, F, OuterRef, Prefetch, QuerySet, Subquery, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from partners.models import Partner
@@ -71,7 +72,7 @@ def _worked_out_now(targets: list[Target]) -> dict[int, TargetSnapshot]:
     return out
 
 
-def with_status(user, targets: QuerySet[Target]) -> list[Target]:
+def with_status(user, targets: QuerySet[Target], *, trajectory: bool = False) -> list[Target]:
     """Targets with their status and figures attached from their snapshots (targets/services/snapshots.py): a
     constant number of queries whatever the size. Figures only where the viewer may see the indicator's data.
 
@@ -79,7 +80,19 @@ def with_status(user, targets: QuerySet[Target]) -> list[Target]:
     latest_period_start, latest_period_end, expected_value, previous_value, change, series ([(date, value)],
     oldest first), has_demo_data, projection (low, value, high) and likely_to_miss (None when hidden).
     """
-    rows = list(targets.select_related("priority", "indicator", "indicator__provider", "area", "owner", "snapshot"))
+    if not isinstance(targets, QuerySet):  # a page of targets already read: read again, in the same order
+        order = {t.pk: n for n, t in enumerate(targets)}
+        targets = Target.objects.filter(pk__in=list(order))
+    else:
+        order = None
+    targets = targets.select_related("priority", "indicator", "indicator__provider", "area", "owner", "snapshot")
+    if trajectory:  # (the API lists each target's trajectory)
+        targets = targets.prefetch_related(
+            Prefetch("trajectory_points", queryset=TrajectoryPoint.objects.order_by("period_start"))
+        )
+    rows = list(targets)
+    if order is not None:
+        rows.sort(key=lambda t: order[t.pk])
     missing = [t for t in rows if not _has_snapshot(t)]
     made = _worked_out_now(missing) if missing else {}
     shared = _figure_indicator_ids(user, {t.indicator_id for t in rows})
@@ -155,30 +168,64 @@ def targets_in_status(rows: list[Target], *, status: str = "") -> list[Target]:
 
 
 # --- Priorities --------------------------------------------------------------------------------
+PRIORITY_PREVIEW = 5  # targets shown under each priority on the list (the worst first); the rest on its page
+STATUS_ORDER = [Target.Status.OFF_TRACK, Target.Status.AT_RISK, Target.Status.NO_DATA, Target.Status.ON_TRACK]
+
+
+def status_counts(targets: QuerySet[Target], *, by: str = "") -> dict:
+    """Targets by status from their snapshots, in one query: {status: n}, or {by's value: {status: n}}."""
+    fields = [f"{by}_id"] if by else []
+    counted = targets.values(*fields, "snapshot__status").annotate(n=Count("pk")).order_by()
+    empty = {s.value: 0 for s in Target.Status}
+    out: dict = {} if by else dict(empty)
+    for row in counted:
+        status = row["snapshot__status"] or Target.Status.NO_DATA
+        bucket = out.setdefault(row[f"{by}_id"], dict(empty)) if by else out
+        bucket[status] += row["n"]
+    return out
+
+
+def worst_first(targets: QuerySet[Target]) -> QuerySet[Target]:
+    """Off track, at risk, no data, then on track; within each, by indicator and area."""
+    rank = Case(*[When(snapshot__status=s, then=Value(n)) for n, s in enumerate(STATUS_ORDER)], default=Value(2))
+    return targets.annotate(status_rank=rank).order_by("status_rank", "indicator__code", "area__name", "pk")
+
+
 def priority_list(*, user, include_inactive: bool = False) -> list[Priority]:
-    """Board priorities in order, each with `targets` (with status) and `status_counts` attached."""
+    """Board priorities in order, each with `status_counts`, `target_count` and `targets_shown`: the worst
+    PRIORITY_PREVIEW targets (with status). A constant number of queries however many targets there are."""
     qs = Priority.objects.all() if include_inactive else Priority.objects.filter(active=True)
     priorities = list(permissions.visible(user, rules.PRIORITY_VIEW, qs).prefetch_related("lead_partners"))
-    targets = with_status(user, Target.objects.filter(priority__in=[p.pk for p in priorities])) if priorities else []
+    if not priorities:
+        return priorities
+    targets = Target.objects.filter(priority__in=[p.pk for p in priorities])
+    counts = status_counts(targets, by="priority")
+    ranked = worst_first(targets).annotate(
+        place=Window(
+            RowNumber(),
+            partition_by=[F("priority_id")],
+            order_by=[F("status_rank").asc(), F("indicator__code").asc(), F("area__name").asc(), F("pk").asc()],
+        )
+    )
+    preview = with_status(user, list(ranked.filter(place__lte=PRIORITY_PREVIEW)))
     by_priority: dict[int, list[Target]] = {}
-    for target in targets:
+    for target in preview:
         by_priority.setdefault(target.priority_id, []).append(target)
     for priority in priorities:
         priority.targets_shown = by_priority.get(priority.pk, [])
-        priority.status_counts = {s.value: 0 for s in Target.Status}
-        for target in priority.targets_shown:
-            priority.status_counts[target.status] += 1
+        priority.status_counts = counts.get(priority.pk, {s.value: 0 for s in Target.Status})
+        priority.target_count = sum(priority.status_counts.values())
     return priorities
 
 
 def priority_get(*, user, slug: str) -> Priority:
-    """One priority with its lead partners and `targets_shown` (with status), or 404. Constant queries."""
+    """One priority with its lead partners, `status_counts` and `target_rows` (a queryset, worst first, to page
+    through and give with_status), or 404."""
     qs = Priority.objects.prefetch_related("lead_partners")
     priority = permissions.get_visible_or_404(user, rules.PRIORITY_VIEW, qs, slug=slug)
-    priority.targets_shown = with_status(user, Target.objects.filter(priority=priority))
-    priority.status_counts = {s.value: 0 for s in Target.Status}
-    for target in priority.targets_shown:
-        priority.status_counts[target.status] += 1
+    targets = Target.objects.filter(priority=priority)
+    priority.status_counts = status_counts(targets)
+    priority.target_rows = worst_first(targets.select_related("indicator", "area", "owner"))
     priority.status_rule = Target.STATUS_RULE
     return priority
 
