@@ -1,14 +1,25 @@
-"""The PCC's powers on the start page: what waits for the person, soonest first."""
+"""The PCC's powers on the start page (what waits for the person, soonest first) and on the partner page (its
+decisions and the call-ins on them, for those who may see them)."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
+from partners.selectors import partner_section
 from portal import permissions
 from portal.home import HomeSection, home_provider
 
 from . import rules
-from .selectors import counts_for_board, waiting_for
+from .selectors import (
+    callins_narrowed,
+    callins_visible_to,
+    counts_for_board,
+    decisions_narrowed,
+    decisions_visible_to,
+    waiting_for,
+)
+
+PARTNER_PAGE_ROWS = 5
 
 
 @home_provider
@@ -40,3 +51,25 @@ def callins_section(user):
         empty="Nothing about call-ins is waiting for you.",
         links=links,
     )
+
+
+@partner_section
+def partner_powers(user, partner) -> dict | None:
+    """The partner's latest decisions and the call-ins on them, each as far as the viewer may see them."""
+    decisions = callins = None
+    if permissions.can(user, rules.DECISION_VIEW):
+        decisions = decisions_narrowed(decisions_visible_to(user=user), partner=partner)
+    if permissions.can(user, rules.CALLIN_VIEW):
+        callins = callins_narrowed(callins_visible_to(user=user), partner=partner)
+    decision_rows = list(decisions[:PARTNER_PAGE_ROWS]) if decisions is not None else []
+    callin_rows = list(callins[:PARTNER_PAGE_ROWS]) if callins is not None else []
+    if not decision_rows and not callin_rows:
+        return None
+    return {
+        "title": "Decisions and call-ins",
+        "template": "callins/_partner_section.html",
+        "decisions": decision_rows,
+        "decision_count": decisions.count() if len(decision_rows) == PARTNER_PAGE_ROWS else len(decision_rows),
+        "callins": callin_rows,
+        "callin_count": callins.count() if len(callin_rows) == PARTNER_PAGE_ROWS else len(callin_rows),
+    }

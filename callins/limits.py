@@ -11,6 +11,7 @@ TEXT = 10_000  # a summary, reasons, alternatives, questions, a response, a dete
 NOTE = 2_000  # notes, interests declared, a waiver's reasons
 GROUND = 200
 GROUND_DESCRIPTION = 500
+SEARCH = 100  # the words a list is searched for
 
 # Working days.
 WINDOW_DEFAULT = 5  # a decision's call-in window (CALLIN_WINDOW_WORKING_DAYS overrides it)

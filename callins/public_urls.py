@@ -1,4 +1,4 @@
-"""The public register: anyone, without signing in (portal.middleware lets this prefix alone through)."""
+"""The public register: anyone, without signing in (portal.middleware lets this namespace through)."""
 
 from django.urls import path
 
@@ -12,6 +12,6 @@ urlpatterns = [
     path("decisions/<int:year>/<int:number>/", views.pcc_decision, name="pcc-decision"),
     path("call-ins/", views.callins, name="callins"),
     path("call-ins/<str:reference>/", views.callin, name="callin"),
-    path("feed/", views.Feed(), name="feed"),
+    path("feed/", views.feed, name="feed"),
     path("register.csv", views.csv_export, name="csv"),
 ]

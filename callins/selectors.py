@@ -11,8 +11,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from partners.models import Partner
 from portal import permissions
-from portal.working_days import working_days_between
+from portal.working_days import is_working_day, working_days_between
 
 from . import rules
 from .models import Appointment, CallIn, CallInGround, PartnerDecision, PccDecision
@@ -64,11 +65,26 @@ def _callable(decision: PartnerDecision) -> bool:
 
 
 def window_days_left(decision: PartnerDecision, today: date | None = None) -> int | None:
-    """Working days left in the call-in window, counting today (None once it has closed)."""
+    """Working days left in the call-in window, counting today if it is one (None once it has closed)."""
     today = today or timezone.localdate()
     if not decision.window_open(today):
         return None
-    return working_days_between(today, decision.window_closes_on) + 1
+    # NOTE: a Saturday is no working day: a window closing the Friday after has 5 left, not 6.
+    return working_days_between(today, decision.window_closes_on) + (1 if is_working_day(today) else 0)
+
+
+def partners_among(qs: QuerySet) -> QuerySet[Partner]:
+    """The partners these rows belong to, by name (a list's partner filter offers only these)."""
+    return Partner.objects.filter(pk__in=qs.order_by().values("partner_id")).order_by("name")
+
+
+def partners_to_act_for(*, user, action: str) -> list[Partner]:
+    """The active partners for which the person may log decisions (rules.DECISION_LOG) or record senior
+    appointments (rules.APPOINTMENT_RECORD): their own partner, for most people one."""
+    model = {rules.DECISION_LOG: PartnerDecision, rules.APPOINTMENT_RECORD: Appointment}[action]
+    own = {seat.partner_id for seat in permissions.seats(user)}
+    partners = Partner.objects.filter(pk__in=own, active=True).order_by("name")
+    return [p for p in partners if permissions.can(user, action, model(partner=p))]
 
 
 # --- Call-ins ------------------------------------------------------------------------------------------
@@ -107,6 +123,18 @@ def grounds_current() -> QuerySet[CallInGround]:
     return CallInGround.objects.filter(active=True).order_by("order", "name")
 
 
+def grounds_all() -> QuerySet[CallInGround]:
+    """The whole list the PCC office keeps: those in use first, then those retired."""
+    return CallInGround.objects.order_by("-active", "order", "name")
+
+
+def ground_get(*, pk) -> CallInGround:
+    ground = CallInGround.objects.filter(pk=pk).first() if str(pk or "").isdigit() else None
+    if ground is None:
+        raise Http404
+    return ground
+
+
 # --- The PCC's decisions ---------------------------------------------------------------------------------
 def pcc_decisions_visible_to(*, user) -> QuerySet[PccDecision]:
     """Signed decisions (public, confidential ones included for people signed in who may see them: the PCC
@@ -115,6 +143,31 @@ def pcc_decisions_visible_to(*, user) -> QuerySet[PccDecision]:
     if permissions.can(user, rules.PCC_DECISION_VIEW):
         return qs
     return qs.filter(status=PccDecision.Status.SIGNED, confidential=False)
+
+
+def pcc_decisions_narrowed(
+    qs: QuerySet[PccDecision], *, search: str = "", year: int | None = None, partner=None, kind: str = ""
+) -> QuerySet[PccDecision]:
+    """Words, a financial year (by the year it starts in), a partner, a kind."""
+    if search:
+        qs = qs.filter(Q(title__icontains=search) | Q(summary__icontains=search))
+    if year is not None:
+        qs = qs.filter(year=year)
+    if partner is not None:
+        qs = qs.filter(partner=partner)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def pcc_decision_subjects() -> list[Partner]:
+    """The partners a PCC decision may be about: every active partner but the PCC office itself."""
+    return list(Partner.objects.filter(active=True).exclude(kind=Partner.Kind.PCC_OFFICE).order_by("name"))
+
+
+def pcc_decision_years(qs: QuerySet[PccDecision]) -> list[int]:
+    """The financial years with a signed decision among these, newest first."""
+    return sorted({y for y in qs.exclude(year=None).values_list("year", flat=True).distinct()}, reverse=True)
 
 
 def pcc_decision_get(*, user, pk: int) -> PccDecision:
@@ -128,6 +181,14 @@ def pcc_decision_get(*, user, pk: int) -> PccDecision:
 # --- Senior appointments ---------------------------------------------------------------------------------
 def appointments_visible_to(*, user) -> QuerySet[Appointment]:
     return permissions.visible(user, rules.APPOINTMENT_VIEW, Appointment.objects.all()).select_related("partner")
+
+
+def appointments_narrowed(qs: QuerySet[Appointment], *, partner=None, stage: str = "") -> QuerySet[Appointment]:
+    if partner is not None:
+        qs = qs.filter(partner=partner)
+    if stage:
+        qs = qs.filter(stage=stage)
+    return qs
 
 
 def appointment_get(*, user, pk: int) -> Appointment:
@@ -173,10 +234,10 @@ def _for_the_pcc_office(user, today: date) -> list[Waiting]:
     ).select_related("partner")
     for decision in closing.order_by("window_closes_on")[:20]:
         left = window_days_left(decision, today)
+        when = "today" if decision.window_closes_on == today else f"in {left} working day{'s' if left != 1 else ''}"
         items.append(
             Waiting(
-                f"{decision.partner.short_name}: {decision.title} ({decision.reference}): call-in window closes "
-                f"{'today' if left == 1 else f'in {left} working days'}",
+                f"{decision.partner.short_name}: {decision.title} ({decision.reference}): call-in window closes {when}",
                 decision.get_absolute_url(),
                 decision.window_closes_on,
                 "Window open",

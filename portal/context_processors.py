@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from callins import rules as callin_rules
 from partners import rules as partner_rules
 from partners.models import Partner
 from targets import rules as target_rules
@@ -27,6 +28,8 @@ def _nav(request) -> list[dict]:
         ("Priorities", "targets:priorities", target_rules.PRIORITY_VIEW),
         ("Indicators", "targets:indicators", target_rules.PRIORITY_VIEW),
         ("Plans", "targets:plans", target_rules.PLAN_VIEW),
+        ("Decisions", "callins:decisions", callin_rules.DECISION_VIEW),
+        ("Call-ins", "callins:callins", callin_rules.CALLIN_VIEW),
         ("Data returns", "targets:returns", (target_rules.DATA_RETURN_SUBMIT, target_rules.DATA_RETURN_REVIEW_ALL)),
         ("Sharing agreements", "partners:dsa-list", partner_rules.DSA_VIEW),
         ("Audit log", "portal:audit-log", permissions.AUDIT_VIEW),

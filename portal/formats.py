@@ -10,6 +10,7 @@ An aware datetime is shown in the portal's time zone (Europe/London), never in U
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -55,3 +56,10 @@ def full_stop(text: str) -> str:
     text = (text or "").rstrip()
     ending = text.rstrip("\"'”’)]")  # a stop inside closing quotes or brackets ends the sentence too
     return text if not text or ending[-1:] in (".", "!", "?", "…") else f"{text}."
+
+
+def money(value: Decimal | int | None) -> str:
+    """An amount of money in pounds and pence, exactly as stored (never through a float): "£1,234.56"."""
+    if value is None or value == "":
+        return ""
+    return f"£{Decimal(value):,.2f}"

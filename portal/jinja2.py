@@ -36,6 +36,11 @@ def gov_time(value) -> str:
     return "" if value in (None, "") else str(value)
 
 
+def money(value) -> str:
+    """The `money` filter: "£1,234.56", by portal.formats (a Decimal stays exact)."""
+    return formats.money(value)
+
+
 def number(value, decimals: int | None = None) -> str:
     if value is None or value == "":
         return ""
@@ -90,5 +95,5 @@ def environment(**options) -> Environment:
         user_has_passkey=user_has_passkey,
         step_up_actions=STEP_UP_ACTIONS,
     )
-    env.filters.update(gov_date=gov_date, gov_time=gov_time, number=number)
+    env.filters.update(gov_date=gov_date, gov_time=gov_time, number=number, money=money)
     return env

@@ -24,7 +24,10 @@ PUBLIC_URL_NAMES = {
     "portal:signed-out",
     "portal:favicon",
 }
-PUBLIC_NAMESPACES = {"public"}
+# The public register (callins/public_urls.py): its views are wrapped by portal.public, which renders them as for
+# an anonymous visitor, so letting everyone through shows nobody anything of anyone's. An address under it that
+# names no page is the site's 404, not a sign-in page.
+PUBLIC_PREFIXES = ("/register/",)
 # Open to a signed-in person who has not yet passed the second factor.
 PRE_OTP_URL_NAMES = {
     "portal:otp-verify",
@@ -115,7 +118,7 @@ class LoginRequiredMiddleware:
         if path.startswith(settings.STATIC_URL):
             return self.get_response(request)
         name, namespace = _url_name(request)
-        if name in PUBLIC_URL_NAMES or namespace in PUBLIC_NAMESPACES:
+        if name in PUBLIC_URL_NAMES or path.startswith(PUBLIC_PREFIXES):
             return self.get_response(request)
         user = request.user
         if _is_api(request):

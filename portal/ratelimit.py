@@ -7,7 +7,8 @@ here is the only copy of anything: with the cache down the write goes through (f
 does: portal/cache.py) and the log says that limits were not enforced.
 
 Apps declare their limits beside what they limit (`targets/plans/limits.py`); services or views call
-`hit(limit, by=person)` just before the write. The pages show `RateLimited` as any refusal (it is a
+`hit(limit, by=person)` just before the write. Pages anyone may read without signing in are counted per client
+address instead (`hit_address`: portal/public.py). The pages show `RateLimited` as any refusal (it is a
 ValidationError); the API answers 429 with its message (portal/api_actions.py).
 """
 
@@ -60,7 +61,7 @@ class RateLimited(ValidationError):
 NAMESPACE = "ratelimit"
 
 
-def _key(limit: Limit, who: int, window: int) -> str:
+def _key(limit: Limit, who: int | str, window: int) -> str:
     return f"{NAMESPACE}:{limit.name}:{who}:{window}"
 
 
@@ -69,9 +70,20 @@ def hit(limit: Limit, *, by, now: float | None = None) -> None:
     anyone not signed in, whom other checks refuse) is not counted."""
     if not getattr(by, "is_authenticated", False):
         return
+    _count(limit, by.pk, now)
+
+
+def hit_address(limit: Limit, *, address: str | None, now: float | None = None) -> None:
+    """Count one request from a client address (portal.security.client_ip), for pages anyone may ask for
+    without signing in (portal/public.py); raise RateLimited if it would be over the limit. Everyone behind
+    one address (an office's proxy) shares its count, so such a limit is set far above one person's use."""
+    _count(limit, f"address-{address or 'unknown'}", now)
+
+
+def _count(limit: Limit, who: int | str, now: float | None) -> None:
     now = time.time() if now is None else now
     window, into = divmod(now, limit.seconds)
-    current, previous = _key(limit, by.pk, int(window)), _key(limit, by.pk, int(window) - 1)
+    current, previous = _key(limit, who, int(window)), _key(limit, who, int(window) - 1)
     try:
         cache.add(current, 0, timeout=limit.seconds * 2)
         made = cache.incr(current)
@@ -101,3 +113,8 @@ def _warn_unenforced(limit: Limit, exc: Exception) -> None:
 # codes entered (on top of django-axes, which locks a username after failed passwords).
 UPLOADS = Limit("upload", 30, 3600, "You have uploaded {count} files in the last {period}")
 SIGN_IN_CODES = Limit("sign-in-code", 10, 300, "You have entered {count} codes in the last {period}")
+# Pages anyone may read without signing in (the public register), per client address: a person reading the
+# register asks for a few pages a minute, a script copying it for hundreds.
+PUBLIC_PAGES = Limit(
+    "public-page", 300, 300, "Your network has asked for {count} pages of the public register in the last {period}"
+)

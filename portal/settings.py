@@ -479,6 +479,8 @@ CELERY_BEAT_SCHEDULE = {
     "dsa-reminders": {"task": "partners.dsa_reminders", "schedule": crontab(hour=7, minute=0)},
     # Data returns whose checks stopped part-way (a worker killed mid-task): retried within 2 minutes, then failed.
     "sweep-stuck-returns": {"task": "targets.sweep_stuck_returns", "schedule": 15.0},
+    # Targets' statuses and projections, worked out again every night (and whenever their figures change).
+    "refresh-target-snapshots": {"task": "targets.refresh_all_snapshots", "schedule": crontab(hour=2, minute=15)},
     # Plans: reminders of sign-offs due within 3 working days or overdue; the board chair told after 5.
     "plan-signoff-reminders": {"task": "targets.plan_signoff_reminders", "schedule": crontab(hour=7, minute=30)},
     # Call-ins and senior appointments: reminders of responses, determinations and views; late responses escalated.
@@ -509,7 +511,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Criminal Justice Partnership Portal API",
-    "DESCRIPTION": "Partners, priorities, indicators, observations, targets, data returns and partnership plans. "
+    "DESCRIPTION": "Partners, priorities, indicators, observations, targets, data returns, partnership plans, "
+    "partners' decisions and the PCC's call-ins of them, the PCC's decisions and senior appointments. "
     "Every response is filtered by the caller's partner permissions and data-sharing agreements.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -531,6 +534,12 @@ SPECTACULAR_SETTINGS = {
         "PlanVersionStatusEnum": "targets.plans.models.PlanVersion.Status",
         "PlanActionStatusEnum": "targets.plans.models.PlanAction.Status",
         "PlanSignOffStatusEnum": "targets.plans.models.PlanSignOff.Status",
+        "PartnerDecisionStatusEnum": "callins.models.PartnerDecision.Status",
+        "PartnerDecisionOutcomeEnum": "callins.models.PartnerDecision.Outcome",
+        "CallInStatusEnum": "callins.models.CallIn.Status",
+        "DeterminationOutcomeEnum": "callins.api.bodies.DETERMINATION_OUTCOMES",
+        "PccDecisionStatusEnum": "callins.models.PccDecision.Status",
+        "PccDecisionKindEnum": "callins.models.PccDecision.Kind",
     },
 }
 API_TOKEN_DEFAULT_DAYS = 90

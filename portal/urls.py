@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from callins.api import register as register_callins_api
 from partners.api import DataSharingAgreementViewSet, MeView, PartnerViewSet
 from targets.api import register as register_targets_api
 
@@ -11,6 +12,7 @@ from .views import admin_pages, auth, home, notifications, pages, passkeys
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("sharing-agreements", DataSharingAgreementViewSet, basename="sharing-agreement")
 register_targets_api(router)
+register_callins_api(router)
 
 portal_patterns = [
     path("", home.home, name="home"),

@@ -135,6 +135,17 @@ def _rate_limits_count_afresh(monkeypatch):
     monkeypatch.setattr(ratelimit, "NAMESPACE", f"ratelimit-{uuid.uuid4().hex}")
 
 
+@pytest.fixture(autouse=True)
+def _public_pages_cached_afresh(monkeypatch):
+    """Each test starts with no public page in the cache (portal/public.py): a page kept in one test would
+    otherwise be served in the next, whose data differ."""
+    import uuid
+
+    from portal import public
+
+    monkeypatch.setattr(public, "NAMESPACE", f"public-page-{uuid.uuid4().hex}")
+
+
 @pytest.fixture
 def worker():
     """A real Celery worker process on the test database, taking tasks from Redis."""

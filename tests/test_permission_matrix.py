@@ -798,3 +798,100 @@ def test_the_plans_list_shows_exactly_the_plans_each_role_may_open(world, client
     for role, wanted in expected.items():
         listed = {int(pk) for pk in re.findall(r'data-plan="(\d+)"', clients[role].get("/plans/").content.decode())}
         assert listed == wanted, role
+
+
+def test_the_decisions_api_lists_exactly_each_roles_decisions(world, clients):
+    ids = world.objects["decision"]
+    # the council's own; the board member sees none; the PCC office every partner's
+    expected = {
+        "officer": {ids["own"]},
+        "signatory": {ids["own"]},
+        "board": set(),
+        "pcc_officer": set(ids.values()),
+        "pcc": set(ids.values()),
+    }
+    for role, wanted in expected.items():
+        rows = clients[role].get("/api/v1/decisions/").json()["results"]
+        assert {row["id"] for row in rows} == wanted, role
+    assert clients["anonymous"].get("/api/v1/decisions/").status_code == 401
+
+
+def test_the_register_lists_exactly_the_issued_call_ins_and_signed_decisions_for_everyone(world, clients):
+    callins, decisions = world.objects["callin_public"], world.objects["pcc_decision_public"]
+    issued = {callins["own"], callins["sharing"]}  # other: a draft
+    signed = {f"{d['number']:03d}/{d['year']}" for v, d in decisions.items() if v != "other"}  # other: a draft
+    for role in ROLES:
+        assert _refs(clients[role].get("/register/call-ins/")) == issued, role
+        assert _refs(clients[role].get("/register/decisions/")) == signed, role
+
+
+def test_no_confidential_word_reaches_any_register_route_and_only_the_register_is_open(world, clients):
+    """Every register route (walked from the URL configuration), for every role and an anonymous visitor, on a
+    confidential call-in taken to its determination and a confidential PCC decision."""
+    from callins import services as callin_services
+    from callins.models import CallInGround
+    from tests.factories import just_now
+
+    police = Partner.objects.get(slug="west-midlands-police")
+    officer, signatory = make_person(police, Role.OFFICER), make_person(police, Role.SIGNATORY)
+    decision = callin_services.decision_log(
+        partner=police,
+        by=officer,
+        reference="KESTREL-1",
+        title="Kestrel title",
+        summary="Kestrel summary",
+        reasons="Kestrel reasons",
+        decision_maker_name="Kestrel maker",
+        decision_maker_post="Kestrel post",
+        made_on=date.today(),
+        takes_effect_on=date.today(),
+        category="policy",
+        confidential=True,
+    )
+    callin = callin_services.callin_draft(
+        decision=decision,
+        by=world.people["pcc_officer"],
+        grounds=[CallInGround.objects.get()],
+        questions="Kestrel questions",
+    )
+    callin_services.callin_issue(callin=callin, by=world.people["pcc"], confirmed_at=just_now())
+    callin_services.callin_response_save(callin=callin, by=officer, response_text="Kestrel response")
+    callin_services.callin_submit(callin=callin, by=signatory, confirmed_at=just_now())
+    callin = callin_services.callin_determine(
+        callin=callin,
+        by=world.people["pcc"],
+        outcome="referred_back",
+        reasons="Kestrel determination",
+        recommendations="Kestrel recommendations",
+        confirmed_at=just_now(),
+    )
+    secret = callin_services.pcc_decision_sign(
+        decision=callin_services.pcc_decision_draft(
+            by=world.people["pcc_officer"],
+            title="Kestrel PCC title",
+            summary="Kestrel PCC summary",
+            reasons="Kestrel PCC reasons",
+            confidential=True,
+        ),
+        by=world.people["pcc"],
+        confirmed_at=just_now(),
+    )
+    objects = {
+        "pcc_decision_public": [{"year": d.year, "number": d.number} for d in (secret, callin.pcc_decision)],
+        "callin_public": [callin.reference],
+    }
+    paths = []
+    for route, name in routes():
+        if not name.startswith("register:"):
+            continue
+        kind = EXPECTED[name].kind
+        for value in objects[kind] if kind else [None]:
+            kwargs = {p: (value[p] if isinstance(value, dict) else value) for p in _params(route)}
+            paths.append(reverse(name, kwargs=kwargs or None))
+    assert len(paths) == 8
+    for role in ROLES:
+        for path in paths:
+            response = clients[role].get(path)
+            assert response.status_code == 200, (role, path)
+            assert b"kestrel" not in response.content.lower(), (role, path)
+    assert outcome(clients["anonymous"].get("/decisions/")) == "login"

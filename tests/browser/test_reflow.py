@@ -17,7 +17,7 @@ when its table is wider than it.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -67,6 +67,8 @@ NOT_PAGES = {
     "targets:plan-comment-add": "POST only (the version page's comment forms)",
     "targets:plan-comment-resolve": "POST only (the version page's resolve buttons)",
     "targets:plan-attachment": "a download",
+    "callins:callin-attachment": "a download",
+    "register:feed": "an Atom feed, for feed readers (tests/browser/test_public_register.py reads it)",
 }
 # The recovery codes page shows the codes once, just after someone sets up their authenticator.
 SHOWN_RECOVERY_CODES = "health"
@@ -152,6 +154,75 @@ def _plans(world, people, council, police) -> list[dict]:
     ]
 
 
+def _powers(people, council) -> dict:
+    """The PCC's powers at the stages the matrix's world has none of: a council decision in its window (to call
+    in or waive), one whose window closed (to take effect), one answered (to determine) and one referred back
+    (its final outcome); a vacancy (to shortlist and consult) and an appointment with the PCC's view (to
+    confirm). Returns the URL values they add, by kind."""
+    from django.utils import timezone
+
+    from callins import services as callin_services
+    from callins.models import CallInGround
+    from tests.factories import just_now
+
+    officer, signatory, pcc_officer, pcc = (people[r] for r in ("officer", "signatory", "pcc_officer", "pcc"))
+    ground = CallInGround.objects.get()
+    today = timezone.localdate()
+
+    def log(reference, title, *, days_ago=0, value="48500.00"):
+        return callin_services.decision_log(
+            partner=council,
+            by=officer,
+            reference=reference,
+            title=title,
+            summary="Three neighbourhood offices close; their staff move to the central hub.\nOpening hours change.",
+            reasons="The buildings cost more to run than the service they give.",
+            decision_maker_name="Alexandra Montgomery-Whitfield",
+            decision_maker_post="Strategic Director, City Operations",
+            made_on=today - timedelta(days=days_ago),
+            takes_effect_on=today + timedelta(days=60),
+            category="estates",
+            financial_value=value,
+            today=today - timedelta(days=days_ago),
+        )
+
+    def answered(decision):
+        callin = callin_services.callin_draft(
+            decision=decision, by=pcc_officer, grounds=[ground], questions="How were residents consulted?"
+        )
+        callin = callin_services.callin_issue(callin=callin, by=pcc, confirmed_at=just_now())
+        callin_services.callin_response_save(callin=callin, by=officer, response_text="Two public meetings.")
+        return callin_services.callin_submit(callin=callin, by=signatory, confirmed_at=just_now())
+
+    in_window = log("BCC-2026-117", "Close three neighbourhood offices")
+    closed = log("BCC-2026-090", "Extend the CCTV contract", days_ago=40, value="1250000.00")
+    to_determine = answered(log("BCC-2026-118", "Move the youth hub"))
+    referred = answered(log("BCC-2026-119", "Cut the night-time economy wardens"))
+    referred = callin_services.callin_determine(
+        callin=referred,
+        by=pcc,
+        outcome="referred_back",
+        reasons="The wardens meet a board target.",
+        recommendations="Keep the wardens in the city centre at weekends.",
+        confirmed_at=just_now(),
+    )
+    vacancy = callin_services.appointment_open(partner=council, by=officer, post="Director of Community Safety")
+    viewed = callin_services.appointment_consult(
+        appointment=callin_services.appointment_open(partner=council, by=officer, post="Head of Youth Justice"),
+        by=officer,
+        candidate="Priya Raman-Oduya",
+    )
+    callin_services.appointment_record_view(
+        appointment=viewed, by=pcc_officer, view="concerns", reasons="The post should report to the board."
+    )
+    return {
+        "decision": [in_window.pk, closed.pk, to_determine.decision_id, referred.decision_id],
+        "callin": [to_determine.pk, referred.pk],
+        "pcc_decision": [referred.pcc_decision_id],
+        "appointment": [vacancy.pk, viewed.pk],
+    }
+
+
 def build_reflow_world():
     world = build_world()
     council = world.dsas["own"].provider
@@ -229,6 +300,8 @@ def build_reflow_world():
     objects["user"].append(newcomer.pk)
     objects["plan_version"] += plan_versions
     objects["plan"] += sorted({v["pk"] for v in plan_versions})
+    for kind, values in _powers(people, council).items():
+        objects[kind] += values
     return people, newcomer, objects
 
 
