@@ -36,6 +36,35 @@ def test_logging_a_decision_opens_a_window_of_five_working_days_across_christmas
     assert AuditEvent.objects.filter(action="decision.log").count() == 1
 
 
+@pytest.mark.parametrize(
+    "logged_on,closes_on",
+    [
+        (date(2026, 12, 30), date(2027, 1, 7)),  # New Year's Day (Friday) is a bank holiday, then a weekend
+        (date(2027, 3, 25), date(2027, 4, 5)),  # Good Friday 26 March and Easter Monday 29 March 2027
+        (date(2027, 3, 27), date(2027, 4, 5)),  # logged on a Saturday: the same five working days
+    ],
+)
+def test_the_window_counts_working_days_across_new_year_and_easter(police, police_officer, opcc, logged_on, closes_on):
+    logged = services.decision_log(
+        partner=police,
+        by=police_officer,
+        reference=f"WMP-{logged_on:%m%d}",
+        title="Close the Digbeth custody suite",
+        summary="Custody moves to Perry Barr and Oldbury.",
+        reasons="The building is at the end of its life.",
+        alternatives="Refurbish it.",
+        decision_maker_name="Claire Bennett",
+        decision_maker_post="Assistant Chief Constable",
+        made_on=logged_on,
+        takes_effect_on=date(2027, 6, 1),
+        category="estates",
+        financial_value="10.00",
+        today=logged_on,
+    )
+    assert logged.window_closes_on == closes_on
+    assert selectors.window_days_left(logged, today=closes_on) == 1
+
+
 def test_money_is_never_a_float(police, police_officer, opcc):
     with pytest.raises(ValidationError, match="pounds and pence"):
         services.decision_log(
