@@ -25,6 +25,7 @@ def _nav(request) -> list[dict]:
     items = [("Home", "portal:home", None)]
     items.append(("Partners", "partners:list", partner_rules.PARTNER_VIEW))
     items += [
+        ("Dashboard", "targets:dashboard", target_rules.PRIORITY_VIEW),
         ("Priorities", "targets:priorities", target_rules.PRIORITY_VIEW),
         ("Indicators", "targets:indicators", target_rules.PRIORITY_VIEW),
         ("Plans", "targets:plans", target_rules.PLAN_VIEW),

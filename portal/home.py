@@ -12,6 +12,15 @@ class HomeSection:
     items: list[dict] = field(default_factory=list)  # {"text", "href", "due" (optional), "tag" (optional)}
     empty: str = "Nothing waiting for you."
     links: list[dict] = field(default_factory=list)  # where to go next: {"text", "href"}
+    # The start page's "at a glance" figures: {"label", "count", "href"}; by default how many items wait here.
+    glance: list[dict] | None = None
+    key: str = ""  # the section's anchor on the start page (from its title when not given)
+
+    def __post_init__(self):
+        if not self.key:
+            self.key = "".join(c if c.isalnum() else "-" for c in self.title.lower()).strip("-")
+        if self.glance is None:
+            self.glance = [{"label": self.title, "count": len(self.items), "href": f"#{self.key}"}]
 
 
 PROVIDERS: list[Callable] = []

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import dashboard_views, views
 from .plans import views as plans
 
 app_name = "targets"
 
 urlpatterns = [
+    path("dashboard/", dashboard_views.overview, name="dashboard"),
+    path("dashboard/export.<str:fmt>", dashboard_views.export, name="dashboard-export"),
+    path("dashboard/board-pack/", dashboard_views.board_pack, name="board-pack"),
+    path("dashboard/board-pack.pdf", dashboard_views.board_pack_pdf, name="board-pack-pdf"),
     path("priorities/", views.priority_list, name="priorities"),
     path("priorities/<slug:slug>/", views.priority_detail, name="priority"),
     path("indicators/", views.indicator_list, name="indicators"),

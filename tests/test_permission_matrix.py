@@ -148,6 +148,11 @@ EXPECTED: dict[str, E] = {
     "targets:priority": E(EVERYONE, kind="priority"),
     "targets:indicators": E(EVERYONE),
     "targets:indicator": E(EVERYONE, kind="indicator"),
+    # the board's dashboard: everyone signed in (status words for all; figures only where shared)
+    "targets:dashboard": E(EVERYONE),
+    "targets:dashboard-export": E(EVERYONE, kind="fmt"),
+    "targets:board-pack": E(EVERYONE),
+    "targets:board-pack-pdf": E(EVERYONE),
     "targets:target": E(EVERYONE, kind="target"),
     # --- Data returns (a partner's own; every one for the PCC office; all three are applied) ----
     "targets:returns": E(EVERYONE),

@@ -15,6 +15,7 @@ import re
 import pytest
 from django import forms
 from django.template import engines
+from django.utils import timezone
 
 from partners.models import Partner, Role
 from portal.forms_govuk import field_params
@@ -54,6 +55,9 @@ def _recipes(police, council_a, council_b, yjs):
         "DsaSignForm": [dict(partners=[police]), dict(partners=providers)],
         "DataReturnUploadForm": [dict(partners=[police]), dict(partners=providers)],
         "IndicatorFilterForm": [dict(providers=providers)],
+        "DashboardFilterForm": [
+            dict(choices={"areas": [], "partners": providers, "priorities": []}, today=timezone.localdate())
+        ],
         "PlanEditForm": [
             dict(plan=_plan_leaving(police, council_a, council_b), leaving=[council_a], heirs=[police, council_b])
         ],
