@@ -16,7 +16,7 @@ class CallinsConfig(AppConfig):
         from portal.schedule import register_scheduled
         from portal.security import step_up_action
 
-        from . import demo, home_items, rules, workflows  # noqa: F401
+        from . import accountability, demo, home_items, rules, workflows  # noqa: F401
 
         step_up_action("issuing, determining or withdrawing a call-in, waiving one, or signing a PCC decision")
         step_up_action("submitting a response to a call-in")

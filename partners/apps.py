@@ -15,7 +15,7 @@ class PartnersConfig(AppConfig):
         from portal.schedule import register_scheduled
         from portal.security import step_up_action
 
-        from . import home_items, rules, selectors, workflows  # noqa: F401
+        from . import accountability, home_items, rules, selectors, workflows  # noqa: F401
 
         register_seat_source(selectors.seats_of)
         register_scheduled(

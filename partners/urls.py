@@ -1,12 +1,19 @@
 from django.urls import path
 
-from . import views
+from . import accountability_views, views
 
 app_name = "partners"
 
 urlpatterns = [
     path("partners/", views.partner_list, name="list"),
+    # NOTE: before the partner page's route, which would take "accountability" for a slug.
+    path("partners/accountability/", accountability_views.accountability_overview, name="accountability"),
     path("partners/<slug:slug>/", views.partner_detail, name="detail"),
+    path(
+        "partners/<slug:slug>/accountability/",
+        accountability_views.partner_accountability,
+        name="partner-accountability",
+    ),
     path("account/", views.my_account, name="my-account"),
     path("sharing-agreements/", views.dsa_list, name="dsa-list"),
     path("sharing-agreements/new/", views.dsa_create, name="dsa-create"),

@@ -16,7 +16,7 @@ class TargetsConfig(AppConfig):
         from portal.schedule import register_scheduled
         from portal.security import step_up_action
 
-        from . import home_items, rules, selectors, sharing  # noqa: F401
+        from . import accountability, home_items, rules, selectors, sharing  # noqa: F401
         from .plans import home_items as plan_home_items  # noqa: F401
         from .plans import reactions as plan_reactions  # noqa: F401
         from .plans import tasks as plan_tasks  # noqa: F401

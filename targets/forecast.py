@@ -87,10 +87,11 @@ def project(values: list[float], steps_ahead: float) -> Projection | None:
 
 
 def periods_between(last_period_start: date, target_date: date, frequency: str) -> float:
-    """How many periods of a frequency lie from the last figure's period to the target date."""
+    """How many periods of a frequency lie from the last figure's period to the period holding the target date
+    (whole periods: the fit counts periods, so a quarter ending on the target date is one step, not 1⅔)."""
     months = (target_date.year - last_period_start.year) * 12 + (target_date.month - last_period_start.month)
     per = {"monthly": 1, "quarterly": 3, "annual": 12}.get(frequency, 1)
-    return max(0.0, months / per)
+    return float(max(0, months // per))
 
 
 def likely_to_miss(

@@ -78,7 +78,8 @@ def targets_section(user):
     counts = status_counts(scope)
     off_track = counts[Target.Status.OFF_TRACK]
     likely = scope.filter(
-        snapshot__likely_to_miss=True, snapshot__status__in=[Target.Status.ON_TRACK, Target.Status.AT_RISK]
+        snapshot__likely_to_miss=True,
+        snapshot__status__in=[Target.Status.ON_TRACK, Target.Status.AT_RISK],
     ).count()
     worst = with_status(
         user, list(worst_first(scope.filter(snapshot__status=Target.Status.OFF_TRACK))[:GLANCE_TARGETS])

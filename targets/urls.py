@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import dashboard_views, views
+from .disparity_views import indicator_disparities
 from .plans import views as plans
 
 app_name = "targets"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("priorities/<slug:slug>/", views.priority_detail, name="priority"),
     path("indicators/", views.indicator_list, name="indicators"),
     path("indicators/<str:code>/", views.indicator_detail, name="indicator"),
+    path("indicators/<str:code>/disparities/", indicator_disparities, name="indicator-disparities"),
     path("targets/<int:pk>/", views.target_detail, name="target"),
     path("data-returns/", views.data_return_list, name="returns"),
     # NOTE: the start page's data-returns section (targets/home_items.py) links by this name.

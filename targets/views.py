@@ -70,19 +70,35 @@ def priority_detail(request, slug: str):
 
 
 def _chart_data(detail, frequency: str) -> dict:
-    """The series against the trajectory, for static/js/charts.js (numbers as floats, gaps as null)."""
+    """The series against the trajectory, the target and, when there is one, the projection with its 80% range
+    (a band) over the periods after the latest figure, for static/js/charts.js (numbers as floats, gaps as null)."""
     rows = detail.series
+
+    def values(key: str) -> list[float | None]:
+        return [None if r[key] is None else float(r[key]) for r in rows]
+
+    series = [
+        {"label": "Actual", "values": values("value")},
+        {"label": "Trajectory (expected)", "dashed": True, "values": values("expected")},
+        {"label": "Target", "points_only": True, "values": values("target")},
+    ]
+    if detail.projection:
+        # NOTE: not joined to the latest figure: the projection carries on the fitted line, which need not pass
+        # through it; a joining stroke would draw a step the method does not make.
+        series += [
+            {"label": "Projection", "dotted": True, "values": values("projected")},
+            {"label": "80% range, low", "band": "low", "values": values("low")},
+            {
+                "label": "80% range of the projection",
+                "tooltip": "80% range, high",
+                "band": "high",
+                "values": values("high"),
+            },
+        ]
     return {
         "labels": [period_label(frequency, r["period_start"], r["period_end"], short=True) for r in rows],
         "unit": detail.target.indicator.get_unit_display(),
-        "series": [
-            {"label": "Actual", "values": [None if r["value"] is None else float(r["value"]) for r in rows]},
-            {
-                "label": "Trajectory (expected)",
-                "dashed": True,
-                "values": [None if r["expected"] is None else float(r["expected"]) for r in rows],
-            },
-        ],
+        "series": series,
     }
 
 
@@ -99,6 +115,8 @@ def target_detail(request, pk: int):
             "frequency": frequency,
             "chart": _chart_data(detail, frequency) if detail.figures_shared else None,
             "figures_hidden": FIGURES_HIDDEN,
+            "comparison": selectors.targets.target_area_comparison(user=request.user, target=detail.target),
+            "backtest": selectors.targets.projection_backtest_cached(),
         },
     )
 
@@ -122,13 +140,27 @@ def indicator_list(request):
 
 def indicator_detail(request, code: str):
     indicator = selectors.indicator_get(user=request.user, code=code)
+    series = selectors.indicators.indicator_series(
+        user=request.user, indicator=indicator, area_code=request.GET.get("area", "")
+    )
+    chart = None
+    if series and series.rows:
+        chart = {
+            "labels": [
+                period_label(indicator.frequency, o.period_start, o.period_end, short=True) for o in series.rows
+            ],
+            "unit": indicator.get_unit_display(),
+            "series": [{"label": series.area.name, "values": [float(o.value) for o in series.rows]}],
+        }
     return render(
         request,
         "targets/indicator.html",
         {
             "indicator": indicator,
+            "series": series,
+            "chart": chart,
             "period_label": period_label,
-            "has_demo_data": any(o.is_demo for o in indicator.latest),
+            "has_demo_data": any(o.is_demo for o in [*indicator.latest, *(series.rows if series else [])]),
         },
     )
 

@@ -46,6 +46,8 @@ from tests.factories import (
     make_plan,
     pdf_file,
 )
+from tests.matrix_accountability import PAGES as ACCOUNTABILITY_PAGES
+from tests.matrix_disparities import PAGES as DISPARITIES_PAGES
 from tests.matrix_powers_api import API_AND_REGISTER as POWERS_API
 from tests.matrix_powers_pages import PAGES as POWERS_PAGES
 from tests.portal.test_sign_in import _concrete, all_routes
@@ -312,7 +314,9 @@ EXPECTED: dict[str, E] = {
 }
 
 # The PCC's powers: their pages, API and public register, each in a module of its own.
-EXPECTED.update({name: E(*row) for name, row in {**POWERS_PAGES, **POWERS_API}.items()})
+EXPECTED.update(
+    {name: E(*row) for name, row in {**POWERS_PAGES, **POWERS_API, **DISPARITIES_PAGES, **ACCOUNTABILITY_PAGES}.items()}
+)
 
 # NOTE: the Django admin is one rule for all its routes (listed by the walker, tested below):
 # no portal role is staff, so every admin page sends them to the admin sign-in.

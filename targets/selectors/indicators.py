@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from partners.models import Partner
+from partners.models import Area, Partner
 from portal import permissions
 
 from .. import rules
@@ -80,6 +82,42 @@ def indicator_get(*, user, code: str) -> Indicator:
     elif indicator.breakdowns and not indicator.breakdowns_shared:
         indicator.sharing_hint = dsa_sharing_hint(user=user, indicator=indicator, breakdowns=True)
     return indicator
+
+
+SERIES_PERIODS = 36  # the periods an indicator's page charts for one area: three years of months
+
+
+@dataclass
+class IndicatorSeries:
+    """One area's current totals over time: the latest SERIES_PERIODS periods, oldest first."""
+
+    area: Area
+    areas: list[Area]  # the areas with figures, to choose from
+    rows: list[Observation]
+    earlier: bool  # there are figures before the first one shown
+    area_not_found: bool = False  # another area was asked for, which has no figures
+
+
+def indicator_series(*, user, indicator: Indicator, area_code: str = "") -> IndicatorSeries | None:
+    """An area's figures over time (the force area unless another is asked for; else the first area with figures),
+    only as the viewer may see them (1 query); None when the figures are not shared or there are none yet.
+    `indicator` comes from indicator_get: its `latest` names the areas with figures."""
+    if not indicator.figures_shared or not indicator.latest:
+        return None
+    areas = [o.area for o in indicator.latest]
+    asked = next((a for a in areas if a.code.upper() == area_code.strip().upper()), None) if area_code else None
+    chosen = asked or next((a for a in areas if a.kind == Area.Kind.FORCE_AREA), areas[0])
+    totals = Observation.objects.filter(indicator_id=indicator.pk, area=chosen, breakdown_key="", is_current=True)
+    found = list(
+        permissions.visible(user, rules.OBSERVATION_VIEW, totals).order_by("-period_start")[: SERIES_PERIODS + 1]
+    )
+    return IndicatorSeries(
+        area=chosen,
+        areas=areas,
+        rows=found[:SERIES_PERIODS][::-1],
+        earlier=len(found) > SERIES_PERIODS,
+        area_not_found=bool(area_code) and asked is None,
+    )
 
 
 # --- Observations --------------------------------------------------------------------------------

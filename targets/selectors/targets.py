@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Case, Count, F, OuterRef, Prefetch, QuerySet, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
-from partners.models import Partner
+from partners.models import Area, Partner
 from portal import permissions
 
-from .. import rules
+from .. import forecast, rules
 from ..models import (
     Indicator,
     Observation,
@@ -22,7 +23,10 @@ from ..models import (
     Target,
     TargetSnapshot,
     TrajectoryPoint,
+    period_containing,
+    periods_between,
 )
+from ..services.snapshots import projection_backtest
 from .sharing import FIGURES_HIDDEN, SharingHint, dsa_sharing_hint
 
 
@@ -116,6 +120,7 @@ def with_status(user, targets: QuerySet[Target], *, trajectory: bool = False) ->
             if show and snap.projected_value is not None
             else None
         )
+        # (until the figures reach the target date: a date gone by whose figure is not in yet is still projected)
         target.likely_to_miss = snap.likely_to_miss and snap.status in (Target.Status.ON_TRACK, Target.Status.AT_RISK)
     return rows
 
@@ -231,29 +236,57 @@ def priority_get(*, user, slug: str) -> Priority:
 
 
 # --- One target ----------------------------------------------------------------------------------
+NO_PROJECTION_YET = (
+    f"There are not enough figures to project yet: the projection needs at least {forecast.MIN_PERIODS} periods."
+)
+NO_PROJECTION_PAST = "The latest figure is for the target date or later, so nothing is left to project."
+
+
+@dataclass(frozen=True)
+class ProjectionSummary:
+    """Where the figures are heading at the target date: the projection and its 80% range (the snapshot's)."""
+
+    value: Decimal
+    low: Decimal
+    high: Decimal
+    by: date
+
+
 @dataclass
 class TargetDetail:
     target: Target
     figures_shared: bool
-    series: list[dict] = field(default_factory=list)  # {"period_start", "period_end", "value", "expected", "is_demo"}
+    # {"period_start", "period_end", "value", "expected", "is_demo", "is_future", "is_target_date", "target",
+    #  "projected", "low", "high"}, oldest first; projected figures on the periods after the latest one (if shared)
+    series: list[dict] = field(default_factory=list)
     history: list[Observation] = field(default_factory=list)  # every revision of the totals, newest first
     status_rule: str = Target.STATUS_RULE
     hidden_message: str = ""
     sharing_hint: SharingHint | None = None  # what would open the figures, when they are hidden
+    projection: ProjectionSummary | None = None  # only when the figures are shared
+    no_projection: str = ""  # why there is none, when the figures are shared
+    method: str = forecast.METHOD
+    lag_note: str = ""  # how far behind the indicator's data runs (Indicator.data_lag_note)
 
     @property
     def has_demo_data(self) -> bool:
         return any(row["is_demo"] for row in self.series)
 
+    @property
+    def likely_to_miss(self) -> bool:
+        """The projection misses the target while the status still reads on track or at risk (a status word)."""
+        return bool(self.target.likely_to_miss)
+
 
 def target_get(*, user, pk: int) -> TargetDetail:
-    """A target with its status, its series against the trajectory and the revision history (figures if shared)."""
+    """A target with its status, its series against the trajectory with the projection to the target date, and the
+    revision history (figures, projection and history only if shared)."""
     qs = permissions.visible(user, rules.PRIORITY_VIEW, Target.objects.filter(pk=pk))
     rows = with_status(user, qs)
     if not rows:
         raise Http404
     target = rows[0]
-    detail = TargetDetail(target=target, figures_shared=target.figures_shared)
+    detail = TargetDetail(target=target, figures_shared=target.figures_shared, lag_note=target.indicator.data_lag_note)
     expected = {p.period_start: p.expected_value for p in target.trajectory_points.all()}
     observed: dict[date, Observation] = {}
     if target.figures_shared:
@@ -263,15 +296,131 @@ def target_get(*, user, pk: int) -> TargetDetail:
     else:
         detail.hidden_message = FIGURES_HIDDEN
         detail.sharing_hint = dsa_sharing_hint(user=user, indicator=target.indicator)
-    for start in sorted(set(expected) | set(observed)):
-        obs = observed.get(start)
-        detail.series.append(
-            {
-                "period_start": start,
-                "period_end": obs.period_end if obs else None,
-                "value": obs.value if obs else None,
-                "expected": expected.get(start),
-                "is_demo": bool(obs and obs.is_demo),
-            }
-        )
+    detail.series = _series_rows(target, expected, observed)
+    if target.figures_shared:
+        _add_projection(detail, observed)
     return detail
+
+
+def _series_row(start: date, end: date | None = None, **figures) -> dict:
+    row = {"period_start": start, "period_end": end, "value": None, "expected": None, "is_demo": False}
+    row.update(is_future=False, is_target_date=False, target=None, projected=None, low=None, high=None)
+    row.update(figures)
+    return row
+
+
+def _series_rows(target: Target, expected: dict[date, Decimal], observed: dict[date, Observation]) -> list[dict]:
+    """Each period with a figure or a trajectory point, and the target date's period (where the target is)."""
+    target_start, _ = period_containing(target.indicator.frequency, target.target_date)
+    last = max(observed) if observed else None
+    rows = []
+    for start in sorted(set(expected) | set(observed) | {target_start}):
+        obs = observed.get(start)
+        rows.append(
+            _series_row(
+                start,
+                obs.period_end if obs else None,
+                value=obs.value if obs else None,
+                expected=expected.get(start),
+                is_demo=bool(obs and obs.is_demo),
+                is_future=last is not None and start > last,
+                is_target_date=start == target_start,
+                target=target.target_value if start == target_start else None,
+            )
+        )
+    return rows
+
+
+def _add_projection(detail: TargetDetail, observed: dict[date, Observation]) -> None:
+    """The projection on each period from the latest figure's to the target date's, made as the snapshot's is (the
+    same fit, whole periods ahead); at the target date the snapshot's own figures, as the page states them."""
+    target = detail.target
+    frequency = target.indicator.frequency
+    target_start, target_end = period_containing(frequency, target.target_date)
+    if target.projection is None or not observed:
+        detail.no_projection = NO_PROJECTION_YET
+        return
+    last = max(observed)
+    if target_start <= last:
+        detail.no_projection = NO_PROJECTION_PAST
+        return
+    low, value, high = target.projection
+    detail.projection = ProjectionSummary(value=value, low=low, high=high, by=target.target_date)
+    values = [float(observed[start].value) for start in sorted(observed)]
+    rows = {row["period_start"]: row for row in detail.series}
+    ahead = periods_between(frequency, observed[last].period_end + timedelta(days=1), target_end)
+    for step, (start, end) in enumerate(ahead, start=1):
+        row = rows.setdefault(start, _series_row(start, end, is_future=True))
+        if start == target_start:
+            row.update(projected=value, low=low, high=high)
+        elif made := forecast.project(values, step):
+            row.update(projected=_figure(made.value), low=_figure(made.low), high=_figure(made.high))
+    detail.series = sorted(rows.values(), key=lambda row: row["period_start"])
+
+
+def _figure(value: float) -> Decimal:
+    return Decimal(str(round(value, 4)))
+
+
+# --- The local authorities side by side, and how good the projection has been -------------------
+@dataclass
+class AreaFigure:
+    """One local authority in a comparison: its latest figure, or none (not shared, or not received yet)."""
+
+    area: Area
+    shared: bool
+    observation: Observation | None = None
+    is_target_area: bool = False
+
+
+def target_area_comparison(*, user, target: Target) -> list[AreaFigure] | None:
+    """Every local authority at the target's indicator, each at its latest figure (3 queries): an area whose figures
+    the viewer may not see is listed as not shared, never dropped. None when the indicator is not reported by local
+    authority. `target` comes from with_status (figures_shared)."""
+    if target.indicator.geography != Area.Kind.LOCAL_AUTHORITY:
+        return None
+    areas = list(Area.objects.filter(kind=Area.Kind.LOCAL_AUTHORITY).order_by("name"))
+    held: set[int] = set()
+    shown: dict[int, Observation] = {}
+    if target.figures_shared:
+        per_area = (
+            Observation.objects.filter(
+                indicator_id=target.indicator_id, area_id=OuterRef("area_id"), breakdown_key="", is_current=True
+            )
+            .order_by("-period_start")
+            .values("period_start")[:1]
+        )
+        latest = Observation.objects.filter(
+            indicator_id=target.indicator_id,
+            area__kind=Area.Kind.LOCAL_AUTHORITY,
+            breakdown_key="",
+            is_current=True,
+            period_start=Subquery(per_area),
+        )
+        held = set(latest.values_list("area_id", flat=True))
+        shown = {o.area_id: o for o in permissions.visible(user, rules.OBSERVATION_VIEW, latest)}
+    return [
+        AreaFigure(
+            area=area,
+            shared=area.pk in shown or (target.figures_shared and area.pk not in held),
+            observation=shown.get(area.pk),
+            is_target_area=area.pk == target.area_id,
+        )
+        for area in areas
+    ]
+
+
+BACKTEST_CACHE_KEY = "targets:projection-backtest:v1"  # a new version when the method or what is kept changes
+BACKTEST_CACHE_SECONDS = 3600
+
+
+def projection_backtest_cached() -> forecast.Backtest:
+    """How often the projection called the outcome right on the figures held (services.snapshots'
+    projection_backtest), kept for an hour: it reads every target's history, too much for each page view."""
+    kept = cache.get(BACKTEST_CACHE_KEY)
+    if kept is None:
+        made = projection_backtest()
+        kept = (made.targets_tested, made.called_right)
+        cache.set(BACKTEST_CACHE_KEY, kept, BACKTEST_CACHE_SECONDS)
+    tested, right = kept
+    return forecast.Backtest(targets_tested=tested, called_right=right)

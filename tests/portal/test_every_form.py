@@ -55,6 +55,7 @@ def _recipes(police, council_a, council_b, yjs):
         "DsaSignForm": [dict(partners=[police]), dict(partners=providers)],
         "DataReturnUploadForm": [dict(partners=[police]), dict(partners=providers)],
         "IndicatorFilterForm": [dict(providers=providers)],
+        "DisparityFilterForm": [dict(result=_disparities(police))],
         "DashboardFilterForm": [
             dict(choices={"areas": [], "partners": providers, "priorities": []}, today=timezone.localdate())
         ],
@@ -62,6 +63,15 @@ def _recipes(police, council_a, council_b, yjs):
             dict(plan=_plan_leaving(police, council_a, council_b), leaving=[council_a], heirs=[police, council_b])
         ],
     }
+
+
+def _disparities(police):
+    """What the disparities page gives its filter form: the areas and periods with figures (none here)."""
+    from types import SimpleNamespace
+
+    from targets.models import Indicator
+
+    return SimpleNamespace(indicator=Indicator.objects.get(code="SV-1000"), areas=[], periods=[])
 
 
 def _plan_leaving(police, council_a, council_b):
@@ -92,6 +102,9 @@ def instances(db):
     yjs = make_partner("birmingham-yjs", Partner.Kind.YOUTH_JUSTICE, "Birmingham Youth Justice Service")
     make_indicator("SV-1000", police)
     make_indicator("HOM-1", police)
+    from callins.models import CallInGround
+
+    CallInGround.objects.create(name="Value for money")  # (the call-in form offers the grounds kept)
     recipes = _recipes(police, council_a, council_b, yjs)
     built = []
     for cls in project_form_classes():
