@@ -1,6 +1,6 @@
 """An indicator's disparities by ethnicity (/indicators/<code>/disparities/): each group's rate and relative rate
 index against the reference group, with its 95% confidence interval, small counts suppressed; the same table as
-a CSV download with ?format=csv, carrying the filters."""
+a CSV or XLSX download with ?format=csv or xlsx, carrying the filters."""
 
 from __future__ import annotations
 
@@ -65,8 +65,8 @@ def indicator_disparities(request, code: str):
     result = disparities_get(
         user=request.user, code=code, area_code=wanted.get("area", ""), period_start=_day(wanted.get("period"))
     )
-    if request.GET.get("format") == "csv":
-        return _csv(request, result)
+    if request.GET.get("format") in ("csv", "xlsx"):
+        return _csv(request, result, fmt=request.GET["format"])
     chosen = _chosen(result)
     # (with no figures to choose between there is no form on the page, so nothing to refuse)
     form = DisparityFilterForm({**chosen, **wanted} if wanted and chosen else None, result=result, initial=chosen)
@@ -83,6 +83,7 @@ def indicator_disparities(request, code: str):
             "columns": COLUMNS,
             "cells": [_cells(row, result=result) for row in result.rows],
             "csv_url": _url(result, format="csv"),
+            "xlsx_url": _url(result, format="xlsx"),
             "not_shared": NOT_SHARED,
             "not_by_ethnicity": NOT_BY_ETHNICITY,
             "method": METHOD,
@@ -91,7 +92,7 @@ def indicator_disparities(request, code: str):
     )
 
 
-def _csv(request, result: Disparities):
+def _csv(request, result: Disparities, fmt: str = "csv"):
     if not result.by_ethnicity:
         raise Http404
     if not result.shared:
@@ -119,7 +120,7 @@ def _csv(request, result: Disparities):
         header=["Area", "Period", *COLUMNS],
         rows=rows,
         filename=f"disparities-{result.indicator.code}-{result.area.code}-{start}",
-        fmt="csv",
+        fmt=fmt,
         request=request,
         notes=notes,
     )

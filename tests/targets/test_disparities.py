@@ -384,6 +384,15 @@ def test_the_csv_is_the_same_table_with_its_filters(police_officer, figures):
     assert table["Other"][3:6] == ["Fewer than 5", "1450", "Suppressed"]
     assert table["Mixed"][3] == "Suppressed"
     assert table["White (reference group)"][3:6] == ["25", "18100", "1.38"]
+    # The same table as a spreadsheet, with the same notes above it.
+    from openpyxl import load_workbook
+
+    xlsx = signed_in(police_officer).get(_url(figures, area=COVENTRY, period="2026-08-01", format="xlsx"))
+    assert xlsx["Content-Disposition"].endswith(f'filename="disparities-SV-1000-{COVENTRY}-2026-08-01.xlsx"')
+    rows = [list(r) for r in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True)]
+    assert ["Area: Coventry"] == [c for c in rows[notes.index("Area: Coventry")] if c]
+    other = rows[header + 1 + list(table).index("Other")]
+    assert [str(c) for c in other[2:6]] == ["Other", "Fewer than 5", "1450", "Suppressed"]
 
 
 def test_demo_counts_without_populations_take_the_demo_populations_and_say_so(police, areas, police_officer):
