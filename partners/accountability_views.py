@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from portal import permissions
 from portal.accountability import STATE_WORDS, STATES, Period, duties_for, duties_for_partners, period_choices
+from portal.files.exports import export_response
 from portal.forms_govuk import GovukForm
 from portal.paging import paginate
 
@@ -49,11 +50,42 @@ def _headline_columns(duties_by_partner: dict) -> list[tuple[str, str]]:
     return [(key, title) for key, (_, title) in sorted(seen.items(), key=lambda kv: kv[1])]
 
 
+def _export(request, *, period: Period, today: date, fmt: str):
+    """Every partner's headline figures (not one page of them) as CSV or XLSX, "Hidden" where the viewer may
+    see none of a duty's items."""
+    partners = list(selectors.partner_list_visible_to(user=request.user))
+    duties = duties_for_partners(partners=partners, user=request.user, period=period, today=today)
+    columns = _headline_columns(duties)
+    header = ["Partner"]
+    for _, title in columns:
+        header += [f"{title}: on time", f"{title}: late", f"{title}: overdue", f"{title}: not yet due"]
+    rows = []
+    for partner in partners:
+        by_key = {d.key: d for d in duties[partner.pk]}
+        row = [partner.name]
+        for key, _ in columns:
+            duty = by_key.get(key)
+            if duty is None or duty.hidden:
+                row += ["Hidden"] * 4
+            else:
+                row += [duty.on_time, duty.late, duty.overdue, duty.not_yet_due]
+        rows.append(row)
+    notes = [
+        f"Partners' duties and how they met them, {period.label}",
+        "Hidden: you may see none of that duty's items. Elsewhere only the items you may see are counted.",
+    ]
+    return export_response(
+        header=header, rows=rows, filename=f"accountability-{period.year}", fmt=fmt, request=request, notes=notes
+    )
+
+
 def accountability_overview(request):
     permissions.check(request.user, rules.PARTNER_VIEW)
     today = timezone.localdate()
     form = PeriodForm(request.GET or None, today=today)
     period = form.period()
+    if request.GET.get("format") in ("csv", "xlsx"):
+        return _export(request, period=period, today=today, fmt=request.GET["format"])
     page, pagination = paginate(request, selectors.partner_list_visible_to(user=request.user), per_page=25)
     duties = duties_for_partners(partners=page.object_list, user=request.user, period=period, today=today)
     rows = [{"partner": p, "duties": {d.key: d for d in duties[p.pk]}} for p in page.object_list]

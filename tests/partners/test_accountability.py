@@ -698,3 +698,32 @@ def test_a_board_member_sees_every_partners_sign_off_figures_on_the_overview(
     records = {pid: {d.key: d for d in duties}["plan-sign-offs"] for pid, duties in rows.items()}
     assert figures(records[police.pk]) == (1, 0, 1, 1, 50)
     assert figures(records[probation.pk]) == (0, 1, 1, 1, 0)
+
+
+def test_the_overview_downloads_every_partners_figures_hidden_where_the_viewer_sees_none(
+    police, probation_officer, police_officer, callins
+):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    def table(user, fmt: str) -> dict[str, dict[str, str]]:
+        response = signed_in(user).get("/partners/accountability/", {"year": FY.year, "format": fmt})
+        assert response.status_code == 200
+        if fmt == "csv":
+            lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        else:
+            sheet = load_workbook(io.BytesIO(response.content)).active
+            lines = [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+        start = next(n for n, line in enumerate(lines) if line[:1] == ["Partner"])
+        header = lines[start]
+        return {line[0]: dict(zip(header, line, strict=False)) for line in lines[start + 1 :]}
+
+    for fmt in ("csv", "xlsx"):
+        theirs = table(police_officer, fmt)[police.name]
+        # responses due in that year: one on time and one late (done then), the rest overdue or not yet due
+        assert theirs["Call-in responses: on time"] == "1" and theirs["Call-in responses: late"] == "1"
+        assert sum(int(theirs[f"Call-in responses: {s}"]) for s in ("on time", "late", "overdue", "not yet due")) == 4
+        # another partner's people see none of the police's call-ins: hidden, never a zero
+        assert table(probation_officer, fmt)[police.name]["Call-in responses: on time"] == "Hidden"
