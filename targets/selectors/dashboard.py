@@ -22,7 +22,7 @@ from .. import rules
 from ..models import Priority, Target
 from .targets import STATUS_ORDER, _has_snapshot, status_counts, targets_visible_to, with_status, worst_first
 
-PANEL_PREVIEW = 8  # targets shown in each priority's panel (the worst first); the rest on the priority's page
+PANEL_PREVIEW = 5  # targets shown in each priority's panel (the worst first); the rest on the priority's page
 PERIODS_OFFERED = 24  # "as at" months offered in the period filter
 
 
@@ -150,8 +150,10 @@ def dashboard(*, user, filters: Filters, preview: int = PANEL_PREVIEW) -> Dashbo
     """The overview for these filters. Latest figures: counts and each panel's worst targets from the snapshots
     in the database. As at a past month: every filtered target's status worked out from its snapshot's series
     as it stood then (the last figure for a period starting on or before that day, against the trajectory)."""
-    choices = filter_choices(user=user)
-    priorities = [p for p in choices["priorities"] if filters.priority is None or p.pk == filters.priority.pk]
+    priorities = list(
+        permissions.visible(user, rules.PRIORITY_VIEW, Priority.objects.filter(active=True)).order_by("order", "title")
+    )
+    priorities = [p for p in priorities if filters.priority is None or p.pk == filters.priority.pk]
     targets = filtered_targets(user=user, filters=filters).filter(priority__in=[p.pk for p in priorities])
     if filters.as_at is None:
         by_priority = status_counts(targets, by="priority")
