@@ -136,17 +136,17 @@ def test_every_dashboard_page_costs_the_same_queries_for_two_targets_or_sixty(
 
 
 def test_a_panel_per_priority_worst_first_with_counts_and_a_link_to_the_rest(violence, police, areas, pcc_officer):
-    build(violence, police, areas[FORCE], 6, values=(12,))  # worse than expected by far: off track
-    build(violence, police, areas[FORCE], 6, first=6, values=(7,))  # better than expected: on track
+    build(violence, police, areas[FORCE], 9, values=(7,))  # better than expected: on track
+    build(violence, police, areas[FORCE], 3, first=9, values=(12,))  # worse than expected by far: off track
     board = dashboard(user=pcc_officer, filters=Filters())
     (panel,) = board.panels
     assert panel.target_count == 12 and board.total == 12
-    assert panel.counts == {"on_track": 6, "at_risk": 0, "off_track": 6, "no_data": 0}
-    assert len(panel.targets) == PANEL_PREVIEW
-    assert [t.status for t in panel.targets] == ["off_track"] * 6 + ["on_track"] * 2
+    assert panel.counts == {"on_track": 9, "at_risk": 0, "off_track": 3, "no_data": 0}
+    assert len(panel.targets) == PANEL_PREVIEW == 5
+    assert [t.status for t in panel.targets] == ["off_track"] * 3 + ["on_track"] * 2
     page = signed_in(pcc_officer).get("/dashboard/").content.decode()
     assert "Reduce violence" in page and "See all 12 targets" in page
-    assert "6 off track, 0 at risk, 6 on track, 0 no data" in page
+    assert "3 off track, 0 at risk, 9 on track, 0 no data" in page
     assert "Off track" in page and "On track" in page  # status in words, never colour alone
     assert "since the last period" in page
 
