@@ -485,6 +485,7 @@ CELERY_BEAT_SCHEDULE = {
     "plan-signoff-reminders": {"task": "targets.plan_signoff_reminders", "schedule": crontab(hour=7, minute=30)},
     # Call-ins and senior appointments: reminders of responses, determinations and views; late responses escalated.
     "callins-daily": {"task": "callins.daily", "schedule": crontab(hour=7, minute=45)},
+    "funding-daily": {"task": "funding.daily", "schedule": crontab(hour=8, minute=0)},
 }
 
 # --- REST API ---------------------------------------------------------------------------
