@@ -42,11 +42,13 @@ def money(value) -> str:
 
 
 def number(value, decimals: int | None = None) -> str:
+    """The `number` filter: "1,234.50" (grouped in threes, as en-GB writes it)."""
     if value is None or value == "":
         return ""
     if decimals is not None:
-        value = round(float(value), decimals)
-    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+        # (what number_format gives for en-GB, without its per-call locale lookups: it runs for every figure)
+        return f"{round(float(value), decimals):,.{decimals}f}"
+    return number_format(value, use_l10n=True, force_grouping=True)
 
 
 PASSKEY_SCRIPTS = {
