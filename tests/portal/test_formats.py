@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,14 @@ def test_every_time_of_day_is_written_by_portal_formats():
 )
 def test_a_persons_words_end_a_sentence_with_one_full_stop(text, sentence):
     assert full_stop(text) == sentence
+
+
+@pytest.mark.parametrize("value", [0, 1, -1234.5, 1234567.891, Decimal("2.675"), Decimal("-0.004"), 999.995, 12.0])
+@pytest.mark.parametrize("decimals", [0, 2])
+def test_the_number_filter_writes_figures_as_djangos_en_gb_number_format_does(value, decimals):
+    from django.utils.formats import number_format
+
+    from portal.jinja2 import number
+
+    expected = number_format(round(float(value), decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    assert number(value, decimals) == expected
