@@ -44,10 +44,12 @@ run: seed
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-# Debian's Pango for WeasyPrint (the PDF of a plan); fonts it can embed.
+# Debian's Pango for WeasyPrint (the PDF of a plan); fonts it can embed; poppler's pdftotext, with which the
+# tests read the PDFs' words.
 pdf-libs:
-	@{ ldconfig -p | grep -q libpangoft2-1.0 && fc-list 2>/dev/null | grep -qi dejavu; } || { apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && fc-list 2>/dev/null | grep -qi dejavu && command -v pdftotext >/dev/null; } || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
+		fonts-dejavu-core poppler-utils >/dev/null; }
 
 test: venv assets chromium pdf-libs
 	DATABASE_URL= REDIS_URL= $(PY) -m pytest -m "not broker and not postgres and not perf" -n 2
@@ -75,10 +77,16 @@ lock: venv
 	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra notify \
 		-o requirements/lock.txt pyproject.toml
 	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev \
-		--extra notify -o requirements/dev-lock.txt pyproject.toml
+		--extra notify --extra bench -o requirements/dev-lock.txt pyproject.toml
 
-bench: venv assets
+# The benchmarks: tests/perf (the heavy steps, timed), then the load benchmark (scripts/bench/run.py: a new
+# PostgreSQL database filled at BENCH_SCALE, gunicorn with the production settings, 8 locust clients a page for
+# BENCH_SECONDS; the table goes to docs/benchmark.md). Full scale: make bench BENCH_SCALE=1 (about 7 minutes).
+BENCH_SCALE ?= 0.05
+BENCH_SECONDS ?= 20
+bench: venv assets pdf-libs
 	$(PY) -m pytest tests/perf -m perf -q -s
+	$(PY) scripts/bench/run.py --scale $(BENCH_SCALE) --seconds $(BENCH_SECONDS)
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles var

@@ -27,10 +27,41 @@ def partner_list(request):
     return render(request, "partners/list.html", {"filter_form": form, "page": page, "pagination": pagination})
 
 
+# The lists of the partner page's sections that grow with the data: targets a page at a time (?page=), and
+# the latest agreements, with a link to all of them on the agreements page.
+PARTNER_PAGED_LISTS = ("targets",)
+PARTNER_PAGE_ROWS = 25
+PARTNER_AGREEMENTS_SHOWN = 10
+
+
 def partner_detail(request, slug: str):
     partner = selectors.partner_get(user=request.user, slug=slug)
-    context = {"partner": partner, "extra_sections": selectors.partner_sections(user=request.user, partner=partner)}
-    return render(request, "partners/detail.html", context)
+    sections = [_paged(request, s) for s in selectors.partner_sections(user=request.user, partner=partner)]
+    return render(request, "partners/detail.html", {"partner": partner, "extra_sections": sections})
+
+
+def _paged(request, section: dict) -> dict:
+    """A section with its long list cut short: a paged list gets `page` (the rows shown and the count of all)
+    and `pagination` (govukPagination's parameters, None for one page); agreements, `agreements_count`."""
+    for name in PARTNER_PAGED_LISTS:
+        if name in section:
+            page, pagination = paginate(request, section[name], per_page=PARTNER_PAGE_ROWS)
+            return {**section, name: page.object_list, "page": page, "pagination": _to_list(pagination, name)}
+    if "agreements" in section:
+        agreements = section["agreements"]
+        return {**section, "agreements": agreements[:PARTNER_AGREEMENTS_SHOWN], "agreements_count": len(agreements)}
+    return section
+
+
+def _to_list(pagination: dict | None, anchor: str) -> dict | None:
+    """The page links, each to the list itself (its heading's id) rather than the top of the partner page."""
+    if pagination is None:
+        return None
+    links = [item for item in pagination["items"] if "href" in item]
+    links += [pagination[key] for key in ("previous", "next") if key in pagination]
+    for link in links:
+        link["href"] += f"#{anchor}"
+    return pagination
 
 
 def my_account(request):

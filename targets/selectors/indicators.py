@@ -130,14 +130,15 @@ def observations_visible_to(*, user, filters: dict | None = None) -> QuerySet[Ob
     canonical key such as "sex=Female"), history (True to include retired revisions).
     """
     qs = observations_narrowed(Observation.objects.all(), filters=filters or {})
-    totals = permissions.visible(user, rules.OBSERVATION_VIEW, qs.filter(breakdown_key=""))
-    split = permissions.visible(
-        user,
-        rules.OBSERVATION_BREAKDOWNS_VIEW,
-        permissions.visible(user, rules.OBSERVATION_VIEW, qs.exclude(breakdown_key="")),
-    )
+    # The same rules by indicator (OBSERVATION_VIEW is INDICATOR_DATA_VIEW through the figure's indicator), read
+    # first as lists of ids: a page's COUNT then uses the indicator index instead of scanning every figure for
+    # two permission subqueries joined by OR (docs/benchmark.md: 95 ms to 13 ms at a million figures).
+    indicators = Indicator.objects.all()
+    data = list(permissions.visible(user, rules.INDICATOR_DATA_VIEW, indicators).values_list("pk", flat=True))
+    split = list(permissions.visible(user, rules.INDICATOR_BREAKDOWNS_VIEW, indicators).values_list("pk", flat=True))
     return (
-        (totals | split)
+        qs.filter(indicator_id__in=data)
+        .filter(Q(breakdown_key="") | Q(indicator_id__in=split))
         .select_related("indicator", "area", "provider")
         .order_by("indicator__code", "area__code", "period_start", "breakdown_key", "-revision")
     )
