@@ -37,7 +37,8 @@ GROUNDS = [
 
 
 def _at(day: date, hour: int = 10) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+    """That day at that hour, or now if that is still to come (the demo never dates anything in the future)."""
+    return min(timezone.make_aware(datetime.combine(day, time(hour, 0))), timezone.now())
 
 
 def _log(partners, slug, reference, title, summary, *, days_ago: int, today: date, value=None, confidential=False):

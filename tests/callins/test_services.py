@@ -116,7 +116,9 @@ def test_the_pcc_may_waive_the_call_in_and_then_it_may_take_effect(decision, pcc
         services.decision_waive(decision=decision, by=pcc_officer, reasons="Urgent", confirmed_at=just_now())
     with pytest.raises(StepUpRequired):
         services.decision_waive(decision=decision, by=pcc, reasons="Urgent")
-    services.decision_waive(decision=decision, by=pcc, reasons="Urgent for safety", confirmed_at=just_now())
+    services.decision_waive(
+        decision=decision, by=pcc, reasons="Urgent for safety", confirmed_at=just_now(), today=LOGGED_ON
+    )
     services.decision_take_effect(decision=decision, by=police_officer, today=date(2026, 12, 22))
     decision.refresh_from_db()
     assert decision.status == D.IN_EFFECT and decision.waiver_reasons == "Urgent for safety"
