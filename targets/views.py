@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -102,8 +103,40 @@ def _chart_data(detail, frequency: str) -> dict:
     }
 
 
+TARGET_EXPORT_HEADER = ["Period", "Actual", "Expected (trajectory)", "Target", "Projected", "80% low", "80% high"]
+
+
+def _target_export(request, detail, fmt: str):
+    """The target's figures as the page's table (CSV or XLSX), only for those who may see the indicator's data."""
+    target = detail.target
+    permissions.check(request.user, rules.INDICATOR_DATA_VIEW, target.indicator)
+    frequency = target.indicator.frequency
+    notes = [
+        f"{target.display_title} ({target.indicator.code}, {target.indicator.get_unit_display().lower()})",
+        f"Area: {target.area.name}; owner: {target.owner.name}",
+        f"Target: {target.target_value} by {target.target_date.isoformat()}",
+    ]
+    if detail.has_demo_data:
+        notes.append(f"{settings.DEMO_DATA_LABEL}: these figures were made up for the demonstration")
+    rows = (
+        [period_label(frequency, r["period_start"], r["period_end"])]
+        + [r.get(key) for key in ("value", "expected", "target", "projected", "low", "high")]
+        for r in detail.series
+    )
+    return export_response(
+        header=TARGET_EXPORT_HEADER,
+        rows=rows,
+        filename=f"target-{target.pk}-figures",
+        fmt=fmt,
+        request=request,
+        notes=notes,
+    )
+
+
 def target_detail(request, pk: int):
     detail = selectors.target_get(user=request.user, pk=pk)
+    if request.GET.get("format") in ("csv", "xlsx"):
+        return _target_export(request, detail, request.GET["format"])
     frequency = detail.target.indicator.frequency
     return render(
         request,

@@ -384,3 +384,35 @@ def test_the_target_page_costs_the_same_queries_for_few_or_many_figures_and_area
     target_snapshots_refresh(everything=True)
     assert Observation.objects.count() > 400
     assert queries(client, target.get_absolute_url()) == small <= MAX_QUERIES
+
+
+def test_the_figures_download_as_the_pages_table_only_for_those_who_may_see_them(
+    world, police_officer, probation_officer
+):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    target, snapshot = world["target"], world["snapshot"]
+    text = page(police_officer, target)
+    assert 'href="?format=csv"' in text and 'href="?format=xlsx"' in text
+    response = signed_in(police_officer).get(target.get_absolute_url(), {"format": "csv"})
+    assert response.status_code == 200 and response["Content-Disposition"].endswith(
+        f'filename="target-{target.pk}-figures.csv"'
+    )
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header = lines.index(["Period", "Actual", "Expected (trajectory)", "Target", "Projected", "80% low", "80% high"])
+    assert any(line[0].startswith("Area: West Midlands") for line in lines[:header])
+    rows = lines[header + 1 :]
+    assert len(rows) == len(target_selectors.target_get(user=police_officer, pk=target.pk).series)
+    assert Decimal(rows[-1][6]) == snapshot.projected_high  # the band's top at the target date, as on the page
+    sheet = load_workbook(
+        io.BytesIO(signed_in(police_officer).get(target.get_absolute_url(), {"format": "xlsx"}).content)
+    )
+    assert ["Period", "Actual"] == [
+        c for c in next(r for r in sheet.active.iter_rows(values_only=True) if r[0] == "Period")
+    ][:2]
+    # Another partner without an agreement: refused, and the page offers no download
+    assert signed_in(probation_officer).get(target.get_absolute_url(), {"format": "csv"}).status_code == 403
+    assert "format=csv" not in page(probation_officer, target)
