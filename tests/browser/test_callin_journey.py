@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from callins import selectors
@@ -27,14 +23,19 @@ from portal.demo import seed_all
 from portal.formats import gov_date
 from portal.working_days import add_working_days
 
+# Signing in with the codes an authenticator app shows, and what is checked on every page: as the plan journey.
+from tests.browser.test_plan_journey import (
+    DEMO_PASSWORD,
+    SHOTS,
+    TAKE_SHOTS,
+    WIDE,
+    _code,
+    _step_up_if_asked,
+    look,
+)
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DEMO_PASSWORD = "demo-password-123"
-# Screenshots of the key pages at both widths, only when asked (they change with the date, so a normal run
-# leaves docs/ alone): PORTAL_SCREENSHOTS=1 make test, or the pytest command with it set.
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-TAKE_SHOTS = os.environ.get("PORTAL_SCREENSHOTS") == "1"
-WIDE, NARROW = 1280, 320
 D, C = PartnerDecision.Status, CallIn.Status
 
 REFERENCE, TITLE = "WMP-2026-031", "Close the Digbeth custody suite"
@@ -89,14 +90,6 @@ def people(chromium_browser, live_server):
 
 
 # --- Signing in, with the codes a real authenticator app would show --------------------------------------
-def _code(username: str, steps_ahead: int) -> str:
-    """The code the person's app shows steps_ahead × 30 s from now (each code is good once)."""
-    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-    return (
-        f"{totp(device.bin_key, device.step, device.t0 - steps_ahead * device.step, device.digits, device.drift):06d}"
-    )
-
-
 def _sign_in(browser, base_url: str, username: str | None, problems: list[str]):
     context = browser.new_context(base_url=base_url, locale="en-GB", viewport={"width": WIDE, "height": 900})
     context.set_default_timeout(15_000)
@@ -116,44 +109,6 @@ def _sign_in(browser, base_url: str, username: str | None, problems: list[str]):
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(lambda url: urlsplit(url).path == "/")
     return page
-
-
-def _step_up_if_asked(page, username: str, axe_check) -> None:
-    """Issuing, submitting and determining ask for a fresh code (the next one the app shows): follow the page."""
-    page.wait_for_load_state()
-    if urlsplit(page.url).path != "/sign-in/confirm/":
-        return
-    expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
-    look(page, axe_check)
-    page.get_by_label("Code from your authenticator app").fill(_code(username, 1))
-    page.get_by_role("button", name="Confirm").click()
-    page.wait_for_url(lambda url: urlsplit(url).path != "/sign-in/confirm/")
-
-
-# --- What is checked on every page -------------------------------------------------------------------------
-def _no_sideways_scroll(page) -> None:
-    scroll, width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll <= width, f"{page.url} scrolls sideways: {scroll}px wide in a {width}px window"
-
-
-def look(page, axe_check, *, narrow: bool = False, shot: str | None = None) -> None:
-    """axe-core and no sideways scroll at 1280 px; for a key page (narrow, or one to screenshot) the same
-    again at 320 px; the screenshots at both widths when PORTAL_SCREENSHOTS=1."""
-    _no_sideways_scroll(page)
-    axe_check(page)
-    if shot and TAKE_SHOTS:
-        page.screenshot(path=SHOTS / f"{shot}-{WIDE}.png", full_page=True)
-    if narrow or shot:
-        page.set_viewport_size({"width": NARROW, "height": 900})
-        _no_sideways_scroll(page)
-        axe_check(page)
-        if shot and TAKE_SHOTS:
-            page.screenshot(path=SHOTS / f"{shot}-{NARROW}.png", full_page=True)
-        page.set_viewport_size({"width": WIDE, "height": 900})
-
-
-def path_of(page) -> str:
-    return urlsplit(page.url).path
 
 
 def waiting_list(page):
