@@ -37,6 +37,12 @@ class FundingConfig(AppConfig):
                 applicant,
             ),
             (
+                "funding.cancelled",
+                "Grants cancelled",
+                "When the PCC cancels your organisation's grant, with the reasons.",
+                applicant,
+            ),
+            (
                 "funding.spend_returned",
                 "Spend returns",
                 "When a grantee submits its quarterly spend and outcomes return.",

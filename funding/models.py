@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase
 
@@ -243,8 +244,29 @@ class Application(models.Model):
         return f"{self.organisation.name}: {self.project_title}"
 
     def get_absolute_url(self) -> str:
-        # NOTE: the pages come in the next step of issue 19; notifications link here already.
-        return f"/funding/applications/{self.pk}/"
+        return reverse("funding:application", args=[self.pk])
+
+
+class ApplicationAttachment(models.Model):
+    """A document with an application (PDF, DOCX or XLSX, checked and stored by the upload helper)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(max_length=200)
+    file_path = models.CharField(max_length=300)
+    original_filename = models.CharField(max_length=200)
+    kind = models.CharField(max_length=5)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["application", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class BudgetLine(models.Model):
@@ -315,6 +337,8 @@ class Award(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.AWARDED, db_index=True)
     awarded_on = models.DateField()
     paid = models.DecimalField(default=ZERO, **MONEY)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reasons = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-awarded_on", "-id"]
@@ -322,14 +346,27 @@ class Award(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="award_amount_positive"),
             models.CheckConstraint(condition=Q(paid__gte=0, paid__lte=F("amount")), name="award_paid_within_amount"),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancel_reasons=""), name="award_cancelled_with_reasons"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Award {self.pk}: {self.application.project_title}"
 
     def get_absolute_url(self) -> str:
-        # NOTE: as Application's: the page comes with the funding pages.
-        return f"/funding/awards/{self.pk}/"
+        return reverse("funding:award", args=[self.pk])
+
+    @property
+    def published(self) -> bool:
+        """Open data (the public grants page, 360Giving): made through a PCC decision that is not confidential,
+        and not cancelled."""
+        return self.status != self.Status.CANCELLED and not self.pcc_decision.confidential
+
+    @property
+    def outstanding(self) -> Decimal:
+        """Committed and not yet paid."""
+        return self.amount - self.paid
 
 
 class Instalment(models.Model):

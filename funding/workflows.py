@@ -117,5 +117,15 @@ AWARD_FLOW = Workflow(
             "Record a payment",
             wrong_state="Payments are recorded only on an award being paid",
         ),
+        Transition(
+            "cancel",
+            (W.AWARDED, W.PAYING),
+            W.CANCELLED,
+            rules.AWARD_MAKE,
+            "Cancel the award",
+            step_up=True,
+            style="warning",
+            wrong_state="Only an award not yet paid in full can be cancelled",
+        ),
     ],
 )

@@ -3,6 +3,8 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from callins.api import register as register_callins_api
+from funding.api import register as register_funding_api
+from funding.public_api import grants_360giving
 from partners.api import DataSharingAgreementViewSet, MeView, PartnerViewSet
 from targets.api import register as register_targets_api
 
@@ -13,6 +15,7 @@ router.register("partners", PartnerViewSet, basename="partner")
 router.register("sharing-agreements", DataSharingAgreementViewSet, basename="sharing-agreement")
 register_targets_api(router)
 register_callins_api(router)
+register_funding_api(router)
 
 portal_patterns = [
     path("", home.home, name="home"),
@@ -67,6 +70,7 @@ passkey_patterns = [
 
 api_patterns = [
     path("v1/me/", MeView.as_view(), name="me"),
+    path("v1/grants/360giving.json", grants_360giving, name="grants-360giving"),
     path("v1/", include(router.urls)),
     path("schema/", StrictSchemaView.as_view(), name="schema"),
     path("docs/", StrictSwaggerView.as_view(url_name="api:schema"), name="docs"),
@@ -78,6 +82,8 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("targets.urls")),
     path("", include("callins.urls")),
+    path("", include("funding.urls")),
+    path("register/grants/", include("funding.public_urls")),
     path("register/", include("callins.public_urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),

@@ -48,6 +48,9 @@ from tests.factories import (
 )
 from tests.matrix_accountability import PAGES as ACCOUNTABILITY_PAGES
 from tests.matrix_disparities import PAGES as DISPARITIES_PAGES
+from tests.matrix_funding_api import API as FUNDING_API
+from tests.matrix_funding_pages import PAGES as FUNDING_PAGES
+from tests.matrix_funding_world import build as build_funding
 from tests.matrix_powers_api import API_AND_REGISTER as POWERS_API
 from tests.matrix_powers_pages import PAGES as POWERS_PAGES
 from tests.portal.test_sign_in import _concrete, all_routes
@@ -315,7 +318,14 @@ EXPECTED: dict[str, E] = {
 
 # The PCC's powers: their pages, API and public register, each in a module of its own.
 EXPECTED.update(
-    {name: E(*row) for name, row in {**POWERS_PAGES, **POWERS_API, **DISPARITIES_PAGES, **ACCOUNTABILITY_PAGES}.items()}
+    {name: E(*row) for name, row in {
+        **POWERS_PAGES,
+        **POWERS_API,
+        **DISPARITIES_PAGES,
+        **ACCOUNTABILITY_PAGES,
+        **FUNDING_PAGES,
+        **FUNDING_API,
+    }.items()}
 )
 
 # NOTE: the Django admin is one rule for all its routes (listed by the walker, tested below):
@@ -602,6 +612,7 @@ def build_world() -> World:
     objects = {
         **_plan_objects(plans, owners),
         **_powers(council, police, probation, people),
+        **build_funding(council, police, probation, people),
         "partner": {v: p.slug for v, p in owners.items()},
         "dsa": {v: a.pk for v, a in dsas.items()},
         "indicator": {v: i.code for v, i in indicators.items()},

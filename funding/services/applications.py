@@ -13,11 +13,12 @@ from partners.models import Area
 from portal import permissions
 from portal.actors import require_actor
 from portal.audit import snapshot
+from portal.files import upload_accept, upload_store
 from portal.formats import gov_date
 from portal.notifications import notify
 
 from .. import limits, rules
-from ..models import Application, BudgetLine, Organisation, Round
+from ..models import Application, ApplicationAttachment, BudgetLine, Organisation, Round
 from ..workflows import APPLICATION_FLOW
 from .common import audit, money, pcc_office, person, pounds, text
 
@@ -208,3 +209,37 @@ def application_withdraw(*, application: Application, by) -> Application:
         summary=f"{application.organisation.name} withdrew its application: {application.project_title}",
     )
     return application
+
+
+ATTACHMENT_FOLDER = "funding-applications"
+ATTACHMENT_KINDS = ("pdf", "docx", "xlsx")
+
+
+@transaction.atomic
+def application_attachment_add(*, application: Application, by, title: str, uploaded_file) -> ApplicationAttachment:
+    """A document with a draft application (PDF, DOCX or XLSX, checked and stored by the upload helper)."""
+    application = APPLICATION_FLOW.begin("edit", application, by=by)
+    title = text("title", title, limits.TITLE, "The document's title", required=True, single_line=True)
+    if application.attachments.count() >= limits.ATTACHMENTS:
+        raise ValidationError({"file": f"An application can have up to {limits.ATTACHMENTS} documents"})
+    accepted = upload_accept(uploaded_file, allowed=ATTACHMENT_KINDS)
+    relative = upload_store(uploaded_file, accepted, folder=ATTACHMENT_FOLDER)
+    attachment = ApplicationAttachment.objects.create(
+        application=application,
+        title=title,
+        file_path=relative,
+        original_filename=accepted.original_name,
+        kind=accepted.kind,
+        size=accepted.size,
+        sha256=accepted.sha256,
+        uploaded_by=person(by),
+    )
+    audit(
+        by=by,
+        obj=application,
+        partner=application.organisation.partner,
+        action="application.attachment_add",
+        summary=f"Document '{title}' added to the application {application.project_title}",
+        after={"title": title, "kind": accepted.kind, "sha256": accepted.sha256},
+    )
+    return attachment

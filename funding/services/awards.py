@@ -269,3 +269,38 @@ def spend_return_submit(
         f"'{award.application.project_title}' in the quarter to {gov_date(row.period_end)}.",
     )
     return row
+
+
+@transaction.atomic
+def award_cancel(*, award: Award, by, reasons: str, confirmed_at: datetime | None = None) -> Award:
+    """The Commissioner cancels an award not yet paid in full (step-up), with reasons the grantee is told: what
+    was not paid goes back to the fund (what was paid stays spent), no further spend return is due, and the grant
+    leaves the published open data."""
+    award = AWARD_FLOW.begin("cancel", award, by=by, confirmed_at=confirmed_at)
+    reasons = text("reasons", reasons, limits.TEXT, "Reasons", required=True)
+    fund = lock_fund(award.fund_id)
+    released = award.amount - award.paid
+    fund.committed -= released
+    fund.save(update_fields=["committed"])
+    organisation = award.organisation
+    AWARD_FLOW.finish(
+        award,
+        "cancel",
+        by=by,
+        partner=organisation.partner,
+        changes={"cancel_reasons": reasons, "cancelled_at": timezone.now()},
+        audited=("cancel_reasons",),
+        after={"released": str(released), "fund": fund.pk},
+        summary=f"Award to {organisation.name} for {award.application.project_title} cancelled: "
+        f"{pounds(released)} returned to {fund}",
+    )
+    notify(
+        users=applicant_people(organisation),
+        kind="funding.cancelled",
+        by=by,
+        url=award.get_absolute_url(),
+        title=f"Grant cancelled: {award.application.project_title}"[:200],
+        body=f"The Police and Crime Commissioner cancelled the grant to {organisation.name} for "
+        f"'{award.application.project_title}'. {pounds(award.paid)} was paid; nothing more will be. Reasons: {reasons}",
+    )
+    return award
