@@ -50,6 +50,7 @@ from tests.matrix_accountability import PAGES as ACCOUNTABILITY_PAGES
 from tests.matrix_disparities import PAGES as DISPARITIES_PAGES
 from tests.matrix_funding_api import API as FUNDING_API
 from tests.matrix_funding_pages import PAGES as FUNDING_PAGES
+from tests.matrix_funding_public import PUBLIC as FUNDING_PUBLIC
 from tests.matrix_funding_world import build as build_funding
 from tests.matrix_powers_api import API_AND_REGISTER as POWERS_API
 from tests.matrix_powers_pages import PAGES as POWERS_PAGES
@@ -325,6 +326,7 @@ EXPECTED.update(
         **ACCOUNTABILITY_PAGES,
         **FUNDING_PAGES,
         **FUNDING_API,
+        **FUNDING_PUBLIC,
     }.items()}
 )
 
