@@ -65,6 +65,9 @@ class Fund(models.Model):
     def __str__(self) -> str:
         return f"{self.name} {self.year_label}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("funding:fund", args=[self.pk])
+
     @property
     def year_label(self) -> str:
         return f"{self.financial_year}-{(self.financial_year + 1) % 100:02d}"
@@ -114,6 +117,9 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:programme", args=[self.slug])
 
 
 class Organisation(models.Model):
@@ -171,6 +177,9 @@ class Round(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:round", args=[self.pk])
 
     def accepts_on(self, day) -> bool:
         return self.status == self.Status.OPEN and self.opens_on <= day <= self.closes_on

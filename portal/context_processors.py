@@ -31,6 +31,7 @@ def _nav(request) -> list[dict]:
         ("Plans", "targets:plans", target_rules.PLAN_VIEW),
         ("Decisions", "callins:decisions", callin_rules.DECISION_VIEW),
         ("Call-ins", "callins:callins", callin_rules.CALLIN_VIEW),
+        ("Funding", "funding:index", None),
         ("Data returns", "targets:returns", (target_rules.DATA_RETURN_SUBMIT, target_rules.DATA_RETURN_REVIEW_ALL)),
         ("Sharing agreements", "partners:dsa-list", partner_rules.DSA_VIEW),
         ("Audit log", "portal:audit-log", permissions.AUDIT_VIEW),

@@ -85,6 +85,8 @@ class MoneyField(forms.DecimalField):
     def to_python(self, value):
         if isinstance(value, str):
             value = value.strip().removeprefix("£").replace(",", "").strip()
+            if value and not all(c.isdigit() or c in ".-+" for c in value):  # "1e3", "NaN", "Infinity"
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 
 
