@@ -109,7 +109,11 @@ def build(council: Partner, police: Partner, probation: Partner, people: dict) -
     applications = {"own": drafts["own"], **pending}
     return {
         "fund": {v: fund.pk for v in VARIANTS},
+        "fund_fmt": {v: {"pk": fund.pk, "fmt": "csv"} for v in VARIANTS},
         "round": {"own": open_round.pk, "sharing": assessed.pk, "other": draft_round.pk},
+        "round_fmt": {
+            v: {"pk": r.pk, "fmt": "csv"} for v, r in (("own", open_round), ("sharing", assessed), ("other", draft_round))
+        },
         "application": {v: a.pk for v, a in applications.items()},
         "application_attachment": {
             v: {"pk": a.pk, "attachment_id": a.attachments.first().pk if a.attachments.exists() else 0}
