@@ -229,7 +229,7 @@ class ApplicationForm(GovukForm):
         self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]
         self.fields["programme"].choices = [("", "None")] + [(p.pk, p.name) for p in programmes]
         self.fields["targets"].choices = [(t.pk, str(t)) for t in targets]
-        self.fields["areas"].choices = [(a.pk, a.name) for a in areas]
+        self.fields["areas"].choices = [(a.pk, str(a)) for a in areas]
         for n in range(1, BUDGET_LINES + 1):
             self.fields[f"line_{n}_item"] = text_field(
                 f"Budget line {n}: item", limits.TITLE, missing="", subject=f"Budget line {n}'s item", required=False

@@ -59,10 +59,31 @@ def _recipes(police, council_a, council_b, yjs):
         "DashboardFilterForm": [
             dict(choices={"areas": [], "partners": providers, "priorities": []}, today=timezone.localdate())
         ],
+        # the funding forms' choices, as their views give them (a target and an area, so each box renders)
+        "ApplicationForm": [dict(organisations=[], programmes=[], targets=_targets(police), areas=_areas())],
+        "ProgrammeForm": [dict(partners=providers, targets=_targets(police))],
         "PlanEditForm": [
             dict(plan=_plan_leaving(police, council_a, council_b), leaving=[council_a], heirs=[police, council_b])
         ],
     }
+
+
+class _Choice:
+    """A target or an area as a form offers it: its key and its words."""
+
+    def __init__(self, pk: int, words: str):
+        self.pk, self.words = pk, words
+
+    def __str__(self) -> str:
+        return self.words
+
+
+def _targets(police):
+    return [_Choice(1, "Reduce reoffending"), _Choice(2, "Cut repeat victimisation")]
+
+
+def _areas():
+    return [_Choice(1, "Birmingham"), _Choice(2, "Coventry")]
 
 
 def _disparities(police):
