@@ -576,3 +576,9 @@ PORTAL_BASE_URL = (os.environ.get("PORTAL_BASE_URL") or f"http://localhost:{os.e
     "/"
 )
 DEMO_DATA_LABEL = "Synthetic demo data"
+# The grants awarded, as 360Giving open data (funding/threesixty.py): each grant's identifier starts with the
+# publisher's prefix (360Giving registers it: "360G-" and a name), and the funder is the Office of the PCC, named
+# by its org-id (a list code from org-id.guide, then its number there). Set the registered ones in production.
+THREESIXTY_PREFIX = os.environ.get("THREESIXTY_PREFIX", "360G-cjpportal")
+THREESIXTY_FUNDER_ID = os.environ.get("THREESIXTY_FUNDER_ID", "GB-GOR-PC000123")
+THREESIXTY_FUNDER_NAME = os.environ.get("THREESIXTY_FUNDER_NAME", "Office of the Police and Crime Commissioner")

@@ -22,6 +22,11 @@ PUBLIC = {
     "portal:healthz",
     "portal:signed-out",
     "portal:favicon",
+    # the grants awarded, as a page under the public register and as 360Giving data (funding/public_views.py)
+    "grants:index",
+    "grants:json",
+    "grants:csv",
+    "api:grants-360giving",
 }
 PRE_OTP = {
     "portal:otp-verify",
