@@ -541,6 +541,10 @@ SPECTACULAR_SETTINGS = {
         "DeterminationOutcomeEnum": "callins.api.bodies.DETERMINATION_OUTCOMES",
         "PccDecisionStatusEnum": "callins.models.PccDecision.Status",
         "PccDecisionKindEnum": "callins.models.PccDecision.Kind",
+        "FundKindEnum": "funding.models.Fund.Kind",
+        "RoundStatusEnum": "funding.models.Round.Status",
+        "ApplicationStatusEnum": "funding.models.Application.Status",
+        "AwardStatusEnum": "funding.models.Award.Status",
     },
 }
 API_TOKEN_DEFAULT_DAYS = 90
