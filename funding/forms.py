@@ -196,7 +196,10 @@ class RoundForm(GovukForm):
 # --- Applications ------------------------------------------------------------------------------------
 class ApplicationForm(GovukForm):
     organisation = forms.TypedChoiceField(
-        label="Applying for", coerce=int, widget=forms.RadioSelect, error_messages={"required": "Select who is applying"}
+        label="Applying for",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who is applying"},
     )
     project_title = text_field("Project title", limits.TITLE, missing="Enter the project's title", subject="The title")
     summary = long_text_field(
@@ -216,7 +219,9 @@ class ApplicationForm(GovukForm):
         help_text="The board's targets the project works towards",
     )
     areas = forms.TypedMultipleChoiceField(
-        label="Areas served", coerce=int, widget=forms.CheckboxSelectMultiple,
+        label="Areas served",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Select at least one area the project serves"},
     )
 
@@ -446,7 +451,9 @@ class SpendReturnForm(GovukForm):
 # --- Filters -----------------------------------------------------------------------------------------
 class ApplicationFilterForm(GovukForm):
     q = forms.CharField(label="Search applications", required=False, max_length=200)
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *Application.Status.choices])
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *Application.Status.choices]
+    )
     round = forms.TypedChoiceField(label="Round", coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, rounds=(), **kwargs):

@@ -192,9 +192,7 @@ def fund_breakdown(fund: Fund) -> dict:
 def late_returns(*, user, today) -> QuerySet[SpendReturn]:
     """Spend returns past their due date and not submitted, on the awards this person may see."""
     return (
-        SpendReturn.objects.filter(
-            award__in=awards_visible_to(user=user), submitted_at__isnull=True, due_on__lt=today
-        )
+        SpendReturn.objects.filter(award__in=awards_visible_to(user=user), submitted_at__isnull=True, due_on__lt=today)
         .select_related("award__organisation", "award__application")
         .order_by("due_on", "pk")
     )

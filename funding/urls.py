@@ -39,9 +39,7 @@ urlpatterns = [
     path("funding/awards.<str:fmt>", views.award_export, name="award-export"),
     path("funding/awards/<int:pk>/", views.award_detail, name="award"),
     path("funding/awards/<int:pk>/cancel/", views.award_cancel, name="award-cancel"),
-    path(
-        "funding/awards/<int:pk>/instalments/<int:instalment_id>/pay/", views.instalment_pay, name="instalment-pay"
-    ),
+    path("funding/awards/<int:pk>/instalments/<int:instalment_id>/pay/", views.instalment_pay, name="instalment-pay"),
     path("funding/awards/<int:pk>/returns/<int:return_id>/", views.spend_return, name="spend-return"),
     path("funding/programmes/", views.programme_list, name="programmes"),
     path("funding/programmes/new/", views.programme_create, name="programme-create"),

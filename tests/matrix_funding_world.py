@@ -51,7 +51,9 @@ def build(council: Partner, police: Partner, probation: Partner, people: dict) -
     services.income_record(
         fund=fund, by=pcc_officer, source="Home Office grant", received_on=today, amount="1000.00", reference="HO-1"
     )
-    programme = services.programme_create(by=pcc_officer, name="Matrix programme", slug="matrix-programme", lead_partner=police)
+    programme = services.programme_create(
+        by=pcc_officer, name="Matrix programme", slug="matrix-programme", lead_partner=police
+    )
 
     def new_round(title: str):
         return services.round_create(
@@ -82,7 +84,9 @@ def build(council: Partner, police: Partner, probation: Partner, people: dict) -
             today=today,
         )
         if submit:
-            made = services.application_submit(application=made, by=applicants[variant], meets_eligibility=True, today=today)
+            made = services.application_submit(
+                application=made, by=applicants[variant], meets_eligibility=True, today=today
+            )
         return made
 
     drafts = {"own": apply(open_round, "own", "Council draft", submit=False)}
@@ -112,7 +116,8 @@ def build(council: Partner, police: Partner, probation: Partner, people: dict) -
         "fund_fmt": {v: {"pk": fund.pk, "fmt": "csv"} for v in VARIANTS},
         "round": {"own": open_round.pk, "sharing": assessed.pk, "other": draft_round.pk},
         "round_fmt": {
-            v: {"pk": r.pk, "fmt": "csv"} for v, r in (("own", open_round), ("sharing", assessed), ("other", draft_round))
+            v: {"pk": r.pk, "fmt": "csv"}
+            for v, r in (("own", open_round), ("sharing", assessed), ("other", draft_round))
         },
         "application": {v: a.pk for v, a in applications.items()},
         "application_attachment": {

@@ -319,15 +319,18 @@ EXPECTED: dict[str, E] = {
 
 # The PCC's powers: their pages, API and public register, each in a module of its own.
 EXPECTED.update(
-    {name: E(*row) for name, row in {
-        **POWERS_PAGES,
-        **POWERS_API,
-        **DISPARITIES_PAGES,
-        **ACCOUNTABILITY_PAGES,
-        **FUNDING_PAGES,
-        **FUNDING_API,
-        **FUNDING_PUBLIC,
-    }.items()}
+    {
+        name: E(*row)
+        for name, row in {
+            **POWERS_PAGES,
+            **POWERS_API,
+            **DISPARITIES_PAGES,
+            **ACCOUNTABILITY_PAGES,
+            **FUNDING_PAGES,
+            **FUNDING_API,
+            **FUNDING_PUBLIC,
+        }.items()
+    }
 )
 
 # NOTE: the Django admin is one rule for all its routes (listed by the walker, tested below):

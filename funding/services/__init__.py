@@ -3,7 +3,13 @@ applications (applications.py), assessment (assessment.py), awards, payments and
 and the daily reminders (schedule.py). Each runs in one transaction, checks `by` through portal.permissions
 and the workflows (funding/workflows.py), audits once and tells people through the core notifications."""
 
-from .applications import application_attachment_add, application_draft, application_submit, application_update, application_withdraw  # noqa: F401
+from .applications import (  # noqa: F401
+    application_attachment_add,
+    application_draft,
+    application_submit,
+    application_update,
+    application_withdraw,
+)
 from .assessment import conflict_declare, score_record  # noqa: F401
 from .awards import application_decline, award_cancel, award_make, instalment_pay, spend_return_submit  # noqa: F401
 from .funds import fund_create, income_record, lock_fund, organisation_register, programme_create  # noqa: F401

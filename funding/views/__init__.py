@@ -28,4 +28,13 @@ from .funds import (  # noqa: F401
     programme_detail,
     programme_list,
 )
-from .rounds import moderation, moderation_export, round_assess, round_close, round_create, round_detail, round_list, round_open  # noqa: F401
+from .rounds import (  # noqa: F401
+    moderation,
+    moderation_export,
+    round_assess,
+    round_close,
+    round_create,
+    round_detail,
+    round_list,
+    round_open,
+)

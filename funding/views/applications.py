@@ -254,7 +254,10 @@ def application_assess(request, pk: int):
         messages.info(request, "You declared a conflict of interest on this application, so you cannot score it.")
         return redirect(application)
     if application.status not in (Application.Status.SUBMITTED, Application.Status.IN_ASSESSMENT):
-        messages.info(request, f"Only a submitted application is assessed: this one is {application.get_status_display().lower()}.")
+        messages.info(
+            request,
+            f"Only a submitted application is assessed: this one is {application.get_status_display().lower()}.",
+        )
         return redirect(application)
     criteria = list(application.round.criteria.all())
     mine = {s.criterion_id: s for s in Score.objects.filter(application=application, assessor=request.user)}
@@ -361,6 +364,8 @@ def _decline_confirmed(request, application):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, f"You declined “{application.project_title}”. The applicant is told, with your reasons.")
+            messages.success(
+                request, f"You declined “{application.project_title}”. The applicant is told, with your reasons."
+            )
             return redirect(application)
     return render(request, "funding/application_decline.html", {"application": application, "form": form})

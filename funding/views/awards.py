@@ -67,12 +67,33 @@ def award_export(request, fmt: str):
         raise Http404
     permissions.check(request.user, rules.AWARD_VIEW)
     _, awards = _narrowed(request)
-    header = ["Award", "Recipient", "Organisation identifier", "Project", "Fund", "Programme", "Awarded on",
-              "Amount awarded", "Paid", "Status", "PCC decision"]
+    header = [
+        "Award",
+        "Recipient",
+        "Organisation identifier",
+        "Project",
+        "Fund",
+        "Programme",
+        "Awarded on",
+        "Amount awarded",
+        "Paid",
+        "Status",
+        "PCC decision",
+    ]
     rows = [
-        [a.pk, a.organisation.name, a.organisation.org_id, a.application.project_title, str(a.fund),
-         a.application.programme.name if a.application.programme else "", a.awarded_on.isoformat(), a.amount,
-         a.paid, a.get_status_display(), a.pcc_decision.reference]
+        [
+            a.pk,
+            a.organisation.name,
+            a.organisation.org_id,
+            a.application.project_title,
+            str(a.fund),
+            a.application.programme.name if a.application.programme else "",
+            a.awarded_on.isoformat(),
+            a.amount,
+            a.paid,
+            a.get_status_display(),
+            a.pcc_decision.reference,
+        ]
         for a in awards.select_related("application__programme")
     ]
     return export_response(header=header, rows=rows, filename="awards", fmt=fmt, request=request)
@@ -145,7 +166,10 @@ def spend_return(request, pk: int, return_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.spend_return_submit(
-                spend_return=row, by=request.user, spend=form.cleaned_data["spend"], outcomes=form.cleaned_data["outcomes"]
+                spend_return=row,
+                by=request.user,
+                spend=form.cleaned_data["spend"],
+                outcomes=form.cleaned_data["outcomes"],
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -167,11 +191,16 @@ def _cancel_confirmed(request, award):
     if request.method == "POST" and form.is_valid():
         try:
             services.award_cancel(
-                award=award, by=request.user, reasons=form.cleaned_data["reasons"], confirmed_at=step_up_confirmed_at(request)
+                award=award,
+                by=request.user,
+                reasons=form.cleaned_data["reasons"],
+                confirmed_at=step_up_confirmed_at(request),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, "The award is cancelled. What was not paid is back in the fund; the grantee is told.")
+            messages.success(
+                request, "The award is cancelled. What was not paid is back in the fund; the grantee is told."
+            )
             return redirect(award)
     return render(request, "funding/award_cancel.html", {"award": award, "form": form})

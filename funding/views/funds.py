@@ -17,7 +17,7 @@ from portal.paging import paginate
 
 from .. import rules, selectors, services
 from ..forms import FundForm, IncomeForm, OrganisationForm, ProgrammeForm
-from ..models import Fund, Organisation, Round
+from ..models import Organisation, Round
 from .common import _apply_errors, _lists_for, _posted
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -33,7 +33,9 @@ def index(request):
     today = timezone.localdate()
     funds = list(selectors.funds_visible_to(user=user).filter(financial_year__gte=_financial_year(today) - 1))
     open_rounds = list(
-        selectors.rounds_visible_to(user=user).filter(status=Round.Status.OPEN, closes_on__gte=today).order_by("closes_on")
+        selectors.rounds_visible_to(user=user)
+        .filter(status=Round.Status.OPEN, closes_on__gte=today)
+        .order_by("closes_on")
     )
     organisations = selectors.organisations_applying_for(user=user)
     applications = selectors.applications_visible_to(user=user)
@@ -44,9 +46,7 @@ def index(request):
             "funds": [selectors.fund_position(f) for f in funds],
             "open_rounds": open_rounds,
             "organisations": organisations,
-            "drafts": list(applications.filter(status="draft").order_by("-drafted_at")[:10])
-            if organisations
-            else [],
+            "drafts": list(applications.filter(status="draft").order_by("-drafted_at")[:10]) if organisations else [],
             "late": list(selectors.late_returns(user=user, today=today)[:10]),
             "lists": _lists_for(user),
             "can_manage": permissions.can(user, rules.FUND_MANAGE),
@@ -74,7 +74,9 @@ def fund_list(request):
 def fund_create(request):
     permissions.check(request.user, rules.FUND_MANAGE)
     this_year = _financial_year(timezone.localdate())
-    form = FundForm(_posted(request), years=[this_year - 1, this_year, this_year + 1], initial={"financial_year": this_year})
+    form = FundForm(
+        _posted(request), years=[this_year - 1, this_year, this_year + 1], initial={"financial_year": this_year}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -89,7 +91,9 @@ def fund_create(request):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, f"{fund} is set up. Record income as it arrives, and open a round to award grants.")
+            messages.success(
+                request, f"{fund} is set up. Record income as it arrives, and open a round to award grants."
+            )
             return redirect("funding:fund", pk=fund.pk)
     return render(request, "funding/fund_form.html", {"form": form})
 
@@ -122,16 +126,37 @@ def fund_export(request, pk: int, fmt: str):
     visible = set(selectors.awards_visible_to(user=request.user).filter(fund=fund).values_list("pk", flat=True))
     breakdown = selectors.fund_breakdown(fund)
     position = selectors.fund_position(fund)
-    header = ["Award", "Recipient", "Project", "Programme", "Awarded on", "Amount awarded", "Paid", "Spend returned",
-              "Returns submitted", "PCC decision"]
+    header = [
+        "Award",
+        "Recipient",
+        "Project",
+        "Programme",
+        "Awarded on",
+        "Amount awarded",
+        "Paid",
+        "Spend returned",
+        "Returns submitted",
+        "PCC decision",
+    ]
     rows = []
     for award, spent, returns in breakdown["spend"]:
         if award.pk not in visible:
             continue
         programme = award.application.programme.name if award.application.programme else ""
-        rows.append([award.pk, award.organisation.name, award.application.project_title, programme,
-                     award.awarded_on.isoformat(), award.amount, award.paid, spent, returns,
-                     award.pcc_decision.reference])
+        rows.append(
+            [
+                award.pk,
+                award.organisation.name,
+                award.application.project_title,
+                programme,
+                award.awarded_on.isoformat(),
+                award.amount,
+                award.paid,
+                spent,
+                returns,
+                award.pcc_decision.reference,
+            ]
+        )
     notes = [
         f"{fund}: budget {position.budget}, income {position.income}, committed {position.committed}, "
         f"paid {position.paid}, available {position.available} (GBP)",

@@ -64,7 +64,9 @@ def round_create(request, pk: int):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, f"The round “{round_.title}” is saved as a draft. Open it for applications when it is ready.")
+            messages.success(
+                request, f"The round “{round_.title}” is saved as a draft. Open it for applications when it is ready."
+            )
             return redirect(round_)
     return render(request, "funding/round_form.html", {"form": form, "fund": fund})
 
@@ -74,9 +76,7 @@ def round_detail(request, pk: int):
     user = request.user
     today = timezone.localdate()
     organisations = selectors.organisations_applying_for(user=user)
-    mine = list(
-        selectors.applications_visible_to(user=user).filter(round=round_).order_by("-drafted_at")
-    )
+    mine = list(selectors.applications_visible_to(user=user).filter(round=round_).order_by("-drafted_at"))
     office = permissions.can(user, rules.APPLICATION_ASSESS)
     counts = {}
     if office:
@@ -99,7 +99,11 @@ def round_detail(request, pk: int):
 
 
 WORDS = {
-    "open": ("Open “{title}” for applications?", "Applicants' officers can apply until {closes}.", "The round is open for applications."),
+    "open": (
+        "Open “{title}” for applications?",
+        "Applicants' officers can apply until {closes}.",
+        "The round is open for applications.",
+    ),
     "assess": (
         "Close “{title}” for applications and assess?",
         "No more applications can be made or submitted. Drafts not submitted stay drafts. The PCC office scores "
@@ -174,12 +178,35 @@ def moderation_export(request, pk: int, fmt: str):
         raise Http404
     round_ = selectors.round_get(user=request.user, pk=pk)
     ranked = selectors.moderation(round_=round_, user=request.user)
-    header = ["Rank", "Application", "Applicant", "Organisation identifier", "Project", "Amount asked",
-              "Weighted score (1 to 5)", "Per cent", "Criteria scored", "Criteria", "Assessors", "Status"]
+    header = [
+        "Rank",
+        "Application",
+        "Applicant",
+        "Organisation identifier",
+        "Project",
+        "Amount asked",
+        "Weighted score (1 to 5)",
+        "Per cent",
+        "Criteria scored",
+        "Criteria",
+        "Assessors",
+        "Status",
+    ]
     rows = [
-        [r.rank, r.application.pk, r.application.organisation.name, r.application.organisation.org_id,
-         r.application.project_title, r.application.amount_asked, r.weighted_total, r.percentage,
-         r.criteria_scored, r.criteria, r.assessors, r.application.get_status_display()]
+        [
+            r.rank,
+            r.application.pk,
+            r.application.organisation.name,
+            r.application.organisation.org_id,
+            r.application.project_title,
+            r.application.amount_asked,
+            r.weighted_total,
+            r.percentage,
+            r.criteria_scored,
+            r.criteria,
+            r.assessors,
+            r.application.get_status_display(),
+        ]
         for r in ranked
     ]
     return export_response(

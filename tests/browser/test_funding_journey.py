@@ -44,7 +44,9 @@ def demo(monkeypatch, settings, tmp_path):
 
 
 def test_victim_support_applies_the_office_assesses_the_commissioner_awards_and_it_is_published(
-    demo, people, axe_check
+    demo,
+    people,  # noqa: F811 (the fixture imported above)
+    axe_check,
 ):
     if TAKE_SHOTS:
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -156,12 +158,20 @@ def test_victim_support_applies_the_office_assesses_the_commissioner_awards_and_
     page.wait_for_url(re.compile(r"/funding/awards/\d+/$"))
     award = Award.objects.get(application=application)
     reference = award.pcc_decision.reference
-    expect(banner(page, f"You awarded £{amount:,.2f} to {award.organisation.name} (PCC decision {reference})")).to_be_visible()
+    expect(
+        banner(page, f"You awarded £{amount:,.2f} to {award.organisation.name} (PCC decision {reference})")
+    ).to_be_visible()
     expect(status_tag(page, "Awarded")).to_be_visible()
     look(page, axe_check, shot="funding-award-made")
     fund = award.fund
     fund.refresh_from_db()
     assert fund.available >= 0 and award.instalments.count() == 2
+    # The fund's dashboard counts it: committed, by programme and by area, with the chart's table.
+    page.goto(fund.get_absolute_url())
+    expect(page.get_by_role("heading", name=fund.name, level=1)).to_be_visible()
+    expect(page.locator("#by-area")).to_contain_text("Walsall")
+    expect(page.locator("#spend")).to_contain_text(TITLE)
+    look(page, axe_check, shot="funding-fund-dashboard")
 
     # 4. A visitor finds the grant on the public grants page and in the 360Giving data.
     page = people(None)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from funding import services
-from funding.models import Application, Award, Fund, Instalment, Round, Score, SpendReturn
+from funding.models import Application, Award, Fund, Round, Score, SpendReturn
 from partners.models import Area, Partner, Role
 from portal.models import AuditEvent
 from tests.conftest import signed_in
@@ -47,23 +47,36 @@ def victims_officer(victims):
 @pytest.fixture
 def organisation(victims, victims_officer):
     return services.organisation_register(
-        by=SYSTEM, name="Victim Support West Midlands", org_id="GB-CHC-1234567", partner=victims, charity_number="1234567"
+        by=SYSTEM,
+        name="Victim Support West Midlands",
+        org_id="GB-CHC-1234567",
+        partner=victims,
+        charity_number="1234567",
     )
 
 
 @pytest.fixture
 def fund(opcc, pcc, pcc_officer, today):
     return services.fund_create(
-        by=pcc_officer, name="Rape victim support", kind=Fund.Kind.RAPE_VICTIM_SUPPORT, financial_year=_fy(today),
-        budget="100000.00", ring_fenced=True,
+        by=pcc_officer,
+        name="Rape victim support",
+        kind=Fund.Kind.RAPE_VICTIM_SUPPORT,
+        financial_year=_fy(today),
+        budget="100000.00",
+        ring_fenced=True,
     )
 
 
 @pytest.fixture
 def round_(fund, pcc_officer, today):
     made = services.round_create(
-        fund=fund, by=pcc_officer, title="ISVA services", eligibility="Registered charities.",
-        opens_on=today - timedelta(days=3), closes_on=today + timedelta(days=40), max_award="50000.00",
+        fund=fund,
+        by=pcc_officer,
+        title="ISVA services",
+        eligibility="Registered charities.",
+        opens_on=today - timedelta(days=3),
+        closes_on=today + timedelta(days=40),
+        max_award="50000.00",
         criteria=[("Need", 60), ("Value for money", 40)],
     )
     return services.round_open(round_=made, by=pcc_officer, today=today)
@@ -80,8 +93,14 @@ def _text(response) -> str:
 
 def _application(round_, organisation, officer, today, *, submit=True, amount="30000.00"):
     made = services.application_draft(
-        round_=round_, organisation=organisation, by=officer, project_title="Two ISVAs", summary="Advisers.",
-        amount_asked=amount, budget_lines=[("Salaries", amount)], today=today,
+        round_=round_,
+        organisation=organisation,
+        by=officer,
+        project_title="Two ISVAs",
+        summary="Advisers.",
+        amount_asked=amount,
+        budget_lines=[("Salaries", amount)],
+        today=today,
     )
     if submit:
         made = services.application_submit(application=made, by=officer, meets_eligibility=True, today=today)
@@ -101,9 +120,15 @@ def test_a_grant_from_application_to_cancellation_through_the_pages(
     assert "Enter the project" in _text(empty) and "Select at least one area" in _text(empty)
     assert not Application.objects.exists()
     data = {
-        "organisation": organisation.pk, "project_title": "Two ISVAs", "summary": "Advisers for survivors.",
-        "amount_asked": "£30,000.00", "line_1_item": "Salaries", "line_1_amount": "25000", "line_2_item": "Training",
-        "line_2_amount": "5000.00", "areas": [area.pk],
+        "organisation": organisation.pk,
+        "project_title": "Two ISVAs",
+        "summary": "Advisers for survivors.",
+        "amount_asked": "£30,000.00",
+        "line_1_item": "Salaries",
+        "line_1_amount": "25000",
+        "line_2_item": "Training",
+        "line_2_amount": "5000.00",
+        "areas": [area.pk],
     }
     made = officer.post(reverse("funding:application-draft", args=[round_.pk]), data)
     application = Application.objects.get()
@@ -147,17 +172,33 @@ def test_a_grant_from_application_to_cancellation_through_the_pages(
     commissioner = signed_in(pcc)
     due = today + timedelta(days=7)
     award_url = reverse("funding:application-award", args=[application.pk])
-    wrong = commissioner.post(award_url, {
-        "amount": "30000.00", "reasons": "Strong.", "instalment_1_due-day": due.day,
-        "instalment_1_due-month": due.month, "instalment_1_due-year": due.year, "instalment_1_amount": "20000.00",
-    })
+    wrong = commissioner.post(
+        award_url,
+        {
+            "amount": "30000.00",
+            "reasons": "Strong.",
+            "instalment_1_due-day": due.day,
+            "instalment_1_due-month": due.month,
+            "instalment_1_due-year": due.year,
+            "instalment_1_amount": "20000.00",
+        },
+    )
     assert "The instalments add up to £20,000.00" in _text(wrong) and not Award.objects.exists()
-    done = commissioner.post(award_url, {
-        "amount": "30000.00", "reasons": "Strong.", "instalment_1_due-day": today.day,
-        "instalment_1_due-month": today.month, "instalment_1_due-year": today.year,
-        "instalment_1_amount": "10000.00", "instalment_2_due-day": due.day, "instalment_2_due-month": due.month,
-        "instalment_2_due-year": due.year, "instalment_2_amount": "20000.00",
-    })
+    done = commissioner.post(
+        award_url,
+        {
+            "amount": "30000.00",
+            "reasons": "Strong.",
+            "instalment_1_due-day": today.day,
+            "instalment_1_due-month": today.month,
+            "instalment_1_due-year": today.year,
+            "instalment_1_amount": "10000.00",
+            "instalment_2_due-day": due.day,
+            "instalment_2_due-month": due.month,
+            "instalment_2_due-year": due.year,
+            "instalment_2_amount": "20000.00",
+        },
+    )
     award = Award.objects.get()
     assert done["Location"] == award.get_absolute_url()
     assert award.fund.committed == Decimal("30000.00") and award.pcc_decision.number
@@ -177,9 +218,19 @@ def test_a_grant_from_application_to_cancellation_through_the_pages(
     award.refresh_from_db()
     fund = Fund.objects.get()
     assert award.status == Award.Status.CANCELLED
-    assert (fund.committed, fund.paid, fund.available) == (Decimal("10000.00"), Decimal("10000.00"), Decimal("90000.00"))
+    assert (fund.committed, fund.paid, fund.available) == (
+        Decimal("10000.00"),
+        Decimal("10000.00"),
+        Decimal("90000.00"),
+    )
     actions = set(AuditEvent.objects.values_list("action", flat=True))
-    assert {"application.draft", "application.attachment_add", "application.submit", "award.cancel", "award.pay"} <= actions
+    assert {
+        "application.draft",
+        "application.attachment_add",
+        "application.submit",
+        "award.cancel",
+        "award.pay",
+    } <= actions
 
 
 def test_the_award_page_asks_for_a_fresh_code_first(round_, organisation, victims_officer, pcc_officer, pcc, today):
@@ -197,8 +248,13 @@ def test_another_partner_gets_nothing_of_an_application_or_award(
     application = _application(round_, organisation, victims_officer, today)
     services.round_close_for_applications(round_=round_, by=pcc_officer)
     award = services.award_make(
-        application=application, by=pcc, amount="30000.00", instalments=[(today, "30000.00")], reasons="Good.",
-        confirmed_at=just_now(), today=today,
+        application=application,
+        by=pcc,
+        amount="30000.00",
+        instalments=[(today, "30000.00")],
+        reasons="Good.",
+        confirmed_at=just_now(),
+        today=today,
     )
     other = signed_in(police_officer)
     assert other.get(application.get_absolute_url()).status_code == 404
@@ -216,8 +272,13 @@ def test_a_spend_return_is_submitted_once_its_quarter_has_ended(
     application = _application(round_, organisation, victims_officer, today)
     services.round_close_for_applications(round_=round_, by=pcc_officer)
     award = services.award_make(
-        application=application, by=pcc, amount="30000.00", instalments=[(today, "30000.00")], reasons="Good.",
-        confirmed_at=just_now(), today=today,
+        application=application,
+        by=pcc,
+        amount="30000.00",
+        instalments=[(today, "30000.00")],
+        reasons="Good.",
+        confirmed_at=just_now(),
+        today=today,
     )
     row = award.spend_returns.get()
     officer = signed_in(victims_officer)
@@ -228,7 +289,9 @@ def test_a_spend_return_is_submitted_once_its_quarter_has_ended(
     )
     bad = officer.post(reverse("funding:spend-return", args=[award.pk, row.pk]), {"spend": "12.345", "outcomes": ""})
     assert "at most 2 numbers after the point" in _text(bad) and "Enter the outcomes" in _text(bad)
-    officer.post(reverse("funding:spend-return", args=[award.pk, row.pk]), {"spend": "1,250.50", "outcomes": "40 survivors."})
+    officer.post(
+        reverse("funding:spend-return", args=[award.pk, row.pk]), {"spend": "1,250.50", "outcomes": "40 survivors."}
+    )
     row.refresh_from_db()
     assert row.spend == Decimal("1250.50") and row.submitted_at is not None
     assert signed_in(pcc_officer).get(reverse("funding:spend-return", args=[award.pk, row.pk])).status_code == 403
@@ -241,8 +304,13 @@ def test_the_fund_page_shows_its_position_and_where_the_money_went(
     application.areas.set([area])
     services.round_close_for_applications(round_=round_, by=pcc_officer)
     services.award_make(
-        application=application, by=pcc, amount="30000.00", instalments=[(today, "30000.00")], reasons="Good.",
-        confirmed_at=just_now(), today=today,
+        application=application,
+        by=pcc,
+        amount="30000.00",
+        instalments=[(today, "30000.00")],
+        reasons="Good.",
+        confirmed_at=just_now(),
+        today=today,
     )
     services.income_record(fund=round_.fund, by=pcc_officer, source="Fines", received_on=today, amount="500.25")
     board = signed_in(board_member)
@@ -259,34 +327,72 @@ def test_the_office_sets_up_a_fund_records_income_and_opens_a_round(opcc, pcc_of
     office = signed_in(pcc_officer)
     bad = office.post(reverse("funding:fund-create"), {"name": "", "budget": "1.5e3"})
     assert "Enter the fund" in _text(bad) and "pounds and pence" in _text(bad) and not Fund.objects.exists()
-    office.post(reverse("funding:fund-create"), {
-        "name": "Proceeds of crime", "kind": "proceeds_of_crime", "financial_year": _fy(today), "budget": "-1",
-        "ring_fenced": "no",
-    })
+    office.post(
+        reverse("funding:fund-create"),
+        {
+            "name": "Proceeds of crime",
+            "kind": "proceeds_of_crime",
+            "financial_year": _fy(today),
+            "budget": "-1",
+            "ring_fenced": "no",
+        },
+    )
     assert not Fund.objects.exists()  # a budget below £0 is refused
-    office.post(reverse("funding:fund-create"), {
-        "name": "Proceeds of crime", "kind": "proceeds_of_crime", "financial_year": _fy(today), "budget": "0",
-        "ring_fenced": "no",
-    })  # a fund of income only
+    office.post(
+        reverse("funding:fund-create"),
+        {
+            "name": "Proceeds of crime",
+            "kind": "proceeds_of_crime",
+            "financial_year": _fy(today),
+            "budget": "0",
+            "ring_fenced": "no",
+        },
+    )  # a fund of income only
     fund = Fund.objects.get()
-    office.post(reverse("funding:income-record", args=[fund.pk]), {
-        "source": "POCA receipts", "received_on-day": today.day, "received_on-month": today.month,
-        "received_on-year": today.year, "amount": "2500.00",
-    })
+    office.post(
+        reverse("funding:income-record", args=[fund.pk]),
+        {
+            "source": "POCA receipts",
+            "received_on-day": today.day,
+            "received_on-month": today.month,
+            "received_on-year": today.year,
+            "amount": "2500.00",
+        },
+    )
     fund.refresh_from_db()
     assert fund.income_total == Decimal("2500.00")
-    missing_weight = office.post(reverse("funding:round-create", args=[fund.pk]), {
-        "title": "Community projects", "eligibility": "Charities.", "opens_on-day": today.day,
-        "opens_on-month": today.month, "opens_on-year": today.year, "closes_on-day": today.day,
-        "closes_on-month": today.month, "closes_on-year": today.year + 1, "max_award": "1000", "criterion_1": "Need",
-    })
+    missing_weight = office.post(
+        reverse("funding:round-create", args=[fund.pk]),
+        {
+            "title": "Community projects",
+            "eligibility": "Charities.",
+            "opens_on-day": today.day,
+            "opens_on-month": today.month,
+            "opens_on-year": today.year,
+            "closes_on-day": today.day,
+            "closes_on-month": today.month,
+            "closes_on-year": today.year + 1,
+            "max_award": "1000",
+            "criterion_1": "Need",
+        },
+    )
     assert "weight, from 1 to 100" in _text(missing_weight) and not Round.objects.exists()
-    office.post(reverse("funding:round-create", args=[fund.pk]), {
-        "title": "Community projects", "eligibility": "Charities.", "opens_on-day": today.day,
-        "opens_on-month": today.month, "opens_on-year": today.year, "closes_on-day": today.day,
-        "closes_on-month": today.month, "closes_on-year": today.year + 1, "max_award": "1000", "criterion_1": "Need",
-        "weight_1": "100",
-    })
+    office.post(
+        reverse("funding:round-create", args=[fund.pk]),
+        {
+            "title": "Community projects",
+            "eligibility": "Charities.",
+            "opens_on-day": today.day,
+            "opens_on-month": today.month,
+            "opens_on-year": today.year,
+            "closes_on-day": today.day,
+            "closes_on-month": today.month,
+            "closes_on-year": today.year + 1,
+            "max_award": "1000",
+            "criterion_1": "Need",
+            "weight_1": "100",
+        },
+    )
     round_ = Round.objects.get()
     assert round_.status == Round.Status.DRAFT
     office.post(reverse("funding:round-open", args=[round_.pk]), {})
@@ -296,8 +402,14 @@ def test_the_office_sets_up_a_fund_records_income_and_opens_a_round(opcc, pcc_of
 
 def test_a_draft_round_is_the_offices_own(fund, pcc_officer, victims_officer, today):
     draft = services.round_create(
-        fund=fund, by=pcc_officer, title="Draft", eligibility="E", opens_on=today, closes_on=today,
-        max_award="10.00", criteria=[("Need", 1)],
+        fund=fund,
+        by=pcc_officer,
+        title="Draft",
+        eligibility="E",
+        opens_on=today,
+        closes_on=today,
+        max_award="10.00",
+        criteria=[("Need", 1)],
     )
     assert signed_in(victims_officer).get(draft.get_absolute_url()).status_code == 404
     assert signed_in(pcc_officer).get(draft.get_absolute_url()).status_code == 200
