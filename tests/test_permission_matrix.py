@@ -845,6 +845,10 @@ def test_the_register_lists_exactly_the_issued_call_ins_and_signed_decisions_for
     callins, decisions = world.objects["callin_public"], world.objects["pcc_decision_public"]
     issued = {callins["own"], callins["sharing"]}  # other: a draft
     signed = {f"{d['number']:03d}/{d['year']}" for v, d in decisions.items() if v != "other"}  # other: a draft
+    # and the decisions through which the funding world's grants were awarded (published: not confidential)
+    from funding.models import Award
+
+    signed |= {award.pcc_decision.reference for award in Award.objects.select_related("pcc_decision")}
     for role in ROLES:
         assert _refs(clients[role].get("/register/call-ins/")) == issued, role
         assert _refs(clients[role].get("/register/decisions/")) == signed, role
