@@ -7,8 +7,8 @@ class FundingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Register with the core: permission rules, workflows, notification kinds, the daily job and step-up
-        # (portal's ready() imports every tasks module).
+        # Register with the core: permission rules, workflows, notification kinds, the daily job, step-up, the
+        # start-page sections and the demo step (portal's ready() imports every tasks module).
         from datetime import timedelta
 
         from portal.notifications import register_kind
@@ -16,7 +16,7 @@ class FundingConfig(AppConfig):
         from portal.schedule import register_scheduled
         from portal.security import step_up_action
 
-        from . import rules, workflows  # noqa: F401
+        from . import demo, home_items, rules, workflows  # noqa: F401
 
         step_up_action("awarding or declining a grant")
         register_scheduled("funding.daily", "The daily reminders of late spend returns", timedelta(hours=26))
