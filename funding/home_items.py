@@ -1,13 +1,13 @@
 """The devolved funds on the start page. For the PCC office: the late spend returns, the applications awaiting
 assessment and the instalments to pay in the next 10 working days. For the officers and signatories of a partner
 that applies for funds: its late spend returns and those to send, its draft applications and the rounds open for
-applications. Every row is read through a permission-checked queryset (portal.permissions.visible)."""
+applications. Every row is read through funding/selectors.py, filtered for the person."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -16,8 +16,8 @@ from portal.formats import gov_date
 from portal.home import HomeSection, home_provider
 from portal.working_days import add_working_days
 
-from . import rules
-from .models import Application, Award, Instalment, Organisation, Round, SpendReturn
+from . import rules, selectors
+from .models import Organisation
 from .services.common import pounds
 
 LISTED = 10  # rows of each kind listed on the start page (the glance counts them all)
@@ -42,43 +42,6 @@ def _first(qs: QuerySet) -> tuple[list, int]:
     return rows[:LISTED], (len(rows) if len(rows) <= LISTED else qs.count())
 
 
-def _outstanding_returns(*, user, action: str, today: date) -> QuerySet[SpendReturn]:
-    """Spend returns whose quarter has ended and that are not in, on the awards (not cancelled) the person may take
-    the action on: the soonest due (so the late ones) first."""
-    awards = permissions.visible(user, action, Award.objects.exclude(status=Award.Status.CANCELLED))
-    return (
-        SpendReturn.objects.filter(award__in=awards.values("pk"), submitted_at__isnull=True, period_end__lt=today)
-        .select_related("award__organisation", "award__application")
-        .order_by("due_on", "pk")
-    )
-
-
-def _awaiting_assessment(*, user) -> QuerySet[Application]:
-    """Applications in rounds in assessment and not yet decided, with how many criteria the person has scored and
-    whether they declared a conflict."""
-    return (
-        permissions.visible(user, rules.APPLICATION_VIEW, Application.objects.all())
-        .filter(status=Application.Status.IN_ASSESSMENT, round__status=Round.Status.ASSESSMENT)
-        .select_related("organisation", "round")
-        .annotate(
-            criteria=Count("round__criteria", distinct=True),
-            scored=Count("scores", filter=Q(scores__assessor=user), distinct=True),
-            conflicted=Count("conflicts", filter=Q(conflicts__assessor=user), distinct=True),
-        )
-        .order_by("round__closes_on", "round_id", "pk")
-    )
-
-
-def _instalments_due(*, user, until: date) -> QuerySet[Instalment]:
-    """Unpaid instalments of awards not cancelled, due by `until` (overdue ones first)."""
-    awards = permissions.visible(user, rules.AWARD_PAY, Award.objects.exclude(status=Award.Status.CANCELLED))
-    return (
-        Instalment.objects.filter(award__in=awards.values("pk"), paid_on__isnull=True, due_on__lte=until)
-        .select_related("award__organisation", "award__application")
-        .order_by("due_on", "pk")
-    )
-
-
 def _assessment_tag(application) -> dict:
     if application.conflicted:
         return _tag("Conflict declared", "grey")
@@ -93,13 +56,11 @@ def funds_office_section(user, today: date | None = None):
     if not permissions.can(user, rules.FUND_MANAGE):
         return None
     today = today or timezone.localdate()
-    late, late_count = _first(
-        _outstanding_returns(user=user, action=rules.AWARD_VIEW, today=today).filter(due_on__lt=today)
+    late, late_count = _first(selectors.late_returns(user=user, today=today))
+    payments, payment_count = _first(
+        selectors.instalments_due(user=user, until=add_working_days(today, PAYMENTS_AHEAD))
     )
-    payments, payment_count = _first(_instalments_due(user=user, until=add_working_days(today, PAYMENTS_AHEAD)))
-    assess, assess_count = (
-        _first(_awaiting_assessment(user=user)) if permissions.can(user, rules.APPLICATION_ASSESS) else ([], 0)
-    )
+    assess, assess_count = _first(selectors.applications_awaiting_assessment(user=user))
     items = [
         {
             "text": f"{r.award.organisation.name}: the spend return for {r.award.application.project_title} (the "
@@ -152,19 +113,10 @@ def funds_applicant_section(user, today: date | None = None):
     if not partner_ids or not Organisation.objects.filter(partner_id__in=partner_ids).exists():
         return None
     today = today or timezone.localdate()
-    returns = list(_outstanding_returns(user=user, action=rules.SPEND_RETURN_SUBMIT, today=today))
+    returns = list(selectors.spend_returns_to_send(user=user, today=today))
     late = [r for r in returns if r.due_on < today]
-    drafts, draft_count = _first(
-        permissions.visible(user, rules.APPLICATION_DRAFT, Application.objects.all())
-        .filter(status=Application.Status.DRAFT, round__status=Round.Status.OPEN, round__closes_on__gte=today)
-        .select_related("round")
-        .order_by("round__closes_on", "pk")
-    )
-    rounds, round_count = _first(
-        Round.objects.filter(status=Round.Status.OPEN, opens_on__lte=today, closes_on__gte=today)
-        .select_related("fund")
-        .order_by("closes_on", "pk")
-    )
+    drafts, draft_count = _first(selectors.drafts_to_submit(user=user, today=today))
+    rounds, round_count = _first(selectors.rounds_open_for_applications(user=user, today=today))
     items = [
         {
             "text": f"Send the spend return for {r.award.application.project_title} (the quarter to "

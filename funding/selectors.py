@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from portal import permissions
 
 from . import rules
-from .models import Application, Award, Fund, Organisation, Programme, Round, SpendReturn
+from .models import Application, Award, Fund, Instalment, Organisation, Programme, Round, SpendReturn
 from .workflows import APPLICATION_FLOW, AWARD_FLOW, ROUND_FLOW
 
 
@@ -317,4 +318,63 @@ def application_assessment(*, user, application: Application) -> Assessment | No
     return Assessment(
         scores=list(application.scores.select_related("criterion", "assessor").order_by("criterion__order", "pk")),
         conflicts=list(application.conflicts.select_related("assessor").order_by("declared_at", "pk")),
+    )
+
+
+# --- What waits for people (the start page) ---------------------------------------------------------------------
+def spend_returns_to_send(*, user, today: date) -> QuerySet[SpendReturn]:
+    """The grantee's own spend returns whose quarter has ended and that are not in (late, or due within the 20
+    working days after it), soonest due first: on the awards (not cancelled) the person reports on."""
+    awards = permissions.visible(user, rules.SPEND_RETURN_SUBMIT, Award.objects.exclude(status=Award.Status.CANCELLED))
+    return (
+        SpendReturn.objects.filter(award__in=awards.values("pk"), submitted_at__isnull=True, period_end__lt=today)
+        .select_related("award__organisation", "award__application")
+        .order_by("due_on", "pk")
+    )
+
+
+def applications_awaiting_assessment(*, user) -> QuerySet[Application]:
+    """For assessors: the applications in rounds in assessment, not yet decided, with how many criteria the person
+    has scored (`scored` of `criteria`) and whether they declared a conflict (`conflicted`)."""
+    if not permissions.can(user, rules.APPLICATION_ASSESS):
+        return Application.objects.none()
+    return (
+        applications_visible_to(user=user)
+        .filter(status=Application.Status.IN_ASSESSMENT, round__status=Round.Status.ASSESSMENT)
+        .annotate(
+            criteria=Count("round__criteria", distinct=True),
+            scored=Count("scores", filter=Q(scores__assessor=user), distinct=True),
+            conflicted=Count("conflicts", filter=Q(conflicts__assessor=user), distinct=True),
+        )
+        .order_by("round__closes_on", "round_id", "pk")
+    )
+
+
+def instalments_due(*, user, until: date) -> QuerySet[Instalment]:
+    """For those who record payments (the PCC office): unpaid instalments of awards not cancelled, due by `until`
+    (so the overdue ones too), soonest first."""
+    awards = permissions.visible(user, rules.AWARD_PAY, Award.objects.exclude(status=Award.Status.CANCELLED))
+    return (
+        Instalment.objects.filter(award__in=awards.values("pk"), paid_on__isnull=True, due_on__lte=until)
+        .select_related("award__organisation", "award__application")
+        .order_by("due_on", "pk")
+    )
+
+
+def drafts_to_submit(*, user, today: date) -> QuerySet[Application]:
+    """The person's organisations' draft applications to rounds still open for applications, closing soonest first."""
+    return (
+        permissions.visible(user, rules.APPLICATION_DRAFT, Application.objects.all())
+        .filter(status=Application.Status.DRAFT, round__status=Round.Status.OPEN, round__closes_on__gte=today)
+        .select_related("round")
+        .order_by("round__closes_on", "pk")
+    )
+
+
+def rounds_open_for_applications(*, user, today: date) -> QuerySet[Round]:
+    """The rounds open for applications today, closing soonest first."""
+    return (
+        rounds_visible_to(user=user)
+        .filter(status=Round.Status.OPEN, opens_on__lte=today, closes_on__gte=today)
+        .order_by("closes_on", "pk")
     )
