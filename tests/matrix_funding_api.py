@@ -73,9 +73,9 @@ API: dict[str, tuple] = {
         {"reasons": "The service closed."},
     ),
     "api:award-instalment-pay": ("403,404,404 | 403,404,404 | 403 | 200 | 200 | 401", "instalment", "post", {}),
-    # the grantee's officers and signatories return the spend once the quarter has ended (it has not: 400)
+    # the grantee's officers and signatories return the spend once the quarter has ended (own's has)
     "api:award-spend-return-submit": (
-        "400,404,404 | 400,404,404 | 403 | 403 | 403 | 401",
+        "200,404,404 | 200,404,404 | 403 | 403 | 403 | 401",
         "spend_return",
         "post",
         {"spend": "100.00", "outcomes": "Recruited the advisers."},

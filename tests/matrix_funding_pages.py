@@ -65,8 +65,8 @@ PAGES: dict[str, tuple] = {
     "funding:award": ("200,404,404 | 200,404,404 | 200 | 200 | 200 | login", "award", "get"),
     "funding:award-cancel": ("403,404,404 | 403,404,404 | 403 | 403 | 200 | login", "award", "get"),
     "funding:instalment-pay": ("403,404,404 | 403,404,404 | 403 | 200 | 200 | login", "instalment", "get"),
-    # the grantee's return, before its quarter has ended: back to the award, saying when
-    "funding:spend-return": ("302,404,404 | 302,404,404 | 403 | 403 | 403 | login", "spend_return", "get"),
+    # the grantee's own return, its quarter over: the form
+    "funding:spend-return": ("200,404,404 | 200,404,404 | 403 | 403 | 403 | login", "spend_return", "get"),
     "funding:programmes": (ALL, None, "get"),
     "funding:programme-create": (OFFICE, None, "get"),
     "funding:programme": (ALL, "programme", "get"),

@@ -6,7 +6,7 @@ applying organisation). One fund, the same for every variant. Rounds: own is ope
 assessment, other is a draft. Applications: own, the council's draft in the open round (with a document);
 sharing and other, the police's and probation's submitted to the round in assessment, not yet decided. Awards:
 each partner's grant from the round in assessment (one instalment due in 14 days, one paid). Instalments and
-spend returns are each award's first. The programme is the same for every variant.
+spend returns are each award's first (the council's quarter over, the others' not). The programme is the same for every variant.
 """
 
 from __future__ import annotations
@@ -110,6 +110,12 @@ def build(council: Partner, police: Partner, probation: Partner, people: dict) -
     }
     for award in awards.values():
         services.instalment_pay(instalment=award.instalments.first(), by=pcc_officer, paid_on=today, today=today)
+    # the council's first quarter is over (its return may be sent); the others' are not (back to the award)
+    from funding.models import SpendReturn
+
+    SpendReturn.objects.filter(pk=awards["own"].spend_returns.first().pk).update(
+        period_start=today - timedelta(days=100), period_end=today - timedelta(days=10)
+    )
     applications = {"own": drafts["own"], **pending}
     return {
         "fund": {v: fund.pk for v in VARIANTS},

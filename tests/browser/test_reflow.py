@@ -67,6 +67,7 @@ NOT_PAGES = {
     "targets:plan-comment-add": "POST only (the version page's comment forms)",
     "targets:plan-comment-resolve": "POST only (the version page's resolve buttons)",
     "targets:plan-attachment": "a download",
+    "funding:application-attachment": "a download",
     "callins:callin-attachment": "a download",
     "register:feed": "an Atom feed, for feed readers (tests/browser/test_public_register.py reads it)",
 }
