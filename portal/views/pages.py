@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import connection, transaction
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -59,7 +61,7 @@ def error_404(request, exception=None):
 FALLBACK_500 = (
     '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Sorry, there is a problem with the '
     "service</title></head><body><h1>Sorry, there is a problem with the service</h1><p>Try again later. Nothing you "
-    "saved before this page appeared has been lost.</p></body></html>"
+    "saved before this page appeared has been lost.</p><p>Reference: {reference}</p></body></html>"
 )
 
 
@@ -72,7 +74,8 @@ def error_500(request):
     try:
         return render(request, "500.html", status=500)
     except Exception:
-        return HttpResponse(FALLBACK_500, status=500)
+        reference = re.sub(r"[^A-Za-z0-9._-]", "", getattr(request, "request_id", "-"))
+        return HttpResponse(FALLBACK_500.format(reference=reference or "-"), status=500)
 
 
 def _broker_state() -> str:
