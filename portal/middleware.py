@@ -21,6 +21,7 @@ PUBLIC_URL_NAMES = {
     "portal:privacy",
     "portal:cookies",
     "portal:healthz",
+    "portal:metrics",  # its own bearer token (portal/metrics.py)
     "portal:signed-out",
     "portal:favicon",
 }

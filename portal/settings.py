@@ -160,6 +160,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "portal.request_id.RequestIdMiddleware",
+    "portal.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.RefuseNulBytesMiddleware",
@@ -586,6 +587,9 @@ AUDIT_CHECKPOINT_KEY = os.environ.get("AUDIT_CHECKPOINT_KEY") or f"audit-checkpo
 # Where checkpoints are appended (one JSON line each), besides the log stream and the security
 # log. Keep it where an operator keeps it: a volume, or a file shipped off the machine.
 AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.jsonl"))
+
+# The Prometheus scraper's bearer token for /metrics (portal/metrics.py); unset, /metrics does not exist (404).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 PORTAL_SERVICE_NAME = "Criminal Justice Partnership Portal"
 # Where people reach the portal: every link in every email is made absolute with it.

@@ -9,6 +9,7 @@ from partners.api import DataSharingAgreementViewSet, MeView, PartnerViewSet
 from targets.api import register as register_targets_api
 
 from .api import StrictSchemaView, StrictSwaggerView, router
+from .metrics import metrics
 from .views import admin_pages, auth, home, notifications, pages, passkeys
 
 router.register("partners", PartnerViewSet, basename="partner")
@@ -31,6 +32,7 @@ portal_patterns = [
     path("privacy/", pages.privacy, name="privacy"),
     path("cookies/", pages.cookies, name="cookies"),
     path("healthz", pages.healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("favicon.ico", pages.favicon, name="favicon"),
     path("audit/", admin_pages.audit_log, name="audit-log"),
     path("security/", admin_pages.security_log_view, name="security-log"),

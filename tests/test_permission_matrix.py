@@ -101,6 +101,8 @@ EXPECTED: dict[str, E] = {
     "portal:privacy": E(PUBLIC),
     "portal:cookies": E(PUBLIC),
     "portal:healthz": E(PUBLIC),
+    # the scraper's, with its bearer token; no token is configured here, so it does not exist
+    "portal:metrics": E("404 | 404 | 404 | 404 | 404 | 404"),
     "portal:favicon": E(PUBLIC),
     "portal:passkeys": E(EVERYONE),
     "portal:passkey-remove": E(

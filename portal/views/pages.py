@@ -9,7 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from ..schedule import OUTBOX_WAITING_TOO_LONG
+from ..schedule import EXPECTED, HEARTBEAT, OUTBOX_WAITING_TOO_LONG
 
 
 def favicon(request):
@@ -110,6 +110,15 @@ def _oldest_waiting_seconds() -> int | None:
     return None if first is None else max(0, int((timezone.now() - first.created_at).total_seconds()))
 
 
+def _last_runs() -> dict[str, str | None]:
+    from ..models import ScheduledRun
+
+    return {
+        run.name: run.last_finished_at.isoformat() if run.last_finished_at else None
+        for run in ScheduledRun.objects.order_by("name")
+    }
+
+
 def _late_jobs() -> list[dict]:
     from ..schedule import late_runs
 
@@ -137,11 +146,12 @@ def healthz(request):
 
     _, error = _ask(select_one)
     database = "ok" if error is None else f"unreachable: {error}"
-    pending, late, oldest = None, None, None
+    pending, late, oldest, runs = None, None, None, None
     if error is None:
         pending, pending_error = _ask(OutboxTask.objects.filter(status=OutboxTask.Status.PENDING).count)
         oldest, oldest_error = _ask(_oldest_waiting_seconds)
         late, late_error = _ask(_late_jobs)
+        runs, _ = _ask(_last_runs)
         if pending_error or late_error or oldest_error:
             database = f"tables unreadable: {pending_error or late_error or oldest_error} (has manage.py migrate run?)"
     broker = _broker_state()
@@ -160,5 +170,11 @@ def healthz(request):
         # how long the oldest task has waited for the relay: over a minute, background work is not moving
         "outbox_oldest_waiting_seconds": oldest,
         "scheduled_jobs_late": late if late is not None else [],
+        # when each scheduled job last finished (the workers' heartbeat among them, where workers run)
+        "scheduled_runs": runs if runs is not None else {},
+        # the last time a worker answered beat's heartbeat (null: never)
+        "worker_heartbeat": (runs or {}).get(HEARTBEAT)
+        if HEARTBEAT in EXPECTED
+        else "not expected: tasks run in the web process",
     }
     return JsonResponse(body, status=503 if status == "down" else 200)

@@ -63,6 +63,7 @@ NOT_PAGES = {
     "portal:notification-open": "marks it read and redirects to what it is about",
     "portal:notifications-mark-all-read": "POST only",
     "portal:healthz": "JSON for the load balancer",
+    "portal:metrics": "text for the Prometheus scraper",
     "targets:plan-version-start": "POST only (the plan page's button)",
     "targets:plan-comment-add": "POST only (the version page's comment forms)",
     "targets:plan-comment-resolve": "POST only (the version page's resolve buttons)",

@@ -61,6 +61,16 @@ def test_healthz_is_degraded_when_no_worker_has_beaten_for_a_minute(anonymous, h
     ScheduledRun.objects.filter(name=HEARTBEAT).update(last_finished_at=timezone.now() - timedelta(seconds=70))
     body = anonymous.get("/healthz").json()
     assert body["status"] == "degraded" and [j["job"] for j in body["scheduled_jobs_late"]] == [HEARTBEAT]
+    # it says when a worker last answered, and when each scheduled job last finished
+    beaten = ScheduledRun.objects.get(name=HEARTBEAT).last_finished_at.isoformat()
+    assert body["worker_heartbeat"] == beaten and body["scheduled_runs"][HEARTBEAT] == beaten
+
+
+@pytest.mark.django_db
+def test_healthz_says_no_heartbeat_is_expected_where_tasks_run_in_the_web_process(anonymous):
+    body = anonymous.get("/healthz").json()
+    assert body["worker_heartbeat"] == "not expected: tasks run in the web process"
+    assert isinstance(body["scheduled_runs"], dict)
 
 
 @pytest.mark.django_db

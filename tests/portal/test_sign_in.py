@@ -20,6 +20,7 @@ PUBLIC = {
     "portal:privacy",
     "portal:cookies",
     "portal:healthz",
+    "portal:metrics",
     "portal:signed-out",
     "portal:favicon",
     # the grants awarded, as a page under the public register and as 360Giving data (funding/public_views.py)
