@@ -9,7 +9,7 @@ PORT ?= 8000
 # chooses the test settings, portal/settings_test.py.
 export DEBUG ?= 1
 
-.PHONY: run test test-clock check lock venv assets chromium pdf-libs faketime migrate seed bench clean
+.PHONY: run test test-clock check lock venv assets chromium pdf-libs faketime migrate seed bench restore-drill clean
 
 # The versions tested are pinned in requirements/dev-lock.txt (ranges stay in pyproject.toml;
 # `make lock` recompiles both lock files from them).
@@ -71,6 +71,11 @@ check: venv
 	$(VENV)/bin/ruff format --check --no-cache .
 	$(VENV)/bin/lint-imports
 	DATABASE_URL= REDIS_URL= $(PY) manage.py makemigrations --check --dry-run
+
+# Back up and restore (docs/operations.md) on the local PostgreSQL: the demo, or DRILL_SCALE=1 for the
+# benchmark data at full scale (1,000,000 observations: about 10 minutes to build).
+restore-drill: venv
+	DRILL_SCALE=$(DRILL_SCALE) .ci/restore-drill
 
 # Recompile the lock files after changing a range in pyproject.toml.
 lock: venv
