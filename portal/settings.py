@@ -225,6 +225,13 @@ else:
             "OPTIONS": {"timeout": 20},
         }
     }
+# A PostgreSQL read replica for the dashboards' snapshot reads only (portal/db_router.py); unset, all on default.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL and DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True)
+    # tests use the primary's test database for both (Django's TEST MIRROR)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["portal.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------
