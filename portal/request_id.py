@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 import uuid
 from contextvars import ContextVar
+from datetime import UTC, datetime
 
 HEADER = "X-Request-ID"
 # A proxy's id is kept only when it is a plain token: never a way to write into the logs.
@@ -61,7 +61,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         body = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -71,8 +71,6 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             body["exception"] = self.formatException(record.exc_info)
         return json.dumps(body, ensure_ascii=False, default=str)
-
-    converter = time.gmtime
 
 
 def connect_celery_signals() -> None:

@@ -68,7 +68,7 @@ def test_log_records_made_during_a_request_carry_its_id_in_json():
     assert {line["request_id"] for line in lines} == {response["X-Request-ID"]}
     assert lines[0]["level"] == "INFO" and lines[0]["logger"] == "tests.request_id" and lines[0]["task_id"] == "-"
     assert "ValueError: bad row" in lines[1]["exception"]
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", lines[0]["time"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", lines[0]["time"])
     # after the request, records carry no id
     logger.info("between requests")
     assert json.loads(stream.getvalue().splitlines()[-1])["request_id"] == "-"
