@@ -62,6 +62,8 @@ def test_a_missed_nightly_run_shows_on_healthz_and_to_the_pcc_office(pcc_officer
 
     scheduled_runs_sync()
     run = ScheduledRun.objects.get(name="partners.end_expired_dsas")
+    # every other job on time (a flush after an earlier test may have made their rows minutes ago)
+    ScheduledRun.objects.exclude(pk=run.pk).update(last_finished_at=timezone.now())
     ScheduledRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(days=3))
     body = Client().get("/healthz").json()
     assert body["status"] == "degraded"
