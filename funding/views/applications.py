@@ -15,7 +15,7 @@ from callins.forms.common import ConfirmForm
 from partners.models import Area
 from portal import permissions
 from portal.files import UploadRejected, attachment_response, stored_path
-from portal.formats import gov_date
+from portal.formats import gov_date, money
 from portal.paging import paginate
 from portal.security import require_step_up, step_up_confirmed_at
 
@@ -332,7 +332,7 @@ def _award_confirmed(request, application):
         else:
             messages.success(
                 request,
-                f"You awarded £{award.amount:,.2f} to {award.organisation.name} (PCC decision "
+                f"You awarded {money(award.amount)} to {award.organisation.name} (PCC decision "
                 f"{award.pcc_decision.reference}). The grantee is told.",
             )
             return redirect(award)

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from partners.models import Partner
 from portal import permissions
 from portal.files.exports import export_response
+from portal.formats import money
 from portal.paging import paginate
 
 from .. import rules, selectors, services
@@ -186,7 +187,7 @@ def income_record(request, pk: int):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, f"£{receipt.amount:,.2f} from {receipt.source} is added to {fund}.")
+            messages.success(request, f"{money(receipt.amount)} from {receipt.source} is added to {fund}.")
             return redirect("funding:fund", pk=fund.pk)
     return render(request, "funding/income_form.html", {"form": form, "fund": fund})
 
