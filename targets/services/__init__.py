@@ -5,6 +5,7 @@ permissions and queues tasks through the outbox. `by` is required: a person, who
 the system actor (portal.actors.system: the demo seed, a task), which is audited as such.
 """
 
+from .backfill import observations_backfill  # noqa: F401
 from .catalogue import (  # noqa: F401
     INDICATOR_PERMS,
     indicator_create,
