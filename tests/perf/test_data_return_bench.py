@@ -5,67 +5,22 @@ Prints wall time and peak memory for each step; asserts only that the data lande
 
 from __future__ import annotations
 
-import csv
-import itertools
 import resource
 import time
-from datetime import date
 
 import pytest
 from django.core.files import File
 
 from partners.models import Area
 from targets import services
-from targets.models import AGE_BANDS, ETHNICITY, SEX, DataReturn, Indicator, Observation, periods_between
+from targets.bench.returns import bench_indicator, write_return
+from targets.models import DataReturn, Observation
 from tests.factories import SYSTEM
 
 ROWS = 50_000
 AREAS = [("E23000014", "West Midlands", Area.Kind.FORCE_AREA)] + [
     (f"E080000{25 + i}", f"Borough {i}", Area.Kind.LOCAL_AUTHORITY) for i in range(7)
 ]
-
-
-def write_return(path, areas) -> int:
-    keys = list(itertools.product([""] + AGE_BANDS, [""] + SEX, [""] + ETHNICITY))
-    months = periods_between(Indicator.Frequency.MONTHLY, date(2019, 1, 1), date(2025, 12, 31))
-    written = 0
-    with open(path, "w", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(
-            [
-                "indicator_code",
-                "area_code",
-                "period_start",
-                "period_end",
-                "value",
-                "numerator",
-                "denominator",
-                "age_band",
-                "sex",
-                "ethnicity",
-            ]
-        )
-        for (start, end), area, (age, sex, ethnicity) in itertools.product(months, areas, keys):
-            numerator = 50 + (written * 7919) % 400
-            denominator = 100_000
-            writer.writerow(
-                [
-                    "BENCH",
-                    area,
-                    start.isoformat(),
-                    end.isoformat(),
-                    f"{numerator / denominator * 1000:.4f}",
-                    numerator,
-                    denominator,
-                    age,
-                    sex,
-                    ethnicity,
-                ]
-            )
-            written += 1
-            if written == ROWS:
-                return written
-    return written
 
 
 class Step:
@@ -94,19 +49,9 @@ def test_a_50000_row_return_is_checked_and_applied(
     settings.MEDIA_ROOT = tmp_path / "media"
     for code, name, kind in AREAS:
         Area.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})
-    services.indicator_create(
-        code="BENCH",
-        name="Benchmark rate",
-        unit=Indicator.Unit.RATE_1000,
-        polarity=Indicator.Polarity.LOWER_IS_BETTER,
-        frequency=Indicator.Frequency.MONTHLY,
-        geography=Area.Kind.LOCAL_AUTHORITY,
-        provider=police,
-        breakdowns=["age_band", "sex", "ethnicity"],
-        by=SYSTEM,
-    )
+    bench_indicator("BENCH", police, by=SYSTEM)
     path = tmp_path / "bench.csv"
-    rows = write_return(path, [code for code, _, _ in AREAS])
+    rows = write_return(path, indicator_codes=["BENCH"], area_codes=[code for code, _, _ in AREAS], rows=ROWS)
     print(f"\n{rows:,} rows, {path.stat().st_size / 2**20:.1f} MiB CSV")
 
     with Step("upload + check (task)"), django_capture_on_commit_callbacks(execute=True):
