@@ -12,7 +12,6 @@ SQLite (the embedded default) has no COPY: the same rows go in multi-row INSERTs
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
@@ -25,21 +24,6 @@ from ..validation import decimal_or_none
 
 WRITE_CHUNK = 2000
 INSERT_ROWS_PER_STATEMENT = 500
-
-# The columns written, in the order of the temporary table and of the INSERT.
-COLUMNS = [
-    "indicator_id",
-    "area_id",
-    "period_start",
-    "period_end",
-    "breakdown_key",
-    "breakdown",
-    "value",
-    "numerator",
-    "denominator",
-    "revision",
-    "current_id",
-]
 
 
 def _number(text) -> str | None:
@@ -103,7 +87,7 @@ def observations_write(
         "created_by_id": actor_id,
     }
     if connection.vendor == "postgresql":
-        _write_copy(_rows(to_write), common)
+        _write_copy(to_write, common)
     else:
         _write_inserts(list(_rows(to_write)), common)
     return counts
@@ -113,39 +97,104 @@ def _table() -> str:
     return connection.ops.quote_name(Observation._meta.db_table)
 
 
-def _write_copy(rows, common: dict) -> None:
-    """COPY into a temporary table, then one UPDATE and one INSERT … SELECT (PostgreSQL)."""
+# The temporary table the rows are copied into: the observations table's columns, the breakdown as one text
+# column a dimension (the JSON is built by the database), and the id of the figure a revision replaces.
+COPY_COLUMNS = [
+    "indicator_id",
+    "area_id",
+    "period_start",
+    "period_end",
+    "breakdown_key",
+    *BREAKDOWN_DIMENSIONS,
+    "value",
+    "numerator",
+    "denominator",
+    "revision",
+    "current_id",
+]
+PLAIN_NUMBER = r"-?\d{1,14}(?:\.\d{1,4})?"  # stored as written: no rounding to do
+
+
+def temporary_table_sql(name: str) -> str:
+    """CREATE TEMPORARY TABLE for COPY_COLUMNS, typed as the observations table's columns."""
+    dims = "".join(f" {d} text," for d in BREAKDOWN_DIMENSIONS)
+    return (
+        f"CREATE TEMPORARY TABLE {name} ("
+        " indicator_id bigint NOT NULL, area_id bigint NOT NULL, period_start date NOT NULL,"
+        f" period_end date NOT NULL, breakdown_key varchar(200) NOT NULL,{dims}"
+        " value numeric(18, 4) NOT NULL, numerator numeric(18, 4), denominator numeric(18, 4),"
+        " revision integer NOT NULL, current_id bigint"
+        ") ON COMMIT DROP"
+    )
+
+
+def copy_sql(name: str) -> str:
+    """COPY … FROM STDIN for copy_text's CSV: an empty field is NULL (a number or dimension not given), but
+    for the breakdown key, where it is the empty key of a figure without breakdown."""
+    return f"COPY {name} ({', '.join(COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (breakdown_key))"
+
+
+def insert_select_sql(name: str) -> str:
+    """INSERT … SELECT of every row of the temporary table; parameters: provider, return, batch, at, by."""
+    pairs = ", ".join(f"'{d}', {d}" for d in BREAKDOWN_DIMENSIONS)
+    return (
+        f"INSERT INTO {_table()} (indicator_id, area_id, period_start, period_end, breakdown_key, breakdown, value,"
+        " numerator, denominator, revision, is_current, provider_id, data_return_id, batch_id, is_demo,"
+        " created_at, created_by_id) "
+        "SELECT indicator_id, area_id, period_start, period_end, breakdown_key,"
+        f" jsonb_strip_nulls(jsonb_build_object({pairs})), value, numerator, denominator, revision, true,"
+        f" %s, %s, %s, false, %s, %s FROM {name}"
+    )
+
+
+def _numbers(texts: pd.Series) -> pd.Series:
+    """Checked numbers as text PostgreSQL stores unchanged: most as written; the rest (more than 4 decimal
+    places, an exponent) rounded in Python as Django's DecimalField rounds (half to even), not by
+    PostgreSQL's numeric input (which rounds halves away from zero)."""
+    texts = texts.fillna("").astype(str)
+    plain = texts.str.fullmatch(PLAIN_NUMBER) | (texts == "")
+    if plain.all():
+        return texts
+    out = texts.copy()
+    out[~plain] = [_number(t) or "" for t in texts[~plain]]
+    return out
+
+
+def copy_text(to_write: pd.DataFrame) -> io.StringIO:
+    """The rows to write as CSV in COPY_COLUMNS order (pandas' C writer: no Python loop over the rows)."""
+    held = to_write["revision_held"]
+    table = pd.DataFrame(
+        {
+            "indicator_id": to_write["indicator_id"].astype("int64"),
+            "area_id": to_write["area_id"].astype("int64"),
+            "period_start": to_write["period_start"],
+            "period_end": to_write["period_end"],
+            "breakdown_key": to_write["breakdown_key"].fillna(""),
+            **{d: to_write[f"{d}_text"].fillna("").astype(str) for d in BREAKDOWN_DIMENSIONS},
+            "value": _numbers(to_write["value_text"]),
+            "numerator": _numbers(to_write["numerator_text"]),
+            "denominator": _numbers(to_write["denominator_text"]),
+            "revision": held.fillna(0).astype("int64") + 1,
+            "current_id": to_write["current_id"].astype("Int64"),
+        }
+    )
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    # NOTE: csv writes None and "" alike, as an empty field: COPY reads that as NULL (a number not given),
-    # except in the breakdown key (FORCE_NOT_NULL), where it is the empty key of a figure without breakdown.
-    writer.writerows(rows)
+    table.to_csv(buffer, index=False, header=False, lineterminator="\n")
     buffer.seek(0)
+    return buffer
+
+
+def _write_copy(to_write: pd.DataFrame, common: dict) -> None:
+    """COPY into a temporary table, then one UPDATE and one INSERT … SELECT (PostgreSQL)."""
     with connection.cursor() as cursor:
+        cursor.execute(temporary_table_sql("incoming_observations"))
+        cursor.copy_expert(copy_sql("incoming_observations"), copy_text(to_write))
         cursor.execute(
-            "CREATE TEMPORARY TABLE incoming_observations ("
-            " indicator_id bigint NOT NULL, area_id bigint NOT NULL, period_start date NOT NULL,"
-            " period_end date NOT NULL, breakdown_key varchar(200) NOT NULL, breakdown jsonb NOT NULL,"
-            " value numeric(18, 4) NOT NULL, numerator numeric(18, 4), denominator numeric(18, 4),"
-            " revision integer NOT NULL, current_id bigint"
-            ") ON COMMIT DROP"
-        )
-        cursor.copy_expert(
-            f"COPY incoming_observations ({', '.join(COLUMNS)}) FROM STDIN "
-            "WITH (FORMAT csv, FORCE_NOT_NULL (breakdown_key))",
-            buffer,
-        )
-        table = _table()
-        cursor.execute(
-            f"UPDATE {table} AS held SET is_current = false FROM incoming_observations AS i "
+            f"UPDATE {_table()} AS held SET is_current = false FROM incoming_observations AS i "
             "WHERE held.id = i.current_id AND held.is_current"
         )
         cursor.execute(
-            f"INSERT INTO {table} (indicator_id, area_id, period_start, period_end, breakdown_key, breakdown, value,"
-            " numerator, denominator, revision, is_current, provider_id, data_return_id, batch_id, is_demo,"
-            " created_at, created_by_id) "
-            "SELECT indicator_id, area_id, period_start, period_end, breakdown_key, breakdown, value, numerator,"
-            " denominator, revision, true, %s, %s, %s, false, %s, %s FROM incoming_observations",
+            insert_select_sql("incoming_observations"),
             [
                 common["provider_id"],
                 common["data_return_id"],
