@@ -80,9 +80,9 @@ restore-drill: venv
 # Recompile the lock files after changing a range in pyproject.toml.
 lock: venv
 	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra notify \
-		-o requirements/lock.txt pyproject.toml
+		--extra s3 -o requirements/lock.txt pyproject.toml
 	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev \
-		--extra notify --extra bench -o requirements/dev-lock.txt pyproject.toml
+		--extra notify --extra s3 --extra bench -o requirements/dev-lock.txt pyproject.toml
 
 # The benchmarks: tests/perf (the heavy steps, timed), then the load benchmark (scripts/bench/run.py: a new
 # PostgreSQL database filled at BENCH_SCALE, gunicorn with the production settings, 8 locust clients a page for

@@ -12,6 +12,7 @@ The test suite's settings are portal/settings_test.py, chosen by pyproject.toml'
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import os
 import secrets
@@ -97,6 +98,11 @@ def production_refusals() -> list[str]:
             "The portal has no way to send email. Set EMAIL_HOST to your SMTP server, or set "
             "EMAIL_ADAPTER=govuk_notify with GOVUK_NOTIFY_API_KEY and GOVUK_NOTIFY_TEMPLATE_ID. "
             "Without one, notification emails would only be written to the log."
+        )
+    if os.environ.get("UPLOADS_S3_BUCKET") and importlib.util.find_spec("storages") is None:
+        problems.append(
+            "UPLOADS_S3_BUCKET is set but the S3 storage is not installed. Install the portal with its s3 "
+            'extra (pip install ".[s3]"; the image has it), or unset UPLOADS_S3_BUCKET to keep uploads in MEDIA_ROOT.'
         )
     return [problem for problem in problems if problem]
 
@@ -418,6 +424,26 @@ WHITENOISE_USE_FINDERS = LOCAL
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never routed: uploads are only streamed by views as attachments
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+# Where uploads are kept (portal.files, through Django's storage API): MEDIA_ROOT, a volume every web and
+# worker container mounts; or, when the machines share no disk, an S3-compatible bucket (the [s3] extra:
+# django-storages and boto3). Keep the bucket private: files are only ever streamed by the views.
+UPLOADS_S3_BUCKET = os.environ.get("UPLOADS_S3_BUCKET", "")
+STORAGES["uploads"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}  # under MEDIA_ROOT
+if UPLOADS_S3_BUCKET:
+    STORAGES["uploads"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": UPLOADS_S3_BUCKET,
+            "location": os.environ.get("UPLOADS_S3_PREFIX", "uploads"),
+            # empty: AWS itself, and the machine's role or the standard AWS_* variables for the keys
+            "endpoint_url": os.environ.get("UPLOADS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("UPLOADS_S3_REGION") or None,
+            "access_key": os.environ.get("UPLOADS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("UPLOADS_S3_SECRET_ACCESS_KEY") or None,
+            "file_overwrite": False,
+            "default_acl": None,  # the bucket's own (private) policy
+        },
+    }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -219,3 +219,35 @@ def _no_database_session_outlives_the_suite(django_db_setup, django_db_blocker):
             return
     for pid, state, query, _ in left:
         sys.stderr.write(f"\nA database session outlived the suite and was ended: pid {pid}, {state}, {query!r}\n")
+
+
+UPLOADS_BUCKET = "portal-uploads-test"
+
+
+@pytest.fixture
+def uploads_bucket(settings, tmp_path):
+    """Uploads in an S3 bucket (moto's S3, in this process), configured as UPLOADS_S3_BUCKET configures it."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        boto3.client("s3", region_name="eu-west-2").create_bucket(
+            Bucket=UPLOADS_BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"}
+        )
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "uploads": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": {
+                    "bucket_name": UPLOADS_BUCKET,
+                    "location": "uploads",
+                    "region_name": "eu-west-2",
+                    "access_key": "testing",
+                    "secret_key": "testing",
+                    "file_overwrite": False,
+                    "default_acl": None,
+                },
+            },
+        }
+        yield boto3.client("s3", region_name="eu-west-2")

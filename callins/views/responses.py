@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from portal.files import UploadRejected, attachment_response, stored_path
+from portal.files import UploadRejected, attachment_response
 from portal.formats import gov_date
 from portal.security import require_step_up, step_up_confirmed_at
 
@@ -77,11 +77,9 @@ def callin_attachment(request, pk: int, attachment_id: int):
     attachment = callin.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404
-    path = stored_path(attachment.file_path)
-    if not path.is_file():  # the shared upload volume lost it: say so, never a 500
-        raise Http404("The document's file is missing. Ask the partner to add it again.")
     return attachment_response(
-        path,
+        attachment.file_path,
+        missing="The document's file is missing. Ask the partner to add it again.",
         filename=attachment.original_filename,
         content_type=CONTENT_TYPES.get(attachment.kind, "application/octet-stream"),
     )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from callins.forms.common import ConfirmForm
 from partners.models import Area
 from portal import permissions
-from portal.files import UploadRejected, attachment_response, stored_path
+from portal.files import UploadRejected, attachment_response
 from portal.formats import gov_date, money
 from portal.paging import paginate
 from portal.security import require_step_up, step_up_confirmed_at
@@ -188,11 +188,9 @@ def application_attachment(request, pk: int, attachment_id: int):
     attachment = application.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404
-    path = stored_path(attachment.file_path)
-    if not path.is_file():
-        raise Http404("The document's file is missing. Ask the applicant to add it again.")
     return attachment_response(
-        path,
+        attachment.file_path,
+        missing="The document's file is missing. Ask the applicant to add it again.",
         filename=attachment.original_filename,
         content_type=CONTENT_TYPES.get(attachment.kind, "application/octet-stream"),
     )

@@ -5,7 +5,8 @@ checked as a zip before any XML is parsed (member count, total uncompressed size
 ratio), its XML parsed with defusedxml, refused if any part is active content (macros, ActiveX,
 embedded objects: by the part content types in [Content_Types].xml, the relationships and the
 names), and its rows counted by streaming through the sheets (never loaded) and capped at what
-the CSV size limit allows. Stored under MEDIA_ROOT (never under static, never served by URL) and
+the CSV size limit allows. Stored through Django's storage API (STORAGES['uploads']: MEDIA_ROOT, or an
+S3-compatible bucket for several machines; never under static, never served by URL) and
 only ever sent back as attachments.
 Exports: CSV and XLSX with any cell that a spreadsheet would run as a formula neutralised.
 """
@@ -26,6 +27,7 @@ from .uploads import (  # noqa: F401
     FORMULA_PREFIXES,
     MAX_XLSX_MEMBERS,
     MAX_XLSX_RATIO,
+    NO_SPACE_MESSAGE,
     OLE_SIGNATURE,
     PDF_ACTIVE,
     PRINTER_SETTINGS,
@@ -35,8 +37,10 @@ from .uploads import (  # noqa: F401
     AcceptedUpload,
     UploadRejected,
     read_table,
-    stored_path,
+    stored_exists,
+    stored_open,
     upload_accept,
+    upload_storage,
     upload_store,
     xlsx_limits,
 )

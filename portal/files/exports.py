@@ -6,16 +6,20 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 
-from .uploads import FORMULA_PREFIXES, XLSX_CONTENT_TYPE
+from .uploads import FORMULA_PREFIXES, XLSX_CONTENT_TYPE, stored_open
 
 
-def attachment_response(path: Path, *, filename: str, content_type: str) -> FileResponse:
-    """Send a stored file as a download, never for display in the browser."""
-    response = FileResponse(open(path, "rb"), as_attachment=True, filename=filename, content_type=content_type)
+def attachment_response(name: str, *, filename: str, content_type: str, missing: str) -> FileResponse:
+    """Send a stored upload (its name in the uploads storage) as a download, never for display in the browser;
+    a 404 saying `missing` when the storage has lost it (never a 500)."""
+    try:
+        handle = stored_open(name)
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404(missing) from exc
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
     _safe_download_headers(response)
     return response
 

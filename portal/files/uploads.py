@@ -2,12 +2,15 @@
 as a zip before any XML is parsed (member count, total uncompressed size, compression ratio), its XML parsed
 with defusedxml, refused if any part is active content (macros, ActiveX, embedded objects: by the part content
 types in [Content_Types].xml, the relationships and the names), and its rows counted by streaming through the
-sheets (never loaded) and capped at what the CSV size limit allows. Stored under MEDIA_ROOT (never under
-static, never served by URL) and only ever sent back as attachments (portal.files.exports)."""
+sheets (never loaded) and capped at what the CSV size limit allows. Stored through Django's storage API
+(STORAGES['uploads']: MEDIA_ROOT, or an S3-compatible bucket; never under static, never served by URL) and
+only ever sent back as attachments (portal.files.exports)."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import os
 import re
 import uuid
@@ -17,8 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.files.storage import storages
 from django.utils import timezone
+
+log = logging.getLogger(__name__)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv"
@@ -344,26 +350,60 @@ def upload_accept(
     return AcceptedUpload(kind=kind, size=size, sha256=digest.hexdigest(), original_name=name[:200])
 
 
+STORAGE_ALIAS = "uploads"  # settings.STORAGES: the file system under MEDIA_ROOT, or an S3-compatible bucket
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+NO_SPACE_MESSAGE = (
+    "The file could not be saved because the portal has run out of space for uploads. Nothing was saved. "
+    "Try again later; if it happens again, contact the PCC office."
+)
+
+
+def upload_storage():
+    """Where uploads are kept (Django's storage API: the web and worker machines share it)."""
+    return storages[STORAGE_ALIAS]
+
+
 def upload_store(uploaded, accepted: AcceptedUpload, *, folder: str) -> str:
-    """Save an accepted upload under MEDIA_ROOT/<folder>/ with a random name; returns its relative path."""
-    relative = Path(folder) / f"{timezone.now():%Y/%m}" / f"{uuid.uuid4().hex}.{accepted.kind}"
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """Save an accepted upload as <folder>/<year>/<month>/<random name> in the uploads storage; returns the
+    name. A full disk or quota is refused with UploadRejected, leaving nothing half written."""
+    name = f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{accepted.kind}"
+    storage = upload_storage()
     uploaded.seek(0)
-    with open(target, "wb") as out:
-        for chunk in iter(lambda: uploaded.read(1024 * 1024), b""):
-            out.write(chunk)
-    uploaded.seek(0)
-    return str(relative)
+    try:
+        stored = storage.save(name, uploaded)
+    except OSError as exc:
+        _remove_partial(storage, name)
+        if exc.errno in NO_SPACE:
+            log.error("upload refused: no space left in the uploads storage (%s)", exc)
+            raise UploadRejected(NO_SPACE_MESSAGE) from exc
+        raise
+    finally:
+        uploaded.seek(0)
+    return stored
 
 
-def stored_path(relative: str) -> Path:
-    """The absolute path of a stored upload, refusing anything outside MEDIA_ROOT."""
-    root = Path(settings.MEDIA_ROOT).resolve()
-    path = (root / relative).resolve()
-    if root not in path.parents:
-        raise ValueError("path outside the upload folder")
-    return path
+def _remove_partial(storage, name: str) -> None:
+    """What a failed save left behind (FileSystemStorage keeps the part it wrote)."""
+    try:
+        if storage.exists(name):
+            storage.delete(name)
+    except OSError:
+        log.exception("could not remove the partial upload %s", name)
+
+
+def stored_open(name: str):
+    """A stored upload opened for reading (binary), refusing any name that could leave the uploads storage.
+    FileNotFoundError when the storage has lost it."""
+    if not name or name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/"):
+        raise ValueError("a name outside the uploads storage")
+    return upload_storage().open(name, "rb")
+
+
+def stored_exists(name: str) -> bool:
+    try:
+        return upload_storage().exists(name)
+    except (ValueError, SuspiciousFileOperation):
+        return False
 
 
 def read_table(path: Path, kind: str):

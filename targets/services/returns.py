@@ -17,7 +17,7 @@ from partners.models import Partner
 from portal import permissions
 from portal.actors import require_actor
 from portal.audit import audit_record, snapshot
-from portal.files import stored_path, upload_accept, upload_store
+from portal.files import stored_open, upload_accept, upload_store
 from portal.outbox import outbox_enqueue
 
 from .. import rules
@@ -64,7 +64,8 @@ def data_return_upload(*, partner: Partner, uploaded_file, by) -> DataReturn:
 
 def _read_report(data_return: DataReturn, progress=None) -> Report:
     try:
-        frame = read_return_file(stored_path(data_return.file_path), data_return.kind)
+        with stored_open(data_return.file_path) as handle:
+            frame = read_return_file(handle, data_return.kind)
     except (
         ValueError,
         UnicodeDecodeError,

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pandas as pd
 from django.core.exceptions import ValidationError
@@ -77,23 +76,24 @@ class Report:
 
 
 # --- Reading --------------------------------------------------------------------------------------
-def read_return_file(path: Path, kind: str) -> pd.DataFrame:
-    """A stored return as a table of strings, indexed by spreadsheet row number (header = row 1)."""
+def read_return_file(source, kind: str) -> pd.DataFrame:
+    """A stored return (a path or a binary file opened from the uploads storage) as a table of strings,
+    indexed by spreadsheet row number (header = row 1)."""
     # NOTE: not portal.files.read_table: that skips blank lines, which would shift the row numbers
     # we report. Blank rows are kept while reading and dropped here, keeping each row's number.
     if kind == "csv":
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False)
+        df = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False)
     else:
-        df = _read_xlsx(path)
+        df = _read_xlsx(source)
     df.index = pd.RangeIndex(2, len(df) + 2)
     return df
 
 
-def _read_xlsx(path: Path) -> pd.DataFrame:
+def _read_xlsx(source) -> pd.DataFrame:
     """The first sheet as a table of strings, at most XLSX_MAX_COLUMNS wide (numbers and dates as typed)."""
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    workbook = load_workbook(source, read_only=True, data_only=True, keep_links=False)
     try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # NOTE: the sheet's own <dimension> may say anything; read what is there

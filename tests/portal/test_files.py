@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory, override_settings
 from openpyxl import Workbook, load_workbook
 
-from portal.files import UploadRejected, export_response, neutralise, stored_path, upload_accept, upload_store
+from portal.files import UploadRejected, export_response, neutralise, stored_open, upload_accept, upload_store
 
 
 def _xlsx_bytes(rows) -> bytes:
@@ -78,10 +78,13 @@ def test_stored_files_live_under_media_root_only(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     upload = SimpleUploadedFile("r.csv", b"a,b\n1,2\n")
     relative = upload_store(upload, upload_accept(upload), folder="returns")
-    assert stored_path(relative).read_bytes() == b"a,b\n1,2\n"
+    assert (tmp_path / relative).read_bytes() == b"a,b\n1,2\n"
+    with stored_open(relative) as handle:
+        assert handle.read() == b"a,b\n1,2\n"
     assert not relative.startswith("/") and "static" not in relative
-    with pytest.raises(ValueError):
-        stored_path("../../etc/passwd")
+    for outside in ("../../etc/passwd", "/etc/passwd", "returns/../../x"):
+        with pytest.raises(ValueError):
+            stored_open(outside)
 
 
 @pytest.mark.parametrize("value", ["=SUM(A1)", "+1", "-2+3", "@cmd", "\t=1"])

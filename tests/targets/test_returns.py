@@ -247,12 +247,12 @@ def test_an_api_batch_with_one_bad_row_saves_nothing(police, police_officer, sv)
 
 
 def test_a_return_whose_checks_cannot_run_is_marked_failed_after_the_last_retry(police, police_officer, sv):
-    from portal.files import stored_path
+    from portal.files import upload_storage
     from portal.tasks import TASK_OPTIONS
     from targets.tasks import validate_data_return
 
     data_return = services.data_return_upload(partner=police, uploaded_file=csv_file(APRIL_BHAM), by=police_officer)
-    stored_path(data_return.file_path).unlink()  # the shared upload volume lost the file
+    upload_storage().delete(data_return.file_path)  # the shared upload volume lost the file
     with pytest.raises(Retry):  # Celery will try again, with backoff
         validate_data_return.apply(kwargs={"data_return_id": data_return.pk}, throw=True)
     data_return.refresh_from_db()

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from portal import permissions
-from portal.files import UploadRejected, attachment_response, stored_path
+from portal.files import UploadRejected, attachment_response
 
 from ... import rules
 from .. import selectors, services
@@ -152,11 +152,9 @@ def attachment_download(request, pk: int, number: int, attachment_id: int):
     attachment = version.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404
-    path = stored_path(attachment.file_path)
-    if not path.is_file():  # the shared upload volume lost it: say so, never a 500
-        raise Http404("The document's file is missing. Ask the plan's owner to attach it again.")
     return attachment_response(
-        path,
+        attachment.file_path,
+        missing="The document's file is missing. Ask the plan's owner to attach it again.",
         filename=attachment.original_filename,
         content_type=CONTENT_TYPES.get(attachment.kind, "application/octet-stream"),
     )
