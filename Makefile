@@ -9,7 +9,7 @@ PORT ?= 8000
 # chooses the test settings, portal/settings_test.py.
 export DEBUG ?= 1
 
-.PHONY: run test test-clock check lock venv assets chromium pdf-libs faketime migrate seed bench restore-drill clean
+.PHONY: run test test-clock check lock venv assets chromium pdf-libs faketime migrate seed bench loadtest restore-drill clean
 
 # The versions tested are pinned in requirements/dev-lock.txt (ranges stay in pyproject.toml;
 # `make lock` recompiles both lock files from them).
@@ -92,6 +92,17 @@ BENCH_SECONDS ?= 20
 bench: venv assets pdf-libs
 	$(PY) -m pytest tests/perf -m perf -q -s
 	$(PY) scripts/bench/run.py --scale $(BENCH_SCALE) --seconds $(BENCH_SECONDS)
+
+# The load test (scripts/ops/loadtest.py, docs/operations.md "Load"): the demo grown to benchmark scale
+# LOADTEST_SCALE in a new PostgreSQL database, gunicorn, a Celery worker and beat with the production settings,
+# LOADTEST_USERS people on their journeys for LOADTEST_SECONDS; a table a page; fails on any error.
+# LOADTEST_ARGS=--keep-db keeps the data, LOADTEST_ARGS=--reuse-db runs on it again without building it.
+LOADTEST_SCALE ?= 1
+LOADTEST_USERS ?= 50
+LOADTEST_SECONDS ?= 300
+loadtest: venv assets
+	$(PY) scripts/ops/loadtest.py --scale $(LOADTEST_SCALE) --users $(LOADTEST_USERS) --seconds $(LOADTEST_SECONDS) \
+		$(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles var
