@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import sys
 
-from django.db import connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -69,6 +70,8 @@ def error_500(request):
     # NOTE: the styled page needs the database (navigation); when that is what failed, send plain HTML.
     from django.http import HttpResponse
 
+    if database_unavailable(sys.exc_info()[1]):
+        return error_503(request)
     if _is_api(request):
         return JsonResponse({"detail": "Sorry, there is a problem with the service. Try again later."}, status=500)
     try:
@@ -76,6 +79,52 @@ def error_500(request):
     except Exception:
         reference = re.sub(r"[^A-Za-z0-9._-]", "", getattr(request, "request_id", "-"))
         return HttpResponse(FALLBACK_500.format(reference=reference or "-"), status=500)
+
+
+# SQLSTATE classes of a database that cannot be reached or is going away: 08 connection exception, 57 operator
+# intervention (shutting down, starting up). Errors a connection makes before the server answers carry none.
+UNAVAILABLE_SQLSTATE_CLASSES = ("08", "57")
+QUERY_CANCELED = "57014"  # a statement timeout: the database answered
+RETRY_AFTER_SECONDS = 30
+FALLBACK_503 = (
+    '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Sorry, the service is unavailable'
+    "</title></head><body><h1>Sorry, the service is unavailable</h1><p>You will be able to use the service again "
+    "soon. Try again in a few minutes.</p><p>Nothing you saved before this page appeared has been lost.</p>"
+    "<p>Reference: {reference}</p></body></html>"
+)
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether an exception means the database cannot be reached (down, restarting), not that a query failed."""
+    if not isinstance(exc, DatabaseError):
+        return False
+    cause = exc.__cause__ or exc
+    state = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
+    if state:
+        return str(state)[:2] in UNAVAILABLE_SQLSTATE_CLASSES and str(state) != QUERY_CANCELED
+    # no SQLSTATE: the connection itself failed (refused, closed, or a database file that cannot be opened)
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def error_503(request):
+    """The database is down: say so (503, with Retry-After) at once, without asking the database anything."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    if _is_api(request):
+        response = JsonResponse(
+            {"detail": "The service is unavailable for a short time. Try again in a few minutes."}, status=503
+        )
+    else:
+        # NOTE: as for a visitor signed out: the person's account and navigation live in the database.
+        request.user = AnonymousUser()
+        try:
+            response = render(request, "503.html", status=503)
+        except Exception:
+            reference = re.sub(r"[^A-Za-z0-9._-]", "", getattr(request, "request_id", "-"))
+            response = HttpResponse(FALLBACK_503.format(reference=reference or "-"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _broker_state() -> str:
