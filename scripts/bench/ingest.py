@@ -17,7 +17,8 @@ one a previous run left, --reuse-db), then, in this process with the production 
 3. the portal's apply of the return (`data_return_apply`: the checks again, then the write: COPY, UPDATE,
    INSERT … SELECT, the audit event), committed;
 4. a second return revising all 50,000 figures, checked and applied (each retires the figure it replaces);
-5. `manage.py backfill_observations` of a 1,000,000-row history (--backfill-rows) for four more indicators.
+5. `manage.py backfill_observations` of a 1,000,000-row history (--backfill-rows) for four more indicators;
+6. audited writes by 1 writer, by 20 at once, and by 20 beside a third 50,000-row apply (scripts/bench/audit.py).
 
 It prints a table and the ratio of the apply to the floor (issue 20's goal: at most 1.5), and fails (exit 1)
 when the ratio is above --max-ratio (default 1.5) or any step did not write what it should.
@@ -37,6 +38,7 @@ from pathlib import Path
 import psycopg2
 
 ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
 RETURN_ROWS = 50_000
 
@@ -225,6 +227,28 @@ def measure(opts, scratch: Path, build_seconds: float) -> int:
     revise_s = timer.seconds
     retired = Observation.objects.filter(data_return=applied, is_current=False).count()
 
+    # 6. Audited writes at once: the audit chain's lock (scripts/bench/audit.py).
+    sys.path.insert(0, str(HERE))
+    import audit as audit_bench
+
+    # (partners other than the provider: its row is locked by the apply, which would be a wait of another kind)
+    partner_ids = list(Partner.objects.exclude(pk=provider.pk).order_by("pk").values_list("pk", flat=True)[:20])
+    alone = audit_bench.writers(threads=1, writes_each=100, partner_ids=partner_ids)
+    together = audit_bench.writers(threads=20, writes_each=25, partner_ids=partner_ids)
+    third = f"INGEST-{stamp}-B"
+    bench_indicator(third, provider, by=system_actor)
+    beside_path = scratch / "beside.csv"
+    write_return(beside_path, indicator_codes=[third], area_codes=areas, rows=RETURN_ROWS)
+    beside_return, _ = upload_and_check(beside_path)
+    beside_apply = {}
+
+    def apply_beside():
+        with Timer() as timer:
+            services.data_return_apply(data_return=DataReturn.objects.get(pk=beside_return.pk), by=by)
+        beside_apply["seconds"] = timer.seconds
+
+    during = audit_bench.writers(threads=20, writes_each=5, partner_ids=partner_ids, during=apply_beside)
+
     # 5. The backfill.
     backfill_s = 0.0
     backfilled = 0
@@ -252,6 +276,17 @@ def measure(opts, scratch: Path, build_seconds: float) -> int:
         ("portal: apply of the revisions (each retires what it replaces)", f"{retired:,} retired", revise_s),
         ("backfill_observations (checks + the same write, chunks of 50,000)", f"{backfilled:,} rows", backfill_s),
     ]
+    print()
+    print("| Audited writes (each its own transaction) | Writes | Writes a second | p50 ms | p95 ms | max ms |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, r in (
+        ("1 writer", alone),
+        ("20 writers at once", together),
+        (f"20 writers beside a 50,000-row apply ({beside_apply.get('seconds', 0):.2f} s)", during),
+    ):
+        print(
+            f"| {name} | {r['writes']:,} | {r['per_second']:,.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['max']:.0f} |"
+        )
     print()
     print("| Step | Rows | Seconds |")
     print("| --- | ---: | ---: |")

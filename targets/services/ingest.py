@@ -203,6 +203,11 @@ def _write_copy(to_write: pd.DataFrame, common: dict) -> None:
                 common["created_by_id"],
             ],
         )
+        # The foreign keys' checks of every row written, now rather than at the commit: the service audits
+        # after this, and the audit chain's lock (portal/audit.py) is held from then to the commit, so
+        # every other audited write in the portal would wait for these checks too.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute("DROP TABLE incoming_observations")
 
 
