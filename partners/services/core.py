@@ -88,7 +88,9 @@ def partner_update(*, partner: Partner, by, areas: list[Area] | None = None, **f
     """Change a partner's details (not its slug or group)."""
     require_actor(by)
     permissions.check(by, rules.PARTNER_MANAGE)
-    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    # NOTE: FOR NO KEY UPDATE (the key never changes here): rows that refer to the partner, checked at their
+    # commit with FOR KEY SHARE while holding the audit chain's lock, must not wait for this lock.
+    partner = Partner.objects.select_for_update(no_key=True).get(pk=partner.pk)
     before = {**snapshot(partner, PARTNER_FIELDS), "areas": sorted(partner.areas.values_list("code", flat=True))}
     for name, value in fields.items():
         if name not in PARTNER_FIELDS or name == "slug":

@@ -22,7 +22,7 @@ from portal.audit import audit_record
 from .. import rules
 from ..models import DataReturn
 from ..validation import RowErrors, validate_frame
-from .ingest import observations_write
+from .ingest import observations_write, writers_lock
 from .snapshots import snapshots_refresh_later
 
 BACKFILL_CHUNK_ROWS = 50_000
@@ -46,7 +46,7 @@ def observations_backfill(*, partner: Partner, path: Path, by, chunk_rows: int =
     """Check and write every row of a CSV of the partner's figures, all or nothing; RowErrors lists problems."""
     require_actor(by)
     permissions.check(by, rules.DATA_RETURN_SUBMIT, partner)
-    Partner.objects.select_for_update().get(pk=partner.pk)  # one writer of the partner's figures at a time
+    writers_lock(partner.pk)  # one writer of the partner's figures at a time
     counts = {"new": 0, "revised": 0, "unchanged": 0}
     rows = 0
     seen: list[pd.DataFrame] = []

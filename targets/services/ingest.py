@@ -19,6 +19,8 @@ import pandas as pd
 from django.db import connection
 from django.utils import timezone
 
+from partners.models import Partner
+
 from ..models import BREAKDOWN_DIMENSIONS, Observation
 from ..validation import decimal_or_none
 
@@ -66,6 +68,15 @@ def _rows(to_write: pd.DataFrame):
             1 if pd.isna(held) else int(held) + 1,
             None if pd.isna(current) else int(current),
         ]
+
+
+def writers_lock(partner_id: int) -> None:
+    """One writer of a partner's figures at a time (an apply, an API batch, a backfill), until the commit.
+
+    NOTE: FOR NO KEY UPDATE, not FOR UPDATE: another transaction that only refers to the partner (an upload's
+    new return, checked at its commit with FOR KEY SHARE while it holds the audit chain's lock) must not wait
+    for it, or it and a writer waiting for the audit lock deadlock (found by make loadtest)."""
+    Partner.objects.select_for_update(no_key=True).only("pk").get(pk=partner_id)
 
 
 def observations_write(

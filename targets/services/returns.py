@@ -24,7 +24,7 @@ from .. import rules
 from ..models import DataReturn
 from ..validation import Report, RowErrors, frame_from_rows, read_return_file, validate_frame
 from ..workflows import DATA_RETURN_FLOW
-from .ingest import observations_write
+from .ingest import observations_write, writers_lock
 from .snapshots import snapshots_refresh_later
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,7 @@ def data_return_apply(*, data_return: DataReturn, by, confirm_revisions: bool = 
             }
         )
     # Serialise writers of this partner's figures: one apply or API batch at a time.
-    Partner.objects.select_for_update().get(pk=data_return.partner_id)
+    writers_lock(data_return.partner_id)
     report = _read_report(data_return)
     if not report.ok:
         _finish_with_report(
@@ -286,7 +286,7 @@ def observations_submit_batch(*, partner: Partner, rows: list[dict], by) -> dict
                 }
             ]
         )
-    Partner.objects.select_for_update().get(pk=partner.pk)
+    writers_lock(partner.pk)
     report = validate_frame(frame_from_rows(rows), partner=partner, header_row=0)
     if not report.ok:
         raise RowErrors(report.errors[: DataReturn.MAX_STORED_ERRORS])

@@ -176,3 +176,37 @@ def test_postgresql_takes_copy_and_set_based_statements_and_sqlite_multi_row_ins
         inserts = [sql for sql in writes if sql.startswith("INSERT")]
         assert len(inserts) == 1 and inserts[0].count("), (") == 11  # one statement, twelve rows
     assert Observation.objects.filter(area__code=BIRMINGHAM, is_current=True).count() == 12
+
+
+@pytest.mark.postgres
+def test_writers_of_a_partners_figures_lock_its_row_without_blocking_rows_that_refer_to_it(
+    police, police_officer, sv, django_capture_on_commit_callbacks
+):
+    """FOR NO KEY UPDATE: an upload's foreign-key check (FOR KEY SHARE at its commit, while it holds the audit
+    chain's lock) never waits for an apply, which waits for that lock: the deadlock make loadtest found."""
+    data_return = upload(
+        police,
+        police_officer,
+        csv_file(f"SV-1000,{BIRMINGHAM},2025-04-01,2025-04-30,1.2,,,,,"),
+        django_capture_on_commit_callbacks,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        services.data_return_apply(data_return=data_return, by=police_officer)
+        services.observations_submit_batch(
+            partner=police,
+            rows=[
+                {
+                    "indicator_code": "SV-1000",
+                    "area_code": COVENTRY,
+                    "period_start": "2025-04-01",
+                    "period_end": "2025-04-30",
+                    "value": "1",
+                }
+            ],
+            by=police_officer,
+        )
+    partner_locks = [
+        q["sql"] for q in queries.captured_queries if 'FROM "partners_partner"' in q["sql"] and " FOR " in q["sql"]
+    ]
+    assert len(partner_locks) == 2
+    assert all(sql.endswith("FOR NO KEY UPDATE") for sql in partner_locks), partner_locks
