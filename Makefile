@@ -9,7 +9,7 @@ PORT ?= 8000
 # chooses the test settings, portal/settings_test.py.
 export DEBUG ?= 1
 
-.PHONY: run test test-clock check lock venv assets chromium pdf-libs faketime migrate seed bench loadtest restore-drill clean
+.PHONY: run test test-clock check lock venv assets chromium pdf-libs faketime migrate seed bench bench-ingest loadtest restore-drill clean
 
 # The versions tested are pinned in requirements/dev-lock.txt (ranges stay in pyproject.toml;
 # `make lock` recompiles both lock files from them).
@@ -92,6 +92,14 @@ BENCH_SECONDS ?= 20
 bench: venv assets pdf-libs
 	$(PY) -m pytest tests/perf -m perf -q -s
 	$(PY) scripts/bench/run.py --scale $(BENCH_SCALE) --seconds $(BENCH_SECONDS)
+
+# The ingest benchmark (scripts/bench/ingest.py, docs/operations.md "Ingest"): the benchmark data at
+# INGEST_SCALE in a new PostgreSQL database, a 50,000-row return applied beside bare COPY + INSERT … SELECT of
+# the same rows, every figure revised, a backfill of INGEST_BACKFILL rows, audited writes at once.
+INGEST_SCALE ?= 1
+INGEST_BACKFILL ?= 1000000
+bench-ingest: venv
+	$(PY) scripts/bench/ingest.py --scale $(INGEST_SCALE) --backfill-rows $(INGEST_BACKFILL) $(INGEST_ARGS)
 
 # The load test (scripts/ops/loadtest.py, docs/operations.md "Load"): the demo grown to benchmark scale
 # LOADTEST_SCALE in a new PostgreSQL database, gunicorn, a Celery worker and beat with the production settings,
