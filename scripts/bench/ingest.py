@@ -29,17 +29,19 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import subprocess
+import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import psycopg2
-
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-PYTHON = sys.executable
+sys.path.insert(0, str(HERE))
+import harness  # noqa: E402
+
+say = harness.say
+harness.TAG[0] = "ingest"
 RETURN_ROWS = 50_000
 
 
@@ -58,62 +60,23 @@ def options() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def say(message: str) -> None:
-    print(f"[ingest {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
 def environment(opts, scratch: Path) -> dict[str, str]:
-    """Production settings; Celery is never reached (the checks are run here, as the worker runs them)."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "EMAIL_"))}
-    env.update(
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        AUDIT_CHECKPOINT_KEY=secrets.token_urlsafe(48),
-        AUDIT_CHECKPOINT_FILE=str(scratch / "audit-checkpoints.jsonl"),
-        DATABASE_URL=f"{opts.postgres.rstrip('/')}/{opts.database}",
-        # a Redis database of its own: the outbox hands the upload's check to it on commit; no worker takes it
-        REDIS_URL=os.environ.get("BENCH_INGEST_REDIS", "redis://127.0.0.1:6379/9"),
-        ALLOWED_HOSTS="127.0.0.1",
-        PORTAL_BASE_URL="http://127.0.0.1",
-        EMAIL_HOST="127.0.0.1",  # never used: no worker sends anything
-        WEBAUTHN_RP_ID="localhost",
-        WEBAUTHN_ORIGINS="http://localhost",
-        VAR_DIR=str(scratch / "var"),
-        MEDIA_ROOT=str(scratch / "media"),
-        LOG_LEVEL="WARNING",
-    )
-    return env
+    """The production settings on loopback (harness), with a Redis database of its own: the outbox hands the
+    uploads' checks to it on commit, where no worker takes them (the checks run here, as the worker runs them)."""
+    redis = os.environ.get("BENCH_INGEST_REDIS", "redis://127.0.0.1:6379/9")
+    return harness.environment(postgres=opts.postgres, database=opts.database, redis=redis, port=0, scratch=scratch)
 
 
 def database_prepare(opts, env) -> float:
     """A new database with the benchmark data (seconds it took), or the one left by --keep-db."""
-    admin = psycopg2.connect(f"{opts.postgres.rstrip('/')}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [opts.database])
-        if opts.reuse_db and cursor.fetchone():
-            say(f"using the database {opts.database} as it is (--reuse-db)")
-            return 0.0
-        cursor.execute(f'DROP DATABASE IF EXISTS "{opts.database}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{opts.database}"')
-    admin.close()
+    if opts.reuse_db and harness.database_exists(postgres=opts.postgres, database=opts.database):
+        say(f"using the database {opts.database} as it is (--reuse-db)")
+        return 0.0
     started = time.perf_counter()
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([PYTHON, "manage.py", "bench_data", "--scale", str(opts.scale)], cwd=ROOT, env=env, check=True)
-    db = psycopg2.connect(env["DATABASE_URL"])
-    db.autocommit = True
-    with db.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    db.close()
+    harness.database_create(postgres=opts.postgres, database=opts.database, env=env)
+    harness.manage(env, "bench_data", "--scale", str(opts.scale))
+    harness.database_vacuum(env)
     return time.perf_counter() - started
-
-
-def database_drop(opts) -> None:
-    admin = psycopg2.connect(f"{opts.postgres.rstrip('/')}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{opts.database}" WITH (FORCE)')
-    admin.close()
 
 
 class Timer:
@@ -228,7 +191,6 @@ def measure(opts, scratch: Path, build_seconds: float) -> int:
     retired = Observation.objects.filter(data_return=applied, is_current=False).count()
 
     # 6. Audited writes at once: the audit chain's lock (scripts/bench/audit.py).
-    sys.path.insert(0, str(HERE))
     import audit as audit_bench
 
     # (partners other than the provider: its row is locked by the apply, which would be a wait of another kind)
@@ -328,8 +290,8 @@ def main() -> None:
 
         connections.close_all()
         if not opts.keep_db:
-            database_drop(opts)
-        subprocess.run(["rm", "-rf", str(scratch)], check=False)
+            harness.database_drop(postgres=opts.postgres, database=opts.database)
+        shutil.rmtree(scratch, ignore_errors=True)
     sys.exit(status)
 
 
