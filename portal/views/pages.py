@@ -109,6 +109,7 @@ def database_unavailable(exc: BaseException | None) -> bool:
 def error_503(request):
     """The database is down: say so (503, with Retry-After) at once, without asking the database anything."""
     from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.cookie import CookieStorage
     from django.http import HttpResponse
 
     if _is_api(request):
@@ -116,8 +117,9 @@ def error_503(request):
             {"detail": "The service is unavailable for a short time. Try again in a few minutes."}, status=503
         )
     else:
-        # NOTE: as for a visitor signed out: the person's account and navigation live in the database.
+        # NOTE: as for a visitor signed out: the person's account, navigation and messages live in the database.
         request.user = AnonymousUser()
+        request._messages = CookieStorage(request)
         try:
             response = render(request, "503.html", status=503)
         except Exception:

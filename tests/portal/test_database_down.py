@@ -47,7 +47,9 @@ def test_a_page_answers_service_unavailable_when_the_database_is_down(police_off
         took = time.monotonic() - started
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
-    assert "Sorry, the service is unavailable" in response.content.decode()
+    body = response.content.decode()
+    assert "Sorry, the service is unavailable" in body
+    assert "govuk-template" in body  # the styled page, rendered without the database
     assert took < 2
 
 
