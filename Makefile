@@ -9,7 +9,7 @@ PORT ?= 8000
 # chooses the test settings, portal/settings_test.py.
 export DEBUG ?= 1
 
-.PHONY: run test test-clock check lock venv assets chromium pdf-libs faketime migrate seed bench bench-ingest loadtest restore-drill clean
+.PHONY: run test test-clock check lock venv assets chromium pdf-libs faketime migrate seed bench bench-ingest loadtest restore-drill drills drill clean
 
 # The versions tested are pinned in requirements/dev-lock.txt (ranges stay in pyproject.toml;
 # `make lock` recompiles both lock files from them).
@@ -76,6 +76,15 @@ check: venv
 # benchmark data at full scale (1,000,000 observations: about 10 minutes to build).
 restore-drill: venv
 	DRILL_SCALE=$(DRILL_SCALE) .ci/restore-drill
+
+# Fault drills (docs/operations.md, "Fault drills"): Redis stopped, Redis hung, the worker killed, PostgreSQL
+# restarted; each on its own loopback portal with a private Redis (and PostgreSQL), a table and a non-zero exit
+# on a failed expectation. `make drill NAME=redis_hang` runs one.
+drills: venv assets
+	scripts/ops/drill
+
+drill: venv assets
+	scripts/ops/drill $(NAME)
 
 # Recompile the lock files after changing a range in pyproject.toml.
 lock: venv
