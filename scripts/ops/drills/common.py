@@ -124,6 +124,8 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                 rcpts.append(re.sub(r"^RCPT TO:\s*<?([^>]*)>?.*$", r"\1", line.decode().strip(), flags=re.I))
                 self.reply("250 OK")
             elif verb == "DATA":
+                if sink.delay:  # a slow mail service: the client waits here, before it has handed the message over
+                    time.sleep(sink.delay)
                 self.reply("354 go on")
                 data = b""
                 while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
@@ -131,8 +133,6 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                 if chunk == b"":
                     return  # cut before the end of the message: not received
                 sink.received(rcpts, data)
-                if sink.delay:  # a slow mail service: the client waits here for the 250
-                    time.sleep(sink.delay)
                 self.reply("250 queued")
             elif verb == "QUIT":
                 self.reply("221 bye")

@@ -31,7 +31,9 @@ from common import (  # noqa: E402
 
 ROWS = 40_000  # a return whose checks take a few seconds, so that the kill lands in them
 EMAILS = 16
-SMTP_DELAY = 1.5  # a slow mail service: the worker spends its time mid-send
+# A slow mail service, slow before it takes the message (DATA): the kill lands mid-send, before the message is
+# handed over, the case where an email sent at most once is lost.
+SMTP_DELAY = 1.5
 
 
 def big_return(template: str) -> bytes:
