@@ -19,7 +19,7 @@ import smtplib
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,11 @@ class EmailAdapter:
         """True when what it "sends" is only printed (development): then nobody receives it."""
         return False
 
-    def send(self, *, to: str, subject: str, body: str, reference: str) -> str:
-        """Send it; return the mail service's id for it (or the reference where it gives none)."""
+    def send(self, *, to: str, subject: str, body: str, reference: str, handing_over=None) -> str:
+        """Send it; return the mail service's id for it (or the reference where it gives none).
+
+        handing_over(), if given, is called at the last moment before the mail service may have the message
+        (after connecting and signing in to it): until then, a send that stops has sent nothing."""
         raise NotImplementedError
 
 
@@ -55,12 +58,35 @@ class SmtpEmailAdapter(EmailAdapter):
     def prints_to_console(self) -> bool:
         return settings.EMAIL_BACKEND == CONSOLE_BACKEND
 
-    def send(self, *, to: str, subject: str, body: str, reference: str) -> str:
+    def send(self, *, to: str, subject: str, body: str, reference: str, handing_over=None) -> str:
+        connection = get_connection(fail_silently=False)
         try:
-            send_mail(subject=subject, message=body, from_email=None, recipient_list=[to], fail_silently=False)
+            connection.open()  # connected, TLS, signed in: the server has nothing of the message yet
+            session = getattr(connection, "connection", None)
+            if handing_over and isinstance(session, smtplib.SMTP):
+                _hand_over_with_the_message(session, handing_over)
+            elif handing_over:
+                handing_over()
+            EmailMessage(subject=subject, body=body, to=[to], connection=connection).send()
         except smtplib.SMTPRecipientsRefused as exc:
             raise EmailRejected(f"the mail server refused the address: {exc.recipients}") from exc
+        finally:
+            connection.close()
         return reference
+
+
+def _hand_over_with_the_message(session: smtplib.SMTP, handing_over) -> None:
+    """Call handing_over() just before the message itself goes to the SMTP server: after MAIL FROM, RCPT TO and
+    the server's 354 to DATA, when smtplib sends the message ending in CRLF.CRLF (RFC 5321 4.1.1.4). Until then
+    the server has nothing it could deliver, so a worker killed earlier is known to have sent nothing."""
+    send = session.send
+
+    def sending(data):
+        if isinstance(data, bytes) and data.endswith(b"\r\n.\r\n"):
+            handing_over()
+        return send(data)
+
+    session.send = sending
 
 
 class GovukNotifyEmailAdapter(EmailAdapter):
@@ -78,9 +104,11 @@ class GovukNotifyEmailAdapter(EmailAdapter):
         self.template_id = template_id
         self.client = NotificationsAPIClient(api_key, base_url=base_url, timeout=timeout)
 
-    def send(self, *, to: str, subject: str, body: str, reference: str) -> str:
+    def send(self, *, to: str, subject: str, body: str, reference: str, handing_over=None) -> str:
         from notifications_python_client.errors import HTTPError
 
+        if handing_over:
+            handing_over()  # (one request: Notify may have the message as soon as it starts)
         try:
             response = self.client.send_email_notification(
                 email_address=to,

@@ -156,6 +156,12 @@ class Notification(models.Model):
     emailed_at = models.DateTimeField(null=True, blank=True)
     email_attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker claimed it")
     email_claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker last claimed it")
+    email_handed_over_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the claiming worker began handing it to the mail service (empty: not yet, so a worker "
+        "that stopped before then is known not to have sent it)",
+    )
     email_error = models.CharField(
         max_length=500, blank=True, help_text="Why it was not sent, or what went wrong before the last retry"
     )

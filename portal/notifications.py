@@ -49,6 +49,7 @@ STOPPED_MID_SEND = (
     "The worker stopped while sending this email, so it may not have arrived. It was not sent again, "
     "so that nobody gets it twice."
 )
+STOPPED_BEFORE_SENDING = "The worker stopped before it handed this email to the mail service: it is sent again."
 
 
 # --- The kinds, registered by the apps at start-up -------------------------------------------------
@@ -202,7 +203,11 @@ def notification_email_send(*, notification_id: int) -> bool:
         )
         adapter = email_adapter()
         adapter.send(
-            to=notification.user.email, subject=subject, body=text, reference=f"notification-{notification.pk}"
+            to=notification.user.email,
+            subject=subject,
+            body=text,
+            reference=f"notification-{notification.pk}",
+            handing_over=lambda: _email_handing_over(notification_id=notification.pk),
         )
     except EmailRejected as exc:
         log.warning("the email of notification %s was refused: %s", notification.pk, exc)
@@ -228,6 +233,27 @@ def notification_email_send(*, notification_id: int) -> bool:
     return True
 
 
+def _email_handing_over(*, notification_id: int) -> None:
+    """Mark, committed, that the mail service may have the message from now on (a worker that stops after
+    this may have sent it; one that stopped before had not)."""
+    Notification.objects.filter(pk=notification_id, email_state=Notification.EmailState.SENDING).update(
+        email_handed_over_at=timezone.now()
+    )
+
+
+def _stopped_claim(notification: Notification) -> None:
+    """A claim left by a worker that stopped: if it had begun handing the email over, the email may have gone,
+    so it is failed, never sent twice; if not, nothing was sent and it is queued to be sent again (unless
+    its attempts are used up). Saves the row; the caller holds its lock."""
+    if notification.email_handed_over_at is None and notification.email_attempts < EMAIL_ATTEMPTS:
+        notification.email_state, notification.email_error = Notification.EmailState.QUEUED, STOPPED_BEFORE_SENDING
+        notification.save(update_fields=["email_state", "email_error"])
+        outbox_enqueue(EMAIL_TASK, notification_id=notification.pk)
+        return
+    notification.email_state, notification.email_error = Notification.EmailState.FAILED, STOPPED_MID_SEND
+    notification.save(update_fields=["email_state", "email_error"])
+
+
 def _error_words(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:400]
 
@@ -236,7 +262,8 @@ def _error_words(exc: BaseException) -> str:
 def _email_claim(*, notification_id: int) -> Notification | None:
     """Take a queued notification's email for this worker (queued to sending); None if there is nothing to send.
 
-    A claim left by a worker that stopped mid-send fails the email: it may have gone, so it is not sent again.
+    A claim left by a worker that stopped mid-send fails the email if it may have gone (never sent twice),
+    and queues it again if the worker had not begun handing it over (_stopped_claim).
     """
     now = timezone.now()
     notification = Notification.objects.select_for_update().select_related("user").filter(pk=notification_id).first()
@@ -244,9 +271,8 @@ def _email_claim(*, notification_id: int) -> Notification | None:
         return None
     if notification.email_state == Notification.EmailState.SENDING:
         if notification.email_claimed_at and notification.email_claimed_at < now - EMAIL_CLAIM_STALE:
-            notification.email_state, notification.email_error = Notification.EmailState.FAILED, STOPPED_MID_SEND
-            notification.save(update_fields=["email_state", "email_error"])
-        return None  # another worker is sending it now (a task delivered twice), or it failed just now
+            _stopped_claim(notification)
+        return None  # another worker is sending it now (a task delivered twice), or it was dealt with just now
     if notification.email_state != Notification.EmailState.QUEUED:
         return None
     person = notification.user
@@ -256,8 +282,9 @@ def _email_claim(*, notification_id: int) -> Notification | None:
         return None
     notification.email_state = Notification.EmailState.SENDING
     notification.email_claimed_at = now
+    notification.email_handed_over_at = None
     notification.email_attempts += 1
-    notification.save(update_fields=["email_state", "email_claimed_at", "email_attempts"])
+    notification.save(update_fields=["email_state", "email_claimed_at", "email_handed_over_at", "email_attempts"])
     return notification
 
 
@@ -276,13 +303,22 @@ def _email_record(*, notification_id: int, state: str, error: str = "") -> None:
 def notification_emails_sweep(*, now=None) -> dict[str, int]:
     """Every few minutes (beat): fail, with the reason, the emails that nothing will finish.
 
-    Claims left by a worker that stopped mid-send (older than any task may run: it may have gone, so it is
-    never sent again), and emails put back for a retry that never came (the task lost). Returns how many of each.
+    Claims left by a worker that stopped mid-send (older than any task may run): failed if the worker had begun
+    handing the email over (it may have gone, so it is never sent again), queued to be sent again if it had
+    not (resent); and emails put back for a retry that never came (the task lost). Returns how many of each.
     """
     now = now or timezone.now()
-    stopped = Notification.objects.filter(
-        email_state=Notification.EmailState.SENDING, email_claimed_at__lt=now - EMAIL_CLAIM_STALE
-    ).update(email_state=Notification.EmailState.FAILED, email_error=STOPPED_MID_SEND)
+    stopped = resent = 0
+    with transaction.atomic():
+        left = Notification.objects.select_for_update(skip_locked=True).filter(
+            email_state=Notification.EmailState.SENDING, email_claimed_at__lt=now - EMAIL_CLAIM_STALE
+        )
+        for notification in left:
+            _stopped_claim(notification)
+            if notification.email_state == Notification.EmailState.QUEUED:
+                resent += 1
+            else:
+                stopped += 1
     abandoned = 0
     with transaction.atomic():
         stuck = Notification.objects.select_for_update(skip_locked=True).filter(
@@ -295,11 +331,15 @@ def notification_emails_sweep(*, now=None) -> dict[str, int]:
             notification.email_error = f"The retries stopped. The last error: {notification.email_error}"[:500]
             notification.save(update_fields=["email_state", "email_error"])
             abandoned += 1
-    if stopped or abandoned:
+    if stopped or abandoned or resent:
         log.warning(
-            "emails given up: %d left mid-send by a stopped worker, %d whose retries stopped", stopped, abandoned
+            "emails given up: %d left mid-send by a stopped worker, %d whose retries stopped; "
+            "%d queued again (their worker stopped before handing them over)",
+            stopped,
+            abandoned,
+            resent,
         )
-    return {"stopped": stopped, "abandoned": abandoned}
+    return {"stopped": stopped, "abandoned": abandoned, "resent": resent}
 
 
 # NOTE: reading is not audited: it changes only the reader's own view of their own messages (no

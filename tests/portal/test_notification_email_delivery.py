@@ -4,6 +4,8 @@ when it was only printed to the console or could not be sent; failures kept with
 from __future__ import annotations
 
 import smtplib
+import socketserver
+import threading
 from datetime import timedelta
 
 import pytest
@@ -21,6 +23,7 @@ from portal.notifications import (
     EMAIL_ATTEMPTS,
     EMAIL_CLAIM_STALE,
     EMAIL_RETRY_GIVE_UP,
+    STOPPED_BEFORE_SENDING,
     STOPPED_MID_SEND,
     notification_email_send,
     notification_emails_sweep,
@@ -76,6 +79,22 @@ class WatchingBackend(BaseEmailBackend):
         for _ in messages:
             row = Notification.objects.latest("pk")
             WatchingBackend.seen.append((connection.in_atomic_block, row.email_state))
+        return len(messages)
+
+
+class HandoverWatchingBackend(BaseEmailBackend):
+    """Records what the row says when the connection opens and when the message is sent."""
+
+    seen: list[tuple[str, object]] = []
+
+    def open(self):
+        HandoverWatchingBackend.seen.append(("opened", Notification.objects.latest("pk").email_handed_over_at))
+        return True
+
+    def send_messages(self, messages):
+        for _ in messages:
+            row = Notification.objects.latest("pk")
+            HandoverWatchingBackend.seen.append(("sending", row.email_handed_over_at is not None))
         return len(messages)
 
 
@@ -183,24 +202,56 @@ def test_a_task_delivered_twice_while_the_first_sends_sends_nothing(officer, set
     assert mail.outbox == [] and _state(note).email_state == E.SENDING
 
 
-def test_a_claim_left_by_a_stopped_worker_is_failed_and_never_sent_again(officer, settings):
+def test_a_claim_left_by_a_worker_stopped_while_handing_it_over_is_failed_and_never_sent_again(officer, settings):
     settings.OUTBOX_RELAY_ON_COMMIT = False
     note = _queued(officer)
     claimed = timezone.now() - EMAIL_CLAIM_STALE - timedelta(minutes=1)
-    Notification.objects.filter(pk=note.pk).update(email_state=E.SENDING, email_claimed_at=claimed, email_attempts=1)
+    Notification.objects.filter(pk=note.pk).update(
+        email_state=E.SENDING, email_claimed_at=claimed, email_handed_over_at=claimed, email_attempts=1
+    )
     assert notification_email_send(notification_id=note.pk) is False  # the task, delivered again after the crash
     failed = _state(note)
     assert failed.email_state == E.FAILED and failed.email_error == STOPPED_MID_SEND
     assert mail.outbox == []
 
 
+def test_a_claim_left_by_a_worker_stopped_before_handing_it_over_is_sent_again_once(officer, settings):
+    """Nothing reached the mail service (the worker was killed while connecting): sent again, once."""
+    settings.OUTBOX_RELAY_ON_COMMIT = False
+    note = _queued(officer)
+    claimed = timezone.now() - EMAIL_CLAIM_STALE - timedelta(minutes=1)
+    Notification.objects.filter(pk=note.pk).update(email_state=E.SENDING, email_claimed_at=claimed, email_attempts=1)
+    tasks_before = OutboxTask.objects.filter(task_name="portal.send_notification_email").count()
+    assert notification_email_send(notification_id=note.pk) is False  # the task, delivered again after the crash
+    queued = _state(note)
+    assert (queued.email_state, queued.email_error) == (E.QUEUED, STOPPED_BEFORE_SENDING)
+    assert OutboxTask.objects.filter(task_name="portal.send_notification_email").count() == tasks_before + 1
+    assert notification_email_send(notification_id=note.pk) is True  # the task queued again
+    assert notification_email_send(notification_id=note.pk) is False  # and that task, delivered twice
+    assert len(mail.outbox) == 1 and _state(note).email_state == E.SENT and _state(note).email_attempts == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_handover_is_marked_committed_before_the_mail_service_has_the_message(police, settings):
+    officer = make_person(police, Role.OFFICER, "police.officer")
+    settings.OUTBOX_RELAY_ON_COMMIT = False
+    settings.EMAIL_BACKEND = f"{__name__}.HandoverWatchingBackend"
+    HandoverWatchingBackend.seen = []
+    note = _queued(officer)
+    assert _state(note).email_handed_over_at is None
+    assert notification_email_send(notification_id=note.pk) is True
+    assert HandoverWatchingBackend.seen == [("opened", None), ("sending", True)]
+
+
 def test_the_sweep_fails_what_nothing_will_finish_and_leaves_the_rest(officer, settings):
     settings.OUTBOX_RELAY_ON_COMMIT = False
     now = timezone.now()
-    stopped, sending, abandoned, retrying, waiting = (_queued(officer) for _ in range(5))
+    stopped, cut_early, sending, abandoned, retrying, waiting = (_queued(officer) for _ in range(6))
+    stale = now - EMAIL_CLAIM_STALE - timedelta(seconds=1)
     Notification.objects.filter(pk=stopped.pk).update(
-        email_state=E.SENDING, email_claimed_at=now - EMAIL_CLAIM_STALE - timedelta(seconds=1), email_attempts=1
+        email_state=E.SENDING, email_claimed_at=stale, email_handed_over_at=stale, email_attempts=1
     )
+    Notification.objects.filter(pk=cut_early.pk).update(email_state=E.SENDING, email_claimed_at=stale, email_attempts=1)
     Notification.objects.filter(pk=sending.pk).update(
         email_state=E.SENDING, email_claimed_at=now - timedelta(minutes=1), email_attempts=1
     )
@@ -210,14 +261,15 @@ def test_the_sweep_fails_what_nothing_will_finish_and_leaves_the_rest(officer, s
     Notification.objects.filter(pk=retrying.pk).update(
         email_claimed_at=now - timedelta(minutes=5), email_attempts=2, email_error="timeout"
     )
-    assert notification_emails_sweep(now=now) == {"stopped": 1, "abandoned": 1}
+    assert notification_emails_sweep(now=now) == {"stopped": 1, "abandoned": 1, "resent": 1}
     assert (_state(stopped).email_state, _state(stopped).email_error) == (E.FAILED, STOPPED_MID_SEND)
+    assert (_state(cut_early).email_state, _state(cut_early).email_error) == (E.QUEUED, STOPPED_BEFORE_SENDING)
     assert (_state(abandoned).email_state, _state(abandoned).email_error) == (
         E.FAILED,
         "The retries stopped. The last error: timeout",
     )
     assert [_state(n).email_state for n in (sending, retrying, waiting)] == [E.SENDING, E.QUEUED, E.QUEUED]
-    assert notification_emails_sweep(now=now) == {"stopped": 0, "abandoned": 0}
+    assert notification_emails_sweep(now=now) == {"stopped": 0, "abandoned": 0, "resent": 0}
 
 
 def test_beat_runs_the_sweep_every_few_minutes(settings):
@@ -261,3 +313,53 @@ def test_the_pcc_office_sees_each_email_not_sent_with_the_reason(pcc_officer, po
 def test_with_nothing_failed_the_page_says_so(pcc_officer):
     page = signed_in(pcc_officer).get("/emails/not-sent/").content.decode()
     assert "Every notification email has been sent or is waiting to be sent." in page
+
+
+# --- Over SMTP: the handover is marked when the message itself goes, not before ---------------------------------
+class _Sink(socketserver.StreamRequestHandler):
+    """A mail server on loopback that notes each step of the SMTP conversation in `events`."""
+
+    events: list[str] = []
+
+    def handle(self):
+        self.wfile.write(b"220 test ESMTP\r\n")
+        while line := self.rfile.readline():
+            verb = line.decode().strip().upper()
+            if verb.startswith(("MAIL", "RCPT")):
+                _Sink.events.append(verb[:4])
+            if verb == "DATA":
+                _Sink.events.append("DATA")
+                self.wfile.write(b"354 go on\r\n")
+                while self.rfile.readline() not in (b".\r\n", b""):
+                    pass
+                _Sink.events.append("message received")
+                self.wfile.write(b"250 queued\r\n")
+            elif verb == "QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:
+                self.wfile.write(b"250 OK\r\n")
+
+
+def test_over_smtp_the_handover_comes_after_the_servers_go_ahead_and_before_the_message(settings):
+    from portal.email_backends import SmtpEmailAdapter
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Sink)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.server_address[1]
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    _Sink.events = []
+    try:
+        SmtpEmailAdapter().send(
+            to="someone@example.org",
+            subject="Hello",
+            body="Line.\n.\nA line with only a full stop, as people write.",
+            reference="n-1",
+            handing_over=lambda: _Sink.events.append("handover"),
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert _Sink.events == ["MAIL", "RCPT", "DATA", "handover", "message received"]
