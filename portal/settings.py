@@ -237,6 +237,12 @@ if DATABASE_REPLICA_URL and DATABASE_URL:
     DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True)
     # tests use the primary's test database for both (Django's TEST MIRROR)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# NOTE: a database host that drops packets (not one that refuses) would otherwise hold each request until the
+# kernel's TCP timeout; with this, it fails within seconds and people get the "service unavailable" page.
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2") or 2)
+for _database in DATABASES.values():
+    if _database["ENGINE"].endswith("postgresql"):
+        _database.setdefault("OPTIONS", {}).setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
 DATABASE_ROUTERS = ["portal.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

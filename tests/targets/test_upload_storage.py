@@ -136,3 +136,14 @@ def test_a_bucket_without_the_s3_extra_installed_stops_a_production_start_with_a
     result = _settings_shown({**PRODUCTION, "DEBUG": "0", "UPLOADS_S3_BUCKET": "cjp-uploads"}, without_storages)
     assert result.returncode != 0
     assert "UPLOADS_S3_BUCKET is set but the S3 storage is not installed" in result.stderr
+
+
+def test_postgresql_connections_give_up_within_two_seconds_unless_told_otherwise():
+    shown = "import json, portal.settings as s; print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
+    from tests.portal.test_health_and_settings import PRODUCTION
+
+    default = _settings_shown(PRODUCTION, shown)
+    chosen = _settings_shown({**PRODUCTION, "DATABASE_CONNECT_TIMEOUT": "5"}, shown)
+    assert default.returncode == 0 and chosen.returncode == 0, default.stderr + chosen.stderr
+    assert json.loads(default.stdout.strip().splitlines()[-1])["connect_timeout"] == 2
+    assert json.loads(chosen.stdout.strip().splitlines()[-1])["connect_timeout"] == 5
