@@ -37,7 +37,6 @@ from .uploads import (  # noqa: F401
     AcceptedUpload,
     UploadRejected,
     read_table,
-    stored_exists,
     stored_open,
     upload_accept,
     upload_storage,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.utils import timezone
 
@@ -397,13 +397,6 @@ def stored_open(name: str):
     if not name or name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/"):
         raise ValueError("a name outside the uploads storage")
     return upload_storage().open(name, "rb")
-
-
-def stored_exists(name: str) -> bool:
-    try:
-        return upload_storage().exists(name)
-    except (ValueError, SuspiciousFileOperation):
-        return False
 
 
 def read_table(path: Path, kind: str):
