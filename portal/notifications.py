@@ -45,6 +45,10 @@ EMAIL_ATTEMPTS = 1 + TASK_OPTIONS["max_retries"]
 EMAIL_CLAIM_STALE = timedelta(minutes=10)
 # An email put back for a retry that has not come in this long (the task was lost) is given up.
 EMAIL_RETRY_GIVE_UP = timedelta(hours=1)
+# An email queued this long and never claimed: its task was lost (a worker killed after taking it from the
+# broker holds it unacknowledged until the broker's visibility timeout, 10 minutes), so the sweep queues its
+# task again; the claim makes the second task safe (whichever comes second finds it sent and sends nothing).
+EMAIL_TASK_LOST_AFTER = timedelta(minutes=2)
 STOPPED_MID_SEND = (
     "The worker stopped while sending this email, so it may not have arrived. It was not sent again, "
     "so that nobody gets it twice."
@@ -305,7 +309,8 @@ def notification_emails_sweep(*, now=None) -> dict[str, int]:
 
     Claims left by a worker that stopped mid-send (older than any task may run): failed if the worker had begun
     handing the email over (it may have gone, so it is never sent again), queued to be sent again if it had
-    not (resent); and emails put back for a retry that never came (the task lost). Returns how many of each.
+    not (resent); emails queued and never claimed for EMAIL_TASK_LOST_AFTER, whose task is queued again
+    (requeued); and emails put back for a retry that never came (the task lost). Returns how many of each.
     """
     now = now or timezone.now()
     stopped = resent = 0
@@ -319,6 +324,16 @@ def notification_emails_sweep(*, now=None) -> dict[str, int]:
                 resent += 1
             else:
                 stopped += 1
+    requeued = 0
+    with transaction.atomic():
+        lost = Notification.objects.select_for_update(skip_locked=True).filter(
+            email_state=Notification.EmailState.QUEUED,
+            email_claimed_at__isnull=True,
+            created_at__lt=now - EMAIL_TASK_LOST_AFTER,
+        )
+        for notification in lost:
+            outbox_enqueue(EMAIL_TASK, notification_id=notification.pk)
+            requeued += 1
     abandoned = 0
     with transaction.atomic():
         stuck = Notification.objects.select_for_update(skip_locked=True).filter(
@@ -331,15 +346,16 @@ def notification_emails_sweep(*, now=None) -> dict[str, int]:
             notification.email_error = f"The retries stopped. The last error: {notification.email_error}"[:500]
             notification.save(update_fields=["email_state", "email_error"])
             abandoned += 1
-    if stopped or abandoned or resent:
+    if stopped or abandoned or resent or requeued:
         log.warning(
             "emails given up: %d left mid-send by a stopped worker, %d whose retries stopped; "
-            "%d queued again (their worker stopped before handing them over)",
+            "%d queued again (their worker stopped before handing them over); %d tasks queued again (lost)",
             stopped,
             abandoned,
             resent,
+            requeued,
         )
-    return {"stopped": stopped, "abandoned": abandoned, "resent": resent}
+    return {"stopped": stopped, "abandoned": abandoned, "resent": resent, "requeued": requeued}
 
 
 # NOTE: reading is not audited: it changes only the reader's own view of their own messages (no

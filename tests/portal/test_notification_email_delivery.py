@@ -23,6 +23,7 @@ from portal.notifications import (
     EMAIL_ATTEMPTS,
     EMAIL_CLAIM_STALE,
     EMAIL_RETRY_GIVE_UP,
+    EMAIL_TASK_LOST_AFTER,
     STOPPED_BEFORE_SENDING,
     STOPPED_MID_SEND,
     notification_email_send,
@@ -261,7 +262,7 @@ def test_the_sweep_fails_what_nothing_will_finish_and_leaves_the_rest(officer, s
     Notification.objects.filter(pk=retrying.pk).update(
         email_claimed_at=now - timedelta(minutes=5), email_attempts=2, email_error="timeout"
     )
-    assert notification_emails_sweep(now=now) == {"stopped": 1, "abandoned": 1, "resent": 1}
+    assert notification_emails_sweep(now=now) == {"stopped": 1, "abandoned": 1, "resent": 1, "requeued": 0}
     assert (_state(stopped).email_state, _state(stopped).email_error) == (E.FAILED, STOPPED_MID_SEND)
     assert (_state(cut_early).email_state, _state(cut_early).email_error) == (E.QUEUED, STOPPED_BEFORE_SENDING)
     assert (_state(abandoned).email_state, _state(abandoned).email_error) == (
@@ -269,7 +270,7 @@ def test_the_sweep_fails_what_nothing_will_finish_and_leaves_the_rest(officer, s
         "The retries stopped. The last error: timeout",
     )
     assert [_state(n).email_state for n in (sending, retrying, waiting)] == [E.SENDING, E.QUEUED, E.QUEUED]
-    assert notification_emails_sweep(now=now) == {"stopped": 0, "abandoned": 0, "resent": 0}
+    assert notification_emails_sweep(now=now) == {"stopped": 0, "abandoned": 0, "resent": 0, "requeued": 0}
 
 
 def test_beat_runs_the_sweep_every_few_minutes(settings):
@@ -363,3 +364,21 @@ def test_over_smtp_the_handover_comes_after_the_servers_go_ahead_and_before_the_
         server.shutdown()
         server.server_close()
     assert _Sink.events == ["MAIL", "RCPT", "DATA", "handover", "message received"]
+
+
+def test_an_email_whose_task_was_lost_is_queued_again_and_sent_once(officer, settings):
+    """A worker killed after taking the task from Redis, before starting it: Redis would hand it out again only
+    after its visibility timeout. The sweep queues the task again; the late original then sends nothing."""
+    settings.OUTBOX_RELAY_ON_COMMIT = False
+    lost, fresh = _queued(officer), _queued(officer)
+    now = timezone.now()
+    Notification.objects.filter(pk=lost.pk).update(created_at=now - EMAIL_TASK_LOST_AFTER - timedelta(seconds=1))
+    Notification.objects.filter(pk=fresh.pk).update(created_at=now - timedelta(seconds=30))
+    tasks = OutboxTask.objects.filter(task_name="portal.send_notification_email")
+    before = tasks.count()
+    assert notification_emails_sweep(now=now) == {"stopped": 0, "abandoned": 0, "resent": 0, "requeued": 1}
+    assert tasks.count() == before + 1 and tasks.latest("pk").kwargs == {"notification_id": lost.pk}
+    assert notification_email_send(notification_id=lost.pk) is True  # the task queued again
+    assert notification_email_send(notification_id=lost.pk) is False  # the original, after the timeout
+    assert len(mail.outbox) == 1 and _state(lost).email_state == E.SENT
+    assert notification_emails_sweep(now=now)["requeued"] == 0  # sent: nothing more to do
