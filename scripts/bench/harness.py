@@ -109,6 +109,24 @@ def database_drop(*, postgres: str, database: str) -> None:
     admin.close()
 
 
+def bench_database(*, postgres: str, database: str, env, scale: float, reuse: bool, on_top=None) -> float:
+    """A new database with the benchmark data at `scale` (then on_top(), if given), vacuumed; the seconds it
+    took, or 0.0 when `reuse` finds the database a --keep-db run left."""
+    if reuse and database_exists(postgres=postgres, database=database):
+        say(f"using the database {database} as it is (--reuse-db)")
+        return 0.0
+    started = time.perf_counter()
+    database_create(postgres=postgres, database=database, env=env)
+    say(f"generating at scale {scale}")
+    manage(env, "bench_data", "--scale", str(scale))
+    if on_top:
+        on_top()
+    database_vacuum(env)
+    took = time.perf_counter() - started
+    say(f"built in {took:.0f} s")
+    return took
+
+
 def static_collect(env) -> None:
     """The hashed static files the production settings serve (skipped when none has changed since)."""
     manifest = ROOT / "staticfiles" / "staticfiles.json"

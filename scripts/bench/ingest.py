@@ -69,14 +69,9 @@ def environment(opts, scratch: Path) -> dict[str, str]:
 
 def database_prepare(opts, env) -> float:
     """A new database with the benchmark data (seconds it took), or the one left by --keep-db."""
-    if opts.reuse_db and harness.database_exists(postgres=opts.postgres, database=opts.database):
-        say(f"using the database {opts.database} as it is (--reuse-db)")
-        return 0.0
-    started = time.perf_counter()
-    harness.database_create(postgres=opts.postgres, database=opts.database, env=env)
-    harness.manage(env, "bench_data", "--scale", str(opts.scale))
-    harness.database_vacuum(env)
-    return time.perf_counter() - started
+    return harness.bench_database(
+        postgres=opts.postgres, database=opts.database, env=env, scale=opts.scale, reuse=opts.reuse_db
+    )
 
 
 class Timer:

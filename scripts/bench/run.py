@@ -26,7 +26,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -63,15 +62,9 @@ def environment(opts, port: int, scratch: Path) -> dict[str, str]:
 
 
 def database_prepare(opts, env) -> None:
-    if opts.reuse_db and harness.database_exists(postgres=opts.postgres, database=opts.database):
-        say(f"using the database {opts.database} as it is (--reuse-db)")
-        return
-    harness.database_create(postgres=opts.postgres, database=opts.database, env=env)
-    say(f"generating at scale {opts.scale}")
-    started = time.perf_counter()
-    harness.manage(env, "bench_data", "--scale", str(opts.scale))
-    harness.database_vacuum(env)
-    say(f"generated and vacuumed in {time.perf_counter() - started:.0f} s")
+    harness.bench_database(
+        postgres=opts.postgres, database=opts.database, env=env, scale=opts.scale, reuse=opts.reuse_db
+    )
 
 
 def sign_in(base: str, username: str, key_hex: str) -> str:

@@ -54,18 +54,14 @@ def options(argv=None) -> argparse.Namespace:
 
 def build(opts, env) -> float:
     """The database at the scale asked for, the demo on it; seconds taken (0 when --reuse-db found one)."""
-    if opts.reuse_db and harness.database_exists(postgres=opts.postgres, database=opts.database):
-        say(f"using the database {opts.database} as it is (--reuse-db)")
-        return 0.0
-    started = time.perf_counter()
-    harness.database_create(postgres=opts.postgres, database=opts.database, env=env)
-    harness.manage(env, "bench_data", "--scale", str(opts.scale))
-    say("seeding the demo on top")
-    setup(env, "demo")
-    harness.database_vacuum(env)
-    took = time.perf_counter() - started
-    say(f"built in {took:.0f} s")
-    return took
+
+    def demo():
+        say("seeding the demo on top")
+        setup(env, "demo")
+
+    return harness.bench_database(
+        postgres=opts.postgres, database=opts.database, env=env, scale=opts.scale, reuse=opts.reuse_db, on_top=demo
+    )
 
 
 def setup(env, *args: str) -> None:
