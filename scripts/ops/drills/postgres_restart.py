@@ -19,16 +19,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (  # noqa: E402
-    Load,
-    Report,
-    Stack,
-    outbox_pending,
-    say,
-    slowest,
-    wait_for,
-    worker_ready,
-)
+from common import Report, Stack, say, wait_for  # noqa: E402
+from load import Load, outbox_pending, slowest, worker_ready  # noqa: E402
 
 LIMIT = 2.0
 UNAVAILABLE = "Sorry, the service is unavailable"

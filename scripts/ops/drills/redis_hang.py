@@ -20,18 +20,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (  # noqa: E402
-    Load,
-    Report,
-    Stack,
-    check_nothing_lost,
-    first_notification,
-    notify_many,
-    say,
-    sign_off_pending_plan,
-    slowest,
-    worker_ready,
-)
+from common import Report, Stack, say  # noqa: E402
+from load import Load, check_nothing_lost, first_notification, notify_many, sign_off_pending_plan, slowest, worker_ready  # noqa: E402
 
 LIMIT = 2.0  # seconds a web request may wait on a hung Redis
 

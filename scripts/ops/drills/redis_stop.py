@@ -18,17 +18,13 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (  # noqa: E402
+from common import RedisProcess, Report, Stack, p95, say  # noqa: E402
+from load import (  # noqa: E402
     Load,
-    RedisProcess,
-    Report,
-    Stack,
     check_nothing_lost,
     first_notification,
     notify_many,
     outbox_pending,
-    p95,
-    say,
     sign_off_pending_plan,
     worker_ready,
 )

@@ -23,7 +23,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BIN, ROOT, Client, Report, Stack, free_port, say, small_return, wait_for  # noqa: E402
+from common import BIN, ROOT, Client, Report, Stack, free_port, say, wait_for  # noqa: E402
+from load import small_return  # noqa: E402
 
 OFFICER = "police.officer"
 

@@ -17,17 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (  # noqa: E402
-    Report,
-    Stack,
-    first_notification,
-    notification_email_outcome,
-    notify_many,
-    say,
-    sink_by_recipient,
-    wait_for,
-    worker_ready,
-)
+from common import Report, Stack, say, wait_for  # noqa: E402
+from load import first_notification, notification_email_outcome, notify_many, sink_by_recipient, worker_ready  # noqa: E402
 
 ROWS = 40_000  # a return whose checks take a few seconds, so that the kill lands in them
 EMAILS = 16
